@@ -1,0 +1,49 @@
+# `make run` — set up and serve the app with demo data at http://127.0.0.1:5000
+# `make test` — set up and run lint, the suite on SQLite, on PostgreSQL, then the browser tests
+SHELL := /bin/bash
+VENV := .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi:app
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test setup system translations lint test-sqlite test-postgres test-browser catalogue
+
+run: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo load --if-empty
+	@echo "Serving on http://127.0.0.1:5000 (Ctrl-C to stop)"
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: setup lint test-sqlite test-postgres test-browser
+
+setup: system $(VENV)/.installed translations
+
+system:
+	@bash scripts/system-packages.sh
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -d translations --statistics
+	@test -f translations/zh_Hans_CN/LC_MESSAGES/messages.mo
+
+lint:
+	$(BIN)/ruff check .
+
+test-sqlite:
+	$(BIN)/pytest -m "not browser" -q
+
+test-postgres:
+	bash scripts/with-postgres.sh $(BIN)/pytest -m "not browser" -q
+
+test-browser:
+	$(BIN)/pytest -m browser -q
+
+# Re-extract strings, merge into the three catalogues, fill Traditional from Simplified.
+catalogue: $(VENV)/.installed
+	$(BIN)/python scripts/translations.py update

@@ -1,0 +1,64 @@
+"""The conference system: create_app() wires extensions, blueprints, commands and error pages."""
+
+from pathlib import Path
+
+from flask import Flask
+
+import config as config_module
+from conference.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_DIR / "templates"),
+        static_folder=str(PROJECT_DIR / "static"),
+        instance_path=str(config_module.INSTANCE_DIR),
+    )
+    if config is None:
+        app.config.from_object(config_module.config_from_environment())
+    elif isinstance(config, dict):
+        app.config.from_object(config_module.TestingConfig)
+        app.config.update(config)
+    else:
+        app.config.from_object(config)
+    Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+
+    from conference.core import demo, errors, i18n, pii, templating
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None  # the login page says what to do
+    babel.init_app(
+        app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Asia/Shanghai"
+    )
+    limiter.init_app(app)
+    pii.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    demo.init_app(app)
+
+    _register_domains(app)
+    return app
+
+
+def _register_domains(app: Flask) -> None:
+    from conference.accounts import demo as accounts_demo  # noqa: F401  registers demo step
+    from conference.accounts.cli import users_cli
+    from conference.accounts.views import bp as accounts_bp
+    from conference.core.views import bp as core_bp
+    from conference.editions import demo as editions_demo  # noqa: F401  registers demo step
+    from conference.editions.cli import editions_cli
+    from conference.editions.views import bp as editions_bp
+    from conference.people import models as people_models  # noqa: F401  table for migrations
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(editions_bp)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(editions_cli)

@@ -1,0 +1,68 @@
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from conference.accounts import services
+from conference.accounts.forms import LoginForm, UserForm
+from conference.accounts.models import User
+from conference.core.permissions import ROLES, permission_required
+from conference.core.urls import safe_next
+from conference.extensions import db, limiter, login_manager
+
+bp = Blueprint("accounts", __name__)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    form = LoginForm()
+    next_url = safe_next(request.args.get("next"), url_for("editions.index"))
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            return redirect(next_url)
+        form.password.errors.append(_("Email or password is incorrect."))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("editions.home"))
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@permission_required("users.manage")
+def users():
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                form.email.data, form.password.data, form.role.data, form.display_name.data
+            )
+        except services.AccountError as error:
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Account %(email)s created.", email=user.email), "success")
+            return redirect(url_for("accounts.users"))
+    people = db.session.execute(select(User).order_by(User.email)).scalars().all()
+    return render_template("accounts/users.html", form=form, users=people, roles=ROLES)
+
+
+@bp.route("/account")
+@login_required
+def account():
+    return render_template("accounts/account.html", user=current_user, roles=ROLES)

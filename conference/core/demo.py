@@ -1,0 +1,70 @@
+"""`flask demo load`: each domain registers a step; steps run in registration order and each
+must be idempotent (find-or-create by natural key), so loading twice changes nothing."""
+
+from collections.abc import Callable
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from conference.extensions import db
+
+DemoStep = Callable[[], list[str]]
+_steps: list[tuple[str, DemoStep]] = []
+_notes: list[Callable[[], list[str]]] = []
+
+
+def demo_step(name: str) -> Callable[[DemoStep], DemoStep]:
+    """Register a step; it returns lines to print (logins, counts) and does not commit."""
+
+    def register(step: DemoStep) -> DemoStep:
+        if all(existing != name for existing, _ in _steps):
+            _steps.append((name, step))
+        return step
+
+    return register
+
+
+def demo_note(note: Callable[[], list[str]]) -> Callable[[], list[str]]:
+    """Register lines printed after every load, such as the demo logins."""
+    if note not in _notes:
+        _notes.append(note)
+    return note
+
+
+def database_is_empty() -> bool:
+    from conference.editions.models import Edition
+
+    return db.session.execute(select(func.count(Edition.id))).scalar_one() == 0
+
+
+def load_demo() -> list[str]:
+    lines: list[str] = []
+    for _name, step in _steps:
+        lines.extend(step())
+    db.session.commit()
+    return lines
+
+
+demo_cli = AppGroup("demo", help="Demo data for the 2023 Xiamen edition.")
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Only when the database holds no edition yet.")
+def load_command(if_empty: bool) -> None:
+    """Load (or top up) the demo edition; running it twice changes nothing."""
+    if if_empty and not database_is_empty():
+        click.echo("The database already holds data; the demo was not loaded again.")
+    else:
+        for line in load_demo():
+            click.echo(line)
+        where = current_app.config["SQLALCHEMY_DATABASE_URI"].split("@")[-1]
+        click.echo(f"Demo data loaded into {where}")
+    for note in _notes:
+        for line in note():
+            click.echo(line)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(demo_cli)

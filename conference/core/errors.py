@@ -1,0 +1,118 @@
+"""Error pages in the reader's language, and a request id on every request and log line."""
+
+import logging
+import re
+import uuid
+
+from flask import Flask, g, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger("conference")
+
+ERROR_TEXT = {
+    400: (
+        _l("Bad request"),
+        _l("The request could not be understood. Please go back and try again."),
+    ),
+    403: (_l("Not allowed"), _l("Your account does not have permission to open this page.")),
+    404: (
+        _l("Page not found"),
+        _l("There is no page at this address. It may have moved or been removed."),
+    ),
+    405: (_l("Method not allowed"), _l("This page cannot be used that way.")),
+    413: (
+        _l("Upload too large"),
+        _l("The file or form you sent is larger than this site accepts."),
+    ),
+    429: (
+        _l("Too many attempts"),
+        _l("Too many attempts in a short time. Please wait a minute and try again."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l("An error on our side stopped this page. It has been logged; please try again later."),
+    ),
+}
+CSRF_TEXT = (
+    _l("Form expired"),
+    _l(
+        "This form was missing its security token or it has expired. Please reload the page and submit again."
+    ),
+)
+
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        from flask import has_request_context
+
+        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        return True
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _render(status: int, title, message):
+    if _wants_json():
+        body = {"error": {"status": status, "title": str(title), "message": str(message)}}
+        if status == 500:
+            body["error"]["request_id"] = g.get("request_id")
+        return jsonify(body), status
+    return (
+        render_template(
+            "errors/error.html",
+            status=status,
+            title=title,
+            message=message,
+            request_id=g.get("request_id"),
+        ),
+        status,
+    )
+
+
+def init_app(app: Flask) -> None:
+    if not log.handlers:  # one handler even when tests build many apps
+        handler = logging.StreamHandler()
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s")
+        )
+        handler.addFilter(RequestIdFilter())
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+
+    @app.before_request
+    def assign_request_id():
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+
+    @app.after_request
+    def expose_request_id(response):
+        if "request_id" in g:
+            response.headers["X-Request-ID"] = g.request_id
+        return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _render(400, *CSRF_TEXT)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        title, message = ERROR_TEXT.get(error.code, (error.name, error.description))
+        response = _render(error.code, title, message)
+        if error.code == 405 and error.valid_methods:
+            response = (*response, {"Allow": ", ".join(error.valid_methods)})
+        return response
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _render(500, *ERROR_TEXT[500])

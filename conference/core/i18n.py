@@ -1,0 +1,122 @@
+"""Languages: which locale a request gets, and names written the way each language writes them."""
+
+import re
+from functools import lru_cache
+
+from flask import g, has_request_context, request
+from flask_babel import get_locale
+
+# locale code -> (<html lang>, label in its own language)
+LOCALES: dict[str, tuple[str, str]] = {
+    "zh_Hans_CN": ("zh-Hans", "简体中文"),
+    "zh_Hant_TW": ("zh-Hant", "繁體中文"),
+    "en": ("en", "English"),
+}
+DEFAULT_LOCALE = "zh_Hans_CN"
+LANG_COOKIE = "lang"
+
+# Short names people type in ?lang= or keep in a cookie.
+_ALIASES = {
+    "zh_hans": "zh_Hans_CN",
+    "zh_hans_cn": "zh_Hans_CN",
+    "zh-hans": "zh_Hans_CN",
+    "zh_hant": "zh_Hant_TW",
+    "zh_hant_tw": "zh_Hant_TW",
+    "zh-hant": "zh_Hant_TW",
+    "en": "en",
+}
+
+_TRADITIONAL_REGIONS = {"tw", "hk", "mo", "hant"}
+
+
+def normalise_locale(value: str | None) -> str | None:
+    if not value:
+        return None
+    return _ALIASES.get(value.strip().lower())
+
+
+def locale_for_language_tag(tag: str) -> str | None:
+    """Map one Accept-Language tag ourselves: werkzeug's best_match sends zh-CN to English
+    and zh-HK to Simplified."""
+    parts = tag.strip().lower().replace("_", "-").split("-")
+    if parts[0] == "zh":
+        return "zh_Hant_TW" if _TRADITIONAL_REGIONS & set(parts[1:]) else "zh_Hans_CN"
+    if parts[0] == "en":
+        return "en"
+    return None
+
+
+def locale_from_accept_language(header_values) -> str | None:
+    """`header_values`: (tag, quality) pairs, best first, as werkzeug parses them."""
+    for tag, quality in header_values:
+        if quality <= 0:
+            continue
+        locale = locale_for_language_tag(tag)
+        if locale:
+            return locale
+    return None
+
+
+def select_locale() -> str:
+    """?lang= on this request, then the switcher's cookie, then Accept-Language."""
+    if not has_request_context():
+        return DEFAULT_LOCALE
+    if "locale" in g:
+        return g.locale
+    chosen = (
+        normalise_locale(request.args.get("lang"))
+        or normalise_locale(request.cookies.get(LANG_COOKIE))
+        or locale_from_accept_language(request.accept_languages)
+        or DEFAULT_LOCALE
+    )
+    g.locale = chosen
+    return chosen
+
+
+def current_locale() -> str:
+    return str(get_locale() or DEFAULT_LOCALE)
+
+
+def html_lang() -> str:
+    return LOCALES.get(current_locale(), LOCALES[DEFAULT_LOCALE])[0]
+
+
+# CJK ideographs, including the extension planes where rare name characters (𠮷, 䶮) live.
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
+
+def has_han(text: str | None) -> bool:
+    return bool(text and _HAN.search(text))
+
+
+def full_name(family_name: str | None, given_name: str | None) -> str:
+    """张伟 for Chinese names (family first, no space); Latin names given name first."""
+    family = (family_name or "").strip()
+    given = (given_name or "").strip()
+    if has_han(family) or has_han(given):
+        return family + given
+    return " ".join(part for part in (given, family) if part)
+
+
+@lru_cache(maxsize=2)
+def _converter(config: str):
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+def to_traditional(text: str | None) -> str | None:
+    """Characters only (s2t): official names keep their words, 算法治理 stays 算法治理."""
+    if not text:
+        return text
+    return _converter("s2t").convert(text)
+
+
+def localized(zh: str | None, en: str | None, zh_hant: str | None = None) -> str:
+    """The text of a content field in the reader's language, falling back sensibly."""
+    locale = current_locale()
+    if locale == "en":
+        return en or zh or ""
+    if locale == "zh_Hant_TW":
+        return zh_hant or to_traditional(zh) or en or ""
+    return zh or en or ""

@@ -1,0 +1,28 @@
+"""What every template can use: the language switcher, permissions, localised dates."""
+
+from urllib.parse import urlencode
+
+from flask import Flask, request
+from flask_login import current_user
+
+from conference.core.i18n import LOCALES, current_locale, html_lang
+from conference.core.permissions import can
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def shared_context():
+        return {
+            "locales": LOCALES,
+            "current_locale": current_locale(),
+            "html_lang": html_lang(),
+            "can": lambda permission: can(current_user, permission),
+            "here": _here_without_lang(),
+        }
+
+
+def _here_without_lang() -> str:
+    """This page's address for the switcher to come back to, minus any ?lang= that would
+    override the reader's new choice."""
+    query = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    return request.path + ("?" + urlencode(query) if query else "")

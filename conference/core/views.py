@@ -1,0 +1,36 @@
+"""The language switcher and the health check: pages that belong to no domain."""
+
+from flask import Blueprint, abort, redirect, request, url_for
+from sqlalchemy import text
+
+from conference.core.i18n import LANG_COOKIE, normalise_locale
+from conference.core.urls import safe_next
+from conference.extensions import db
+
+bp = Blueprint("core", __name__)
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+@bp.route("/lang/<code>")
+def switch_language(code: str):
+    """Remember the chosen language in a cookie and go back where the reader was."""
+    locale = normalise_locale(code)
+    if locale is None:
+        abort(404)
+    response = redirect(safe_next(request.args.get("next"), url_for("editions.home")))
+    response.set_cookie(
+        LANG_COOKIE,
+        locale,
+        max_age=ONE_YEAR,
+        samesite="Lax",
+        httponly=True,
+        secure=request.is_secure,
+    )
+    return response
+
+
+@bp.route("/healthz")
+def health():
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}

@@ -1,0 +1,46 @@
+import click
+from flask.cli import AppGroup
+
+from conference.editions import services
+from conference.extensions import db
+
+editions_cli = AppGroup("editions", help="Conference editions, one a year.")
+
+
+@editions_cli.command("list")
+def list_command() -> None:
+    """Every edition, newest first."""
+    for edition in services.list_editions():
+        click.echo(
+            f"{edition.year}\t{edition.city_zh}\t{edition.starts_on}–{edition.ends_on}\t{edition.theme_zh}"
+        )
+
+
+@editions_cli.command("clone")
+@click.argument("source_year", type=int)
+@click.option("--year", required=True, type=int, help="Year of the new edition.")
+@click.option("--city", "city_zh", required=True, help="Host city in Chinese, e.g. 福州.")
+@click.option("--city-en", default="", help="Host city in English (default: pinyin).")
+@click.option("--starts", type=click.DateTime(["%Y-%m-%d"]), help="First day, YYYY-MM-DD.")
+@click.option("--ends", type=click.DateTime(["%Y-%m-%d"]), help="Last day, YYYY-MM-DD.")
+def clone_command(source_year, year, city_zh, city_en, starts, ends) -> None:
+    """Start next year's edition from SOURCE_YEAR: its structure, never its people."""
+    source = services.get_edition(source_year)
+    if source is None:
+        raise click.ClickException(f"There is no {source_year} edition.")
+    try:
+        edition = services.clone_edition(
+            source,
+            year,
+            city_zh,
+            city_en,
+            starts_on=starts.date() if starts else None,
+            ends_on=ends.date() if ends else None,
+        )
+    except services.EditionError as error:
+        raise click.ClickException(str(error.message)) from error
+    db.session.commit()
+    click.echo(
+        f"Edition {edition.year} ({edition.city_zh}, {edition.starts_on}–{edition.ends_on}) "
+        f"created from {source.year}: {', '.join(services.registered_clone_steps())}."
+    )

@@ -1,0 +1,102 @@
+"""Configuration read from the environment.
+
+Development is the default (SQLite under instance/, a generated personal-data key);
+Production refuses to start without SECRET_KEY, DATABASE_URL and PII_KEY.
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def _env_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() not in {"0", "false", "no", "off", ""}
+
+
+def _database_url(default: str) -> str:
+    url = os.environ.get("DATABASE_URL", default)
+    # Heroku-style URLs name the old driver; psycopg 3 is what we install.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-secret-key")
+    SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'conference.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL")
+    PII_KEY = os.environ.get("PII_KEY")
+    INSTANCE_DIR = INSTANCE_DIR
+
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+
+    RATELIMIT_ENABLED = _env_flag("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute")
+
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
+    WTF_CSRF_TIME_LIMIT = None  # a form left open during a long meeting must still submit
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+
+    DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "xiamen-2023-demo")
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"  # noqa: S105  tests only
+    # The suite runs once on SQLite and once on PostgreSQL (TEST_DATABASE_URL, set by `make test`).
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    PII_KEY = "dGVzdGluZy1vbmx5LXBpaS1rZXktMzItYnl0ZXMhISE="
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    REDIS_URL = None
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+    @classmethod
+    def check(cls) -> None:
+        missing = [
+            name for name in ("SECRET_KEY", "DATABASE_URL", "PII_KEY") if not os.environ.get(name)
+        ]
+        if missing:
+            raise RuntimeError(
+                "Production needs these environment variables: " + ", ".join(missing)
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_environment() -> type[Config]:
+    name = os.environ.get("CONFERENCE_ENV", "development").lower()
+    if name not in CONFIGS:
+        raise RuntimeError(f"CONFERENCE_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
+    config = CONFIGS[name]
+    if config is ProductionConfig:
+        ProductionConfig.check()
+    return config

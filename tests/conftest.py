@@ -1,0 +1,183 @@
+"""The app, its database and small factories for every test.
+
+The suite runs twice: on SQLite (a file, so the browser tests' server thread shares it) and on
+PostgreSQL when TEST_DATABASE_URL is set (`make test` does that). The schema comes from the
+migrations, never from create_all, so the migrations are exercised by every run.
+"""
+
+import os
+import re
+import threading
+from pathlib import Path
+
+import flask_migrate
+import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import got_request_exception
+from werkzeug.serving import make_server
+
+from conference import create_app
+from conference.extensions import db, limiter
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PASSWORD = "correct-horse-battery"
+CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def _compile_catalogues() -> None:
+    """Tests read the compiled catalogues; compile them when a .po is newer (make does too)."""
+    for po in (ROOT / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as handle:
+                catalog = read_po(handle, locale=po.parent.parent.name)
+            with mo.open("wb") as handle:
+                write_mo(handle, catalog)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    _compile_catalogues()
+    url = os.environ.get("TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'conference-test.db'}"
+    )
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": str(tmp_path_factory.mktemp("instance"))}
+    )
+    with app.app_context():
+        flask_migrate.upgrade()
+    app.extensions["server_errors"] = []
+    got_request_exception.connect(
+        lambda sender, exception, **extra: app.extensions["server_errors"].append(exception),
+        app,
+        weak=False,
+    )
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state(request, app):
+    """Every test starts with empty tables, fresh rate limits, and may not cause a 500."""
+    app.extensions["server_errors"].clear()
+    yield
+    with app.app_context():
+        db.session.remove()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+        limiter.reset()
+    errors = list(app.extensions["server_errors"])
+    if errors and "expects_server_error" not in request.keywords:
+        pytest.fail(f"a request failed with a server error: {errors[0]!r}")
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_token(client, url: str) -> str:
+    page = client.get(url)
+    match = CSRF_INPUT.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {url} ({page.status_code})"
+    return match.group(1)
+
+
+def submit(client, url: str, data: dict, **kwargs):
+    """POST a form the way a browser does: with the token the page gave."""
+    return client.post(url, data={**data, "csrf_token": csrf_token(client, url)}, **kwargs)
+
+
+def make_user(app, role: str = "organizer", email: str | None = None, password=DEFAULT_PASSWORD):
+    from conference.accounts import services
+
+    with app.app_context():
+        user = services.create_user(email or f"{role}@test.example", password, role)
+        db.session.commit()
+        return user.email
+
+
+def login(client, email: str, password: str = DEFAULT_PASSWORD, **headers):
+    response = submit(client, "/login", {"email": email, "password": password}, headers=headers)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
+
+
+@pytest.fixture
+def organizer_client(app, client):
+    login(client, make_user(app, "organizer"))
+    return client
+
+
+@pytest.fixture
+def edition_2023(app):
+    from conference.editions import services
+    from conference.editions.demo import EDITION_2023
+
+    with app.app_context():
+        services.create_edition(EDITION_2023)
+        db.session.commit()
+    return 2023
+
+
+class LiveServer:
+    def __init__(self, app):
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._server.shutdown()
+        self._thread.join()
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    with LiveServer(app) as server:
+        yield server
+
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_FLAGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "expects_server_error: the test provokes a 500 on purpose")
