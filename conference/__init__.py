@@ -26,8 +26,9 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config.from_object(config)
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
 
-    from conference.core import demo, errors, i18n, pii, templating
+    from conference.core import demo, errors, i18n, pii, security, templating, urls
 
+    urls.init_app(app)  # converters first: blueprints' routes use them
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -40,6 +41,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     limiter.init_app(app)
     pii.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
     templating.init_app(app)
     demo.init_app(app)
 

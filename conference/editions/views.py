@@ -49,7 +49,7 @@ def index():
     return render_template("editions/index.html", editions=services.list_editions())
 
 
-@bp.route("/editions/<int:year>")
+@bp.route("/editions/<year:year>")
 @permission_required("editions.view")
 def detail(year: int):
     return render_template("editions/detail.html", edition=_edition_or_404(year))
@@ -71,7 +71,7 @@ def create():
     return render_template("editions/form.html", form=form, edition=None)
 
 
-@bp.route("/editions/<int:year>/edit", methods=["GET", "POST"])
+@bp.route("/editions/<year:year>/edit", methods=["GET", "POST"])
 @permission_required("editions.manage")
 def edit(year: int):
     edition = _edition_or_404(year)
@@ -91,7 +91,7 @@ def edit(year: int):
     return render_template("editions/form.html", form=form, edition=edition)
 
 
-@bp.route("/editions/<int:year>/clone", methods=["GET", "POST"])
+@bp.route("/editions/<year:year>/clone", methods=["GET", "POST"])
 @permission_required("editions.manage")
 def clone(year: int):
     source = _edition_or_404(year)

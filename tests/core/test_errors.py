@@ -70,3 +70,15 @@ def test_every_response_carries_a_request_id(client):
     assert supplied.headers["X-Request-ID"] == "proxy-1234abcd"
     forged = client.get("/", headers={"X-Request-ID": "<script>alert(1)</script>"})
     assert forged.headers["X-Request-ID"] != "<script>alert(1)</script>"
+
+
+def test_an_impossible_year_is_a_404_on_every_database(app, organizer_client):
+    for path in ["/editions/99999999999999999999", "/editions/12345", "/editions/0202x"]:
+        assert organizer_client.get(path).status_code == 404, path
+
+
+def test_pages_forbid_framing_and_foreign_scripts(client):
+    headers = client.get("/").headers
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
