@@ -46,6 +46,7 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute")
 
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
+    PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", 5 * 1024 * 1024))
     WTF_CSRF_TIME_LIMIT = None  # a form left open during a long meeting must still submit
 
     SESSION_COOKIE_HTTPONLY = True

@@ -58,6 +58,8 @@ def _register_domains(app: Flask) -> None:
     from conference.editions.cli import editions_cli
     from conference.editions.views import bp as editions_bp
     from conference.people import models as people_models  # noqa: F401  table for migrations
+    from conference.programme import services as programme_services  # noqa: F401  clone step
+    from conference.venues import services as venues_services  # noqa: F401  clone steps
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)

@@ -120,3 +120,60 @@ def localized(zh: str | None, en: str | None, zh_hant: str | None = None) -> str
     if locale == "zh_Hant_TW":
         return zh_hant or to_traditional(zh) or en or ""
     return zh or en or ""
+
+
+# pypinyin reads these characters with their common reading; as family names they are read so.
+SURNAME_PINYIN = {
+    "单": "Shan",
+    "曾": "Zeng",
+    "解": "Xie",
+    "仇": "Qiu",
+    "区": "Ou",
+    "朴": "Piao",
+    "查": "Zha",
+    "盖": "Ge",
+    "乐": "Yue",
+    "尉迟": "Yuchi",
+    "万俟": "Moqi",
+    "长孙": "Zhangsun",
+    "覃": "Qin",
+    "缪": "Miao",
+    "召": "Shao",
+    "句": "Gou",
+    "阚": "Kan",
+    "员": "Yun",
+    "秘": "Bi",
+    "重": "Chong",
+    "种": "Chong",
+    "翟": "Zhai",
+    "蕃": "Pi",
+    "宓": "Fu",
+    "隗": "Wei",
+    "沈": "Shen",
+    "薄": "Bo",
+    "繁": "Po",
+    "黑": "He",
+    "都": "Du",
+    "藏": "Zang",
+    "折": "She",
+    "能": "Nai",
+    "汤": "Tang",
+    "华": "Hua",
+    "任": "Ren",
+    "纪": "Ji",
+    "燕": "Yan",
+    "尉": "Wei",
+    "过": "Guo",
+    "那": "Na",
+}
+
+
+def pinyin_name(family_name: str, given_name: str) -> str:
+    """张伟 -> Zhang Wei, with family names read as family names (单 Shan, not Dan)."""
+    from pypinyin import lazy_pinyin
+
+    family = (family_name or "").strip()
+    given = (given_name or "").strip()
+    family_latin = SURNAME_PINYIN.get(family) or "".join(lazy_pinyin(family)).capitalize()
+    given_latin = "".join(lazy_pinyin(given)).capitalize()
+    return " ".join(part for part in (family_latin, given_latin) if part)

@@ -50,15 +50,16 @@ class EditionFields:
     organizers: list[OrganisationName] = field(default_factory=list)
 
 
-CloneStep = Callable[[Edition, Edition], None]
+CloneStep = Callable[[Edition, Edition, dict], dict | None]
 _clone_steps: list[tuple[str, object, CloneStep]] = []
 
 
 def clone_step(name: str, label) -> Callable[[CloneStep], CloneStep]:
     """Register what a domain copies from the source edition into the new one.
 
-    A step receives (source, target) after the target has an id, adds rows to the session,
-    and never copies people, registrations, stays or scans.
+    A step receives (source, target, carried) after the target has an id, adds rows to the
+    session, and never copies people, registrations, stays or scans. What it returns is kept in
+    `carried[name]` for later steps: the programme maps last year's halls to the copies.
     """
 
     def register(step: CloneStep) -> CloneStep:
@@ -223,8 +224,9 @@ def clone_edition(
     )
     db.session.add(edition)
     _flush_or_year_taken(year)
-    for _name, _label, step in _clone_steps:
-        step(source, edition)
+    carried: dict[str, dict] = {}
+    for name, _label, step in _clone_steps:
+        carried[name] = step(source, edition, carried) or {}
     audit.record(
         "edition.clone",
         edition,
@@ -235,7 +237,7 @@ def clone_edition(
 
 
 @clone_step("organisations", _l("hosts and organizers"))
-def _clone_organisations(source: Edition, target: Edition) -> None:
+def _clone_organisations(source: Edition, target: Edition, carried: dict) -> None:
     for org in source.organisations:
         target.organisations.append(
             EditionOrganisation(

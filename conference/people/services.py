@@ -1,11 +1,78 @@
-"""People: the one row per human per edition that other domains point at."""
+"""People: the one row per human per edition that other domains point at, and their photos."""
 
+import io
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select
 
 from conference.core import audit, pii
+from conference.core.models import utcnow
 from conference.editions.models import Edition
 from conference.extensions import db
 from conference.people.models import CATEGORIES, Person
+
+PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
+PHOTO_MAX_PIXELS = 40_000_000  # a decompression bomb is refused before it is decoded
+PHOTO_EDGE = 800  # stored photos are at most this many pixels on the long edge
+
+
+class PhotoError(ValueError):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+@dataclass
+class PersonFields:
+    family_name: str
+    given_name: str = ""
+    category: str = "guest"
+    name_latin: str = ""
+    organisation: str = ""
+    organisation_en: str = ""
+    title: str = ""
+    title_en: str = ""
+    bio_zh: str = ""
+    bio_en: str = ""
+    email: str = ""
+    public_profile: bool = False
+
+
+def _apply(person: Person, fields: PersonFields) -> None:
+    if fields.category not in CATEGORIES:
+        raise ValueError(f"unknown category {fields.category!r}")
+    person.family_name = fields.family_name.strip()
+    person.given_name = fields.given_name.strip()
+    person.category = fields.category
+    person.name_latin = fields.name_latin.strip() or None
+    person.organisation = fields.organisation.strip()
+    person.organisation_en = fields.organisation_en.strip()
+    person.title = fields.title.strip()
+    person.title_en = fields.title_en.strip()
+    person.bio_zh = fields.bio_zh.strip()
+    person.bio_en = fields.bio_en.strip()
+    person.email = fields.email.strip() or None
+    person.public_profile = fields.public_profile
+
+
+def create_person(edition: Edition, fields: PersonFields, phone: str | None = None, actor=None) -> Person:
+    person = Person(edition=edition)
+    _apply(person, fields)
+    person.phone_sealed = pii.seal(phone) if phone else None
+    db.session.add(person)
+    audit.record("person.create", person, detail={"category": fields.category}, actor=actor)
+    return person
+
+
+def update_person(person: Person, fields: PersonFields, actor=None) -> Person:
+    _apply(person, fields)
+    audit.record("person.update", person, actor=actor)
+    return person
 
 
 def add_person(
@@ -19,24 +86,78 @@ def add_person(
     phone: str | None = None,
     actor=None,
 ) -> Person:
-    if category not in CATEGORIES:
-        raise ValueError(f"unknown category {category!r}")
-    person = Person(
-        edition=edition,
-        family_name=family_name.strip(),
-        given_name=given_name.strip(),
-        category=category,
-        organisation=organisation.strip(),
-        title=title.strip(),
-        email=email,
-        phone_sealed=pii.seal(phone) if phone else None,
+    return create_person(
+        edition,
+        PersonFields(
+            family_name=family_name,
+            given_name=given_name,
+            category=category,
+            organisation=organisation,
+            title=title,
+            email=email or "",
+        ),
+        phone=phone,
+        actor=actor,
     )
-    db.session.add(person)
-    audit.record("person.create", person, detail={"category": category}, actor=actor)
-    return person
+
+
+def get_person(edition: Edition, person_id: int) -> Person | None:
+    return db.session.execute(
+        select(Person).where(Person.edition_id == edition.id, Person.id == person_id)
+    ).scalar_one_or_none()
 
 
 def count_people(edition: Edition) -> int:
     return db.session.execute(
         select(func.count(Person.id)).where(Person.edition_id == edition.id)
     ).scalar_one()
+
+
+def photo_dir() -> Path:
+    path = Path(current_app.config["INSTANCE_DIR"]) / "photos"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def photo_path(person: Person) -> Path | None:
+    return photo_dir() / person.photo_file if person.photo_file else None
+
+
+def check_photo(data: bytes) -> Image.Image:
+    """Open an upload as an image or say, in the reader's language, why it is not one."""
+    limit = current_app.config["PHOTO_MAX_BYTES"]
+    if len(data) > limit:
+        raise PhotoError(
+            _l("The photo is larger than %(mb)d MB. Please send a smaller one.", mb=limit // 2**20)
+        )
+    try:
+        probe = Image.open(io.BytesIO(data))
+        if probe.format not in PHOTO_FORMATS:
+            raise PhotoError(_l("The photo must be a JPEG, PNG or WebP image."))
+        if probe.width * probe.height > PHOTO_MAX_PIXELS:
+            raise PhotoError(_l("The photo has too many pixels. Please send a smaller one."))
+        probe.verify()
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except PhotoError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        raise PhotoError(_l("This file is not an image we can read.")) from error
+    return image
+
+
+def store_photo(person: Person, data: bytes, actor=None) -> None:
+    """Keep a re-encoded copy: upright, at most PHOTO_EDGE pixels, without EXIF (which can hold
+    the place and time the picture was taken)."""
+    image = ImageOps.exif_transpose(check_photo(data)).convert("RGB")
+    image.thumbnail((PHOTO_EDGE, PHOTO_EDGE))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85, optimize=True)
+    name = f"{secrets.token_hex(16)}.jpg"
+    (photo_dir() / name).write_bytes(buffer.getvalue())
+    old = photo_path(person)
+    person.photo_file = name
+    person.photo_updated_at = utcnow()
+    audit.record("person.photo", person, actor=actor)
+    if old is not None and old.exists():
+        old.unlink()

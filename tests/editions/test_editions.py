@@ -151,7 +151,7 @@ def test_every_domain_step_runs_on_clone(ctx, edition_2023):
     copied = []
 
     @services.clone_step("test-step", "test step")
-    def remember(source, target):
+    def remember(source, target, carried):
         copied.append((source.year, target.year, target.id is not None))
 
     try:

@@ -1,0 +1,306 @@
+"""Venues, halls, checkpoints and the standard hall checklist."""
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from conference.core import audit
+from conference.core.models import utcnow
+from conference.editions.models import Edition
+from conference.editions.services import clone_step
+from conference.extensions import db
+from conference.venues.models import (
+    CHECKLIST_AREAS,
+    HALL_LAYOUTS,
+    ChecklistTemplateItem,
+    Checkpoint,
+    Hall,
+    HallChecklistItem,
+    Venue,
+)
+
+MAX_HALL_CAPACITY = 20_000
+
+
+class VenueError(ValueError):
+    def __init__(self, field: str, message):
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
+@dataclass
+class NameFields:
+    zh: str
+    en: str = ""
+    zh_hant: str = ""
+
+
+@dataclass
+class HallFields:
+    name: NameFields
+    capacity: int
+    floor: str = ""
+    layout: str = "theatre"
+    interpretation_booth: bool = False
+    step_free: bool = True
+    position: int = 0
+
+
+def venues_of(edition: Edition) -> list[Venue]:
+    return list(
+        db.session.execute(
+            select(Venue)
+            .where(Venue.edition_id == edition.id)
+            .options(selectinload(Venue.halls), selectinload(Venue.checkpoints))
+            .order_by(Venue.position, Venue.id)
+        ).scalars()
+    )
+
+
+def halls_of(edition: Edition) -> list[Hall]:
+    """Every hall of the edition in venue order then hall order, as the schedule shows them."""
+    return list(
+        db.session.execute(
+            select(Hall)
+            .join(Venue)
+            .where(Venue.edition_id == edition.id)
+            .options(selectinload(Hall.venue))
+            .order_by(Venue.position, Venue.id, Hall.position, Hall.id)
+        ).scalars()
+    )
+
+
+def get_venue(edition: Edition, venue_id: int) -> Venue | None:
+    return db.session.execute(
+        select(Venue).where(Venue.id == venue_id, Venue.edition_id == edition.id)
+    ).scalar_one_or_none()
+
+
+def get_hall(edition: Edition, hall_id: int) -> Hall | None:
+    return db.session.execute(
+        select(Hall).join(Venue).where(Hall.id == hall_id, Venue.edition_id == edition.id)
+    ).scalar_one_or_none()
+
+
+def _names(obj, name: NameFields, field_prefix: str = "name") -> None:
+    if not name.zh.strip():
+        raise VenueError(f"{field_prefix}_zh", _l("Enter the Chinese name."))
+    obj.name_zh = name.zh.strip()
+    obj.name_en = name.en.strip()
+    obj.name_zh_hant = name.zh_hant.strip() or None
+
+
+def save_venue(
+    edition: Edition,
+    name: NameFields,
+    address_zh: str = "",
+    address_en: str = "",
+    position: int = 0,
+    venue: Venue | None = None,
+    actor=None,
+) -> Venue:
+    venue = venue or Venue(edition=edition)
+    _names(venue, name)
+    venue.address_zh = address_zh.strip()
+    venue.address_en = address_en.strip()
+    venue.position = position
+    db.session.add(venue)
+    audit.record("venue.save", venue, actor=actor)
+    return venue
+
+
+def save_hall(venue: Venue, fields: HallFields, hall: Hall | None = None, actor=None) -> Hall:
+    if not 0 <= fields.capacity <= MAX_HALL_CAPACITY:
+        raise VenueError(
+            "capacity", _l("Enter a capacity between 0 and %(n)d.", n=MAX_HALL_CAPACITY)
+        )
+    if fields.layout not in HALL_LAYOUTS:
+        raise VenueError("layout", _l("Choose a seating layout."))
+    hall = hall or Hall(venue=venue)
+    _names(hall, fields.name)
+    hall.capacity = fields.capacity
+    hall.floor = fields.floor.strip()
+    hall.layout = fields.layout
+    hall.interpretation_booth = fields.interpretation_booth
+    hall.step_free = fields.step_free
+    hall.position = fields.position
+    db.session.add(hall)
+    audit.record("hall.save", hall, detail={"capacity": hall.capacity}, actor=actor)
+    return hall
+
+
+def save_checkpoint(
+    venue: Venue, name: NameFields, hall: Hall | None = None, position: int = 0,
+    checkpoint: Checkpoint | None = None, actor=None,
+) -> Checkpoint:
+    if hall is not None and hall.venue_id != venue.id:
+        raise VenueError("hall_id", _l("The hall must be in the same venue."))
+    checkpoint = checkpoint or Checkpoint(venue=venue)
+    _names(checkpoint, name)
+    checkpoint.hall = hall
+    checkpoint.position = position
+    db.session.add(checkpoint)
+    audit.record("checkpoint.save", checkpoint, actor=actor)
+    return checkpoint
+
+
+def delete_checkpoint(checkpoint: Checkpoint, actor=None) -> None:
+    audit.record("checkpoint.delete", checkpoint, detail={"name": checkpoint.name_zh}, actor=actor)
+    db.session.delete(checkpoint)
+
+
+# The standard configuration (拎包开会) ------------------------------------------------------
+
+
+def checklist_template(edition: Edition) -> list[ChecklistTemplateItem]:
+    return list(
+        db.session.execute(
+            select(ChecklistTemplateItem)
+            .where(ChecklistTemplateItem.edition_id == edition.id)
+            .order_by(ChecklistTemplateItem.area, ChecklistTemplateItem.position, ChecklistTemplateItem.id)
+        ).scalars()
+    )
+
+
+def add_template_item(edition: Edition, area: str, label: NameFields, actor=None) -> ChecklistTemplateItem:
+    if area not in CHECKLIST_AREAS:
+        raise VenueError("area", _l("Choose inside or outside the hall."))
+    if not label.zh.strip():
+        raise VenueError("label_zh", _l("Enter the Chinese name."))
+    last = db.session.execute(
+        select(func.max(ChecklistTemplateItem.position)).where(
+            ChecklistTemplateItem.edition_id == edition.id
+        )
+    ).scalar()
+    item = ChecklistTemplateItem(
+        edition_id=edition.id,
+        area=area,
+        label_zh=label.zh.strip(),
+        label_en=label.en.strip(),
+        label_zh_hant=label.zh_hant.strip() or None,
+        position=(last or 0) + 1,
+    )
+    db.session.add(item)
+    audit.record("checklist.template_add", item, actor=actor)
+    return item
+
+
+def remove_template_item(item: ChecklistTemplateItem, actor=None) -> None:
+    audit.record("checklist.template_remove", item, detail={"label": item.label_zh}, actor=actor)
+    db.session.delete(item)
+
+
+def get_template_item(edition: Edition, item_id: int) -> ChecklistTemplateItem | None:
+    return db.session.execute(
+        select(ChecklistTemplateItem).where(
+            ChecklistTemplateItem.id == item_id, ChecklistTemplateItem.edition_id == edition.id
+        )
+    ).scalar_one_or_none()
+
+
+def tick(hall: Hall, template_item: ChecklistTemplateItem, done: bool, note: str, who: str, actor=None) -> HallChecklistItem:
+    """Record a hall's state for one checklist line; the latest tick wins."""
+    entry = db.session.execute(
+        select(HallChecklistItem).where(
+            HallChecklistItem.hall_id == hall.id,
+            HallChecklistItem.template_item_id == template_item.id,
+        )
+    ).scalar_one_or_none()
+    if entry is None:
+        entry = HallChecklistItem(hall=hall, template_item=template_item)
+        db.session.add(entry)
+    entry.done = done
+    entry.note = note.strip()
+    entry.checked_by = who
+    entry.checked_at = utcnow()
+    audit.record(
+        "checklist.tick", hall, detail={"item": template_item.id, "done": done}, actor=actor
+    )
+    return entry
+
+
+@dataclass
+class HallProgress:
+    hall: Hall
+    done: int
+    total: int
+    open_notes: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100
+
+
+def checklist_progress(edition: Edition) -> list[HallProgress]:
+    """Every hall's progress against the template, in two queries whatever the size."""
+    halls = halls_of(edition)
+    total = len(checklist_template(edition))
+    rows = db.session.execute(
+        select(
+            HallChecklistItem.hall_id,
+            func.count().filter(HallChecklistItem.done.is_(True)),
+            func.count().filter(HallChecklistItem.note != ""),
+        )
+        .join(Hall)
+        .join(Venue)
+        .where(Venue.edition_id == edition.id)
+        .group_by(HallChecklistItem.hall_id)
+    ).all()
+    counts = {hall_id: (done, notes) for hall_id, done, notes in rows}
+    return [
+        HallProgress(hall, counts.get(hall.id, (0, 0))[0], total, counts.get(hall.id, (0, 0))[1])
+        for hall in halls
+    ]
+
+
+def hall_checklist(hall: Hall) -> list[tuple[ChecklistTemplateItem, HallChecklistItem | None]]:
+    entries = {entry.template_item_id: entry for entry in hall.checklist}
+    return [(item, entries.get(item.id)) for item in checklist_template(hall.venue.edition)]
+
+
+# Cloning --------------------------------------------------------------------------------------
+
+
+@clone_step("venues", _l("venues, halls and checkpoints"))
+def _clone_venues(source: Edition, target: Edition, carried: dict) -> dict:
+    hall_map: dict[int, Hall] = {}
+    for venue in venues_of(source):
+        copy = Venue(
+            edition=target,
+            name_zh=venue.name_zh, name_zh_hant=venue.name_zh_hant, name_en=venue.name_en,
+            address_zh=venue.address_zh, address_en=venue.address_en, position=venue.position,
+        )
+        db.session.add(copy)
+        for hall in venue.halls:
+            hall_copy = Hall(
+                venue=copy,
+                name_zh=hall.name_zh, name_zh_hant=hall.name_zh_hant, name_en=hall.name_en,
+                capacity=hall.capacity, floor=hall.floor, layout=hall.layout,
+                interpretation_booth=hall.interpretation_booth, step_free=hall.step_free,
+                position=hall.position,
+            )
+            hall_map[hall.id] = hall_copy
+        for checkpoint in venue.checkpoints:
+            Checkpoint(
+                venue=copy,
+                hall=hall_map.get(checkpoint.hall_id) if checkpoint.hall_id else None,
+                name_zh=checkpoint.name_zh, name_zh_hant=checkpoint.name_zh_hant,
+                name_en=checkpoint.name_en, position=checkpoint.position,
+            )
+    db.session.flush()
+    return {"halls": {old: new.id for old, new in hall_map.items()}}
+
+
+@clone_step("checklist", _l("the standard hall checklist"))
+def _clone_checklist(source: Edition, target: Edition, carried: dict) -> dict:
+    for item in checklist_template(source):
+        db.session.add(
+            ChecklistTemplateItem(
+                edition_id=target.id, area=item.area, position=item.position,
+                label_zh=item.label_zh, label_zh_hant=item.label_zh_hant, label_en=item.label_en,
+            )
+        )
+    return {}
