@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 import config as config_module
-from conference.extensions import babel, csrf, db, limiter, login_manager, migrate
+from conference.extensions import api, babel, csrf, db, limiter, login_manager, migrate
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -57,12 +57,23 @@ def _register_domains(app: Flask) -> None:
     from conference.editions import demo as editions_demo  # noqa: F401  registers demo step
     from conference.editions.cli import editions_cli
     from conference.editions.views import bp as editions_bp
-    from conference.people import models as people_models  # noqa: F401  table for migrations
-    from conference.programme import services as programme_services  # noqa: F401  clone step
-    from conference.venues import services as venues_services  # noqa: F401  clone steps
+    from conference.people.views import bp as people_bp
+    from conference.programme import demo as programme_demo  # noqa: F401  registers demo step
+    from conference.programme.api import bp as programme_api_bp
+    from conference.programme.public import bp as public_bp
+    from conference.programme.views import bp as programme_bp
+    from conference.venues import demo as venues_demo  # noqa: F401  registers demo step
+    from conference.venues.views import bp as venues_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(editions_bp)
+    app.register_blueprint(people_bp)
+    app.register_blueprint(venues_bp)
+    app.register_blueprint(programme_bp)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(programme_api_bp)
+    csrf.exempt(programme_api_bp)
+    api.register(app)
     app.cli.add_command(users_cli)
     app.cli.add_command(editions_cli)

@@ -7,6 +7,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from spectree import SpecTree
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -30,3 +31,16 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
+
+# The OpenAPI document of /api/v1 is generated from the endpoints' pydantic models ("strict":
+# only endpoints decorated with api.validate). Its own pages would load Swagger from a CDN, so
+# there are none; the document is served at /api/v1/openapi.json by conference.core.views.
+api = SpecTree(
+    "flask",
+    mode="strict",
+    path="api/spec",
+    page_templates={},
+    title="China Internet Civilization Conference API",
+    version="v1",
+    validation_error_status=400,
+)

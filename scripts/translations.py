@@ -27,6 +27,10 @@ HANT_CORRECTIONS = {
     "主導航": "主要導覽",
     "無權訪問": "無權存取",
     "新建": "新增",
+    "釋出": "發布",  # 发布 is the conference's word for a release on stage
+    "型別": "類型",
+    "專案": "項目",
+    "加入日曆": "加入行事曆",
     "“": "「",
     "”": "」",
 }
@@ -43,6 +47,12 @@ def _save(path: Path, catalog) -> None:
         write_po(handle, catalog, width=100, omit_header=False, sort_output=True, no_location=True)
 
 
+def correct(text: str) -> str:
+    for wrong, right in HANT_CORRECTIONS.items():
+        text = text.replace(wrong, right)
+    return text
+
+
 def fill_traditional() -> int:
     converter = opencc.OpenCC("s2twp")
     _, hans = _catalog("zh_Hans_CN")
@@ -56,10 +66,7 @@ def fill_traditional() -> int:
             continue
         if message.string and not message.fuzzy:
             continue
-        text = converter.convert(source.string)
-        for wrong, right in HANT_CORRECTIONS.items():
-            text = text.replace(wrong, right)
-        message.string = text
+        message.string = correct(converter.convert(source.string))
         message.flags.discard("fuzzy")
         filled += 1
     _save(hant_path, hant)

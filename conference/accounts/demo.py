@@ -10,7 +10,7 @@ DEMO_USERS = [
 ]
 
 
-@demo_step("accounts")
+@demo_step("accounts", order=10)
 def load_users() -> list[str]:
     created = 0
     for email, role, name in DEMO_USERS:

@@ -11,16 +11,18 @@ from sqlalchemy import func, select
 from conference.extensions import db
 
 DemoStep = Callable[[], list[str]]
-_steps: list[tuple[str, DemoStep]] = []
+_steps: list[tuple[int, str, DemoStep]] = []
 _notes: list[Callable[[], list[str]]] = []
 
 
-def demo_step(name: str) -> Callable[[DemoStep], DemoStep]:
-    """Register a step; it returns lines to print (logins, counts) and does not commit."""
+def demo_step(name: str, order: int) -> Callable[[DemoStep], DemoStep]:
+    """Register a step; steps run by `order` (the programme needs the halls first). A step
+    returns lines to print (logins, counts) and does not commit."""
 
     def register(step: DemoStep) -> DemoStep:
-        if all(existing != name for existing, _ in _steps):
-            _steps.append((name, step))
+        if all(existing != name for _, existing, _ in _steps):
+            _steps.append((order, name, step))
+            _steps.sort(key=lambda entry: entry[0])
         return step
 
     return register
@@ -41,7 +43,7 @@ def database_is_empty() -> bool:
 
 def load_demo() -> list[str]:
     lines: list[str] = []
-    for _name, step in _steps:
+    for _order, _name, step in _steps:
         lines.extend(step())
     db.session.commit()
     return lines

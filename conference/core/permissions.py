@@ -24,6 +24,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "users.manage": frozenset({"admin"}),
     "audit.view": frozenset({"admin"}),
     "pii.reveal": frozenset({"admin", "organizer"}),
+    "people.view": frozenset(_STAFF),
+    "people.manage": frozenset({"admin", "organizer"}),
+    "venues.manage": frozenset({"admin", "organizer"}),
+    "checklist.tick": frozenset({"admin", "organizer", "group_lead"}),
+    "programme.view": frozenset(_STAFF),
+    "programme.manage": frozenset({"admin", "organizer"}),
 }
 
 

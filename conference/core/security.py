@@ -9,6 +9,7 @@ from flask import Flask
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
+        "style-src 'self' 'unsafe-inline'",  # the schedule grid places sessions with style=
         "img-src 'self' data: blob:",
         "media-src 'self' blob:",
         "object-src 'none'",

@@ -1,11 +1,11 @@
 """The language switcher and the health check: pages that belong to no domain."""
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, jsonify, redirect, request, url_for
 from sqlalchemy import text
 
 from conference.core.i18n import LANG_COOKIE, normalise_locale
 from conference.core.urls import safe_next
-from conference.extensions import db
+from conference.extensions import api, db
 
 bp = Blueprint("core", __name__)
 
@@ -34,3 +34,9 @@ def switch_language(code: str):
 def health():
     db.session.execute(text("SELECT 1"))
     return {"status": "ok"}
+
+
+@bp.route("/api/v1/openapi.json")
+def openapi():
+    """Every /api/v1 endpoint, generated from the code."""
+    return jsonify(api.spec)

@@ -39,7 +39,7 @@ EDITION_2023 = EditionFields(
 )
 
 
-@demo_step("editions")
+@demo_step("editions", order=20)
 def load_edition() -> list[str]:
     if services.get_edition(EDITION_2023.year) is not None:
         return ["Edition 2023 (厦门) already there."]

@@ -161,3 +161,27 @@ def store_photo(person: Person, data: bytes, actor=None) -> None:
     audit.record("person.photo", person, actor=actor)
     if old is not None and old.exists():
         old.unlink()
+
+
+def search_people(
+    edition: Edition, query: str, category: str | None, page: int, page_size: int
+) -> tuple[list[Person], int]:
+    """A page of people matching a name or organisation, and how many match in all."""
+    conditions = [Person.edition_id == edition.id]
+    if category:
+        conditions.append(Person.category == category)
+    if query:
+        cleaned = query.replace("\\", "").replace("%", "").replace("_", "")
+        pattern = f"%{cleaned}%"
+        conditions.append(
+            Person.family_name.concat(Person.given_name).ilike(pattern)
+            | Person.name_latin.ilike(pattern)
+            | Person.organisation.ilike(pattern)
+            | Person.organisation_en.ilike(pattern)
+        )
+    total = db.session.execute(select(func.count(Person.id)).where(*conditions)).scalar_one()
+    people = db.session.execute(
+        select(Person).where(*conditions).order_by(Person.family_name, Person.given_name, Person.id)
+        .limit(page_size).offset((page - 1) * page_size)
+    ).scalars()
+    return list(people), total

@@ -589,9 +589,10 @@ def appearances(person: Person, published_only: bool = True) -> list[AgendaItem]
     return list(db.session.execute(query).scalars())
 
 
-def is_public_speaker(person: Person) -> bool:
-    """PIPL art. 25: a speaker page only with the speaker's agreement and a published session."""
-    return person.public_profile and bool(appearances(person))
+def public_speaker(person: Person) -> bool:
+    """PIPL art. 25: the organisation, photo and biography of a speaker are shown publicly only
+    with the speaker's agreement; without it the public programme shows the name alone."""
+    return person.public_profile
 
 
 # Freshness for caches ------------------------------------------------------------------------

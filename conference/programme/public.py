@@ -1,0 +1,78 @@
+"""The public programme: no login, mobile first, in the reader's language. Drafts never show."""
+
+from flask import Blueprint, abort, redirect, render_template, url_for
+
+from conference.editions.services import current_edition, get_edition
+from conference.people.services import get_person
+from conference.people.views import send_photo
+from conference.programme import services
+from conference.programme.forms import ITEM_KIND_LABELS, KIND_LABELS, ROLE_LABELS
+
+bp = Blueprint("public", __name__, url_prefix="/programme")
+
+LABELS = {"kinds": KIND_LABELS, "item_kinds": ITEM_KIND_LABELS, "roles": ROLE_LABELS}
+
+
+def _edition(year):
+    return get_edition(year) or abort(404)
+
+
+def _context(edition):
+    return {"edition": edition, "labels": LABELS, "local": lambda t: services.local(edition, t)}
+
+
+@bp.route("/")
+def current():
+    edition = current_edition() or abort(404)
+    return redirect(url_for("public.programme", year=edition.year))
+
+
+@bp.route("/<year:year>/")
+def programme(year):
+    edition = _edition(year)
+    sessions = services.programme_sessions(edition)
+    return render_template(
+        "programme/public/programme.html", days=services.sessions_by_day(edition, sessions),
+        kinds_present=[k for k in KIND_LABELS if any(s.kind == k for s in sessions)], **_context(edition),
+    )
+
+
+@bp.route("/<year:year>/forums/<id:session_id>")
+def session(year, session_id):
+    edition = _edition(year)
+    found = services.get_session(edition, session_id)
+    if found is None or not found.is_public:
+        abort(404)
+    return render_template("programme/public/session.html", session=found, **_context(edition))
+
+
+@bp.route("/<year:year>/speakers/")
+def speakers(year):
+    edition = _edition(year)
+    return render_template(
+        "programme/public/speakers.html", speakers=services.speakers_of(edition), **_context(edition)
+    )
+
+
+def _public_speaker(edition, person_id):
+    person = get_person(edition, person_id)
+    if person is None or not services.public_speaker(person):
+        abort(404)
+    items = services.appearances(person)
+    if not items:
+        abort(404)
+    return person, items
+
+
+@bp.route("/<year:year>/speakers/<id:person_id>")
+def speaker(year, person_id):
+    edition = _edition(year)
+    person, items = _public_speaker(edition, person_id)
+    return render_template("programme/public/speaker.html", person=person, items=items, **_context(edition))
+
+
+@bp.route("/<year:year>/speakers/<id:person_id>/photo")
+def speaker_photo(year, person_id):
+    edition = _edition(year)
+    person, _items = _public_speaker(edition, person_id)
+    return send_photo(person)

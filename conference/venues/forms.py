@@ -1,0 +1,60 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from conference.core.fields import name_fields
+from conference.core.forms import ConferenceForm
+
+LAYOUT_LABELS = {
+    "theatre": _l("Theatre rows"),
+    "classroom": _l("Classroom"),
+    "round_tables": _l("Round tables"),
+    "banquet": _l("Banquet"),
+    "boardroom": _l("Boardroom"),
+    "u_shape": _l("U-shape"),
+    "standing": _l("Standing"),
+}
+AREA_LABELS = {"inside": _l("Inside the hall"), "outside": _l("Outside the hall")}
+
+_POSITION = IntegerField(
+    _l("Order"), default=0, validators=[Optional(), NumberRange(0, 999)],
+    invalid_value_message=_l("Enter a whole number."),
+)
+
+
+class VenueForm(ConferenceForm):
+    name_zh, name_zh_hant, name_en = name_fields(_l("Name"))
+    address_zh = StringField(_l("Address (Chinese)"), validators=[Optional(), Length(max=300)])
+    address_en = StringField(_l("Address (English)"), validators=[Optional(), Length(max=300)])
+    position = _POSITION
+
+
+class HallForm(ConferenceForm):
+    name_zh, name_zh_hant, name_en = name_fields(_l("Name"))
+    capacity = IntegerField(
+        _l("Seats"),
+        validators=[InputRequired(_l("Enter the number of seats.")), NumberRange(0, 20000, _l("Enter a number between 0 and 20000."))],
+        invalid_value_message=_l("Enter a whole number."),
+    )
+    floor = StringField(_l("Floor"), validators=[Optional(), Length(max=16)])
+    layout = SelectField(_l("Seating layout"), choices=[SelectChoice(k, v) for k, v in LAYOUT_LABELS.items()])
+    interpretation_booth = BooleanField(_l("Interpretation booth"))
+    step_free = BooleanField(_l("Step-free access"), default=True)
+    position = _POSITION
+
+
+class CheckpointForm(ConferenceForm):
+    name_zh, name_zh_hant, name_en = name_fields(_l("Name"))
+    hall_id = SelectField(_l("Door of"), coerce=lambda v: int(v) if v else None, validate_choice=True)
+    position = _POSITION
+
+
+class TemplateItemForm(ConferenceForm):
+    area = SelectField(_l("Where"), choices=[SelectChoice(k, v) for k, v in AREA_LABELS.items()])
+    label_zh, label_zh_hant, label_en = name_fields(_l("Item"))
+
+
+class TickForm(ConferenceForm):
+    done = BooleanField(_l("Done"))
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])

@@ -1,0 +1,197 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from conference.core.permissions import can, permission_required
+from conference.editions.services import get_edition
+from conference.extensions import db
+from conference.venues import services
+from conference.venues.forms import (
+    AREA_LABELS,
+    LAYOUT_LABELS,
+    CheckpointForm,
+    HallForm,
+    TemplateItemForm,
+    TickForm,
+    VenueForm,
+)
+from conference.venues.services import HallFields, NameFields, VenueError
+
+bp = Blueprint("venues", __name__, url_prefix="/editions/<year:year>")
+
+
+def _edition(year):
+    return get_edition(year) or abort(404)
+
+
+def _name(form, prefix="name") -> NameFields:
+    return NameFields(
+        zh=getattr(form, f"{prefix}_zh").data or "",
+        en=getattr(form, f"{prefix}_en").data or "",
+        zh_hant=getattr(form, f"{prefix}_zh_hant").data or "",
+    )
+
+
+def _show(form, error: VenueError) -> None:
+    getattr(form, error.field, form.name_zh if hasattr(form, "name_zh") else form.label_zh).errors.append(error.message)
+
+
+@bp.route("/venues")
+@permission_required("programme.view")
+def index(year):
+    edition = _edition(year)
+    return render_template(
+        "venues/index.html", edition=edition, venues=services.venues_of(edition), layouts=LAYOUT_LABELS
+    )
+
+
+@bp.route("/venues/new", methods=["GET", "POST"])
+@bp.route("/venues/<id:venue_id>/edit", methods=["GET", "POST"])
+@permission_required("venues.manage")
+def venue_form(year, venue_id=None):
+    edition = _edition(year)
+    venue = services.get_venue(edition, venue_id) or abort(404) if venue_id else None
+    form = VenueForm(obj=venue)
+    if form.validate_on_submit():
+        try:
+            services.save_venue(
+                edition, _name(form), form.address_zh.data or "", form.address_en.data or "",
+                form.position.data or 0, venue=venue,
+            )
+        except VenueError as error:
+            _show(form, error)
+        else:
+            db.session.commit()
+            flash(_("Venue saved."), "success")
+            return redirect(url_for("venues.index", year=year))
+    return render_template("form_page.html", edition=edition, form=form, title=_("Venue"), back_url=url_for("venues.index", year=year), back_label=_("Venues and halls"))
+
+
+@bp.route("/venues/<id:venue_id>/halls/new", methods=["GET", "POST"])
+@bp.route("/venues/<id:venue_id>/halls/<id:hall_id>/edit", methods=["GET", "POST"])
+@permission_required("venues.manage")
+def hall_form(year, venue_id, hall_id=None):
+    edition = _edition(year)
+    venue = services.get_venue(edition, venue_id) or abort(404)
+    hall = None
+    if hall_id:
+        hall = services.get_hall(edition, hall_id)
+        if hall is None or hall.venue_id != venue.id:
+            abort(404)
+    form = HallForm(obj=hall)
+    if form.validate_on_submit():
+        fields = HallFields(
+            name=_name(form), capacity=form.capacity.data, floor=form.floor.data or "",
+            layout=form.layout.data, interpretation_booth=form.interpretation_booth.data,
+            step_free=form.step_free.data, position=form.position.data or 0,
+        )
+        try:
+            services.save_hall(venue, fields, hall=hall)
+        except VenueError as error:
+            _show(form, error)
+        else:
+            db.session.commit()
+            flash(_("Hall saved."), "success")
+            return redirect(url_for("venues.index", year=year))
+    return render_template("form_page.html", edition=edition, form=form, title=venue.name, back_url=url_for("venues.index", year=year), back_label=_("Venues and halls"))
+
+
+@bp.route("/venues/<id:venue_id>/checkpoints/new", methods=["GET", "POST"])
+@permission_required("venues.manage")
+def checkpoint_form(year, venue_id):
+    edition = _edition(year)
+    venue = services.get_venue(edition, venue_id) or abort(404)
+    form = CheckpointForm()
+    form.hall_id.choices = [SelectChoice("", _("The venue's own entrance"))] + [
+        SelectChoice(str(hall.id), hall.name) for hall in venue.halls
+    ]
+    if form.validate_on_submit():
+        hall = next((h for h in venue.halls if h.id == form.hall_id.data), None)
+        try:
+            services.save_checkpoint(venue, _name(form), hall=hall, position=form.position.data or 0)
+        except VenueError as error:
+            _show(form, error)
+        else:
+            db.session.commit()
+            flash(_("Checkpoint saved."), "success")
+            return redirect(url_for("venues.index", year=year))
+    return render_template("form_page.html", edition=edition, form=form, title=venue.name, back_url=url_for("venues.index", year=year), back_label=_("Venues and halls"))
+
+
+@bp.route("/venues/<id:venue_id>/checkpoints/<id:checkpoint_id>/delete", methods=["POST"])
+@permission_required("venues.manage")
+def checkpoint_delete(year, venue_id, checkpoint_id):
+    edition = _edition(year)
+    venue = services.get_venue(edition, venue_id) or abort(404)
+    checkpoint = next((c for c in venue.checkpoints if c.id == checkpoint_id), None) or abort(404)
+    services.delete_checkpoint(checkpoint)
+    db.session.commit()
+    flash(_("Checkpoint removed."), "success")
+    return redirect(url_for("venues.index", year=year))
+
+
+@bp.route("/checklist")
+@permission_required("programme.view")
+def checklist(year):
+    edition = _edition(year)
+    return render_template(
+        "venues/checklist.html", edition=edition, progress=services.checklist_progress(edition),
+        template=services.checklist_template(edition), areas=AREA_LABELS,
+    )
+
+
+@bp.route("/checklist/template", methods=["GET", "POST"])
+@permission_required("venues.manage")
+def checklist_template(year):
+    edition = _edition(year)
+    form = TemplateItemForm()
+    if form.validate_on_submit():
+        try:
+            services.add_template_item(edition, form.area.data, _name(form, "label"))
+        except VenueError as error:
+            _show(form, error)
+        else:
+            db.session.commit()
+            flash(_("Checklist item added to every hall."), "success")
+            return redirect(url_for("venues.checklist_template", year=year))
+    return render_template(
+        "venues/template.html", edition=edition, form=form,
+        template=services.checklist_template(edition), areas=AREA_LABELS,
+    )
+
+
+@bp.route("/checklist/template/<id:item_id>/delete", methods=["POST"])
+@permission_required("venues.manage")
+def checklist_template_delete(year, item_id):
+    edition = _edition(year)
+    item = services.get_template_item(edition, item_id) or abort(404)
+    services.remove_template_item(item)
+    db.session.commit()
+    flash(_("Checklist item removed."), "success")
+    return redirect(url_for("venues.checklist_template", year=year))
+
+
+@bp.route("/checklist/halls/<id:hall_id>", methods=["GET", "POST"])
+@permission_required("programme.view")
+def hall_checklist(year, hall_id):
+    edition = _edition(year)
+    hall = services.get_hall(edition, hall_id) or abort(404)
+    form = TickForm()
+    if form.is_submitted():
+        if not can(current_user, "checklist.tick"):
+            abort(403)
+        item_id = request.form.get("item_id", type=int)
+        template_item = services.get_template_item(edition, item_id) if item_id else None
+        if template_item is None:
+            abort(400)
+        if form.validate():
+            services.tick(hall, template_item, form.done.data, form.note.data or "",
+                          current_user.display_name or current_user.email)
+            db.session.commit()
+            flash(_("Saved: %(item)s", item=template_item.label), "success")
+            return redirect(url_for("venues.hall_checklist", year=year, hall_id=hall.id) + f"#item-{template_item.id}")
+    return render_template(
+        "venues/hall_checklist.html", edition=edition, hall=hall,
+        rows=services.hall_checklist(hall), areas=AREA_LABELS, form=form,
+    )
