@@ -106,10 +106,12 @@ def _converter(config: str):
 
 
 def to_traditional(text: str | None) -> str | None:
-    """Characters only (s2t): official names keep their words, 算法治理 stays 算法治理."""
+    """Characters only, in Taiwan's standard forms (OpenCC s2tw): official names keep their
+    words (算法治理 stays 算法治理, not 演算法治理), and 峰, 為, 裡 come out as a Taiwanese
+    reader writes them (plain s2t gives 峯, 爲, 裏)."""
     if not text:
         return text
-    return _converter("s2t").convert(text)
+    return _converter("s2tw").convert(text)
 
 
 def localized(zh: str | None, en: str | None, zh_hant: str | None = None) -> str:

@@ -51,32 +51,34 @@ class EditionFields:
 
 
 CloneStep = Callable[[Edition, Edition, dict], dict | None]
-_clone_steps: list[tuple[str, object, CloneStep]] = []
+_clone_steps: list[tuple[int, str, object, CloneStep]] = []
 
 
-def clone_step(name: str, label) -> Callable[[CloneStep], CloneStep]:
+def clone_step(name: str, label, order: int) -> Callable[[CloneStep], CloneStep]:
     """Register what a domain copies from the source edition into the new one.
 
     A step receives (source, target, carried) after the target has an id, adds rows to the
     session, and never copies people, registrations, stays or scans. What it returns is kept in
-    `carried[name]` for later steps: the programme maps last year's halls to the copies.
+    `carried[name]` for later steps: the programme maps last year's halls to the copies, so
+    steps run by `order`, whatever order their modules were imported in.
     """
 
     def register(step: CloneStep) -> CloneStep:
-        if all(existing != name for existing, _, _ in _clone_steps):
-            _clone_steps.append((name, label, step))
+        if all(existing != name for _, existing, _, _ in _clone_steps):
+            _clone_steps.append((order, name, label, step))
+            _clone_steps.sort(key=lambda entry: entry[0])
         return step
 
     return register
 
 
 def registered_clone_steps() -> list[str]:
-    return [name for name, _, _ in _clone_steps]
+    return [name for _, name, _, _ in _clone_steps]
 
 
 def clone_step_labels() -> list[str]:
     """What a clone carries over, in the reader's language."""
-    return [str(label) for _, label, _ in _clone_steps]
+    return [str(label) for _, _, label, _ in _clone_steps]
 
 
 def romanise_city(city_zh: str) -> str:
@@ -225,7 +227,7 @@ def clone_edition(
     db.session.add(edition)
     _flush_or_year_taken(year)
     carried: dict[str, dict] = {}
-    for name, _label, step in _clone_steps:
+    for _order, name, _label, step in _clone_steps:
         carried[name] = step(source, edition, carried) or {}
     audit.record(
         "edition.clone",
@@ -236,7 +238,7 @@ def clone_edition(
     return edition
 
 
-@clone_step("organisations", _l("hosts and organizers"))
+@clone_step("organisations", _l("hosts and organizers"), order=10)
 def _clone_organisations(source: Edition, target: Edition, carried: dict) -> None:
     for org in source.organisations:
         target.organisations.append(

@@ -270,4 +270,5 @@ def load_programme() -> list[str]:
     _item(networking, "speech", ("致辞", "Welcome"), (14, 30), (14, 45), chinese(1))
     moderator, *panelists = chinese(4)
     _dialogue(networking, (15, 0), (16, 0), moderator, panelists)
-    return [f"Programme of 2023: 17 sessions, {factory.count} fictional speakers."]
+    sessions = db.session.execute(select(func.count(Session.id)).where(Session.edition_id == edition.id)).scalar_one()
+    return [f"Programme of 2023: {sessions} sessions, {factory.count} fictional speakers."]

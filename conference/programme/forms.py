@@ -82,7 +82,11 @@ class SpeakerRow(ConferenceForm):
         csrf = False
 
     person_id = SelectField(_l("Person"), coerce=_optional_int, validate_choice=False)
-    role = SelectField(_l("Role"), choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()])
+    # Empty rows carry no role; the service checks the role of every row that names a person.
+    role = SelectField(
+        _l("Role"), choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()],
+        default="speaker", validate_choice=False,
+    )
 
 
 class ItemForm(ConferenceForm):

@@ -623,7 +623,7 @@ def programme_version(edition: Edition) -> str:
 # Cloning -------------------------------------------------------------------------------------
 
 
-@clone_step("programme", _l("sessions without times, as drafts"))
+@clone_step("programme", _l("sessions without times, as drafts"), order=40)
 def _clone_sessions(source: Edition, target: Edition, carried: dict) -> dict:
     hall_ids = carried.get("venues", {}).get("halls", {})
     for session in programme_sessions(source, published_only=False):

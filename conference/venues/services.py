@@ -264,7 +264,7 @@ def hall_checklist(hall: Hall) -> list[tuple[ChecklistTemplateItem, HallChecklis
 # Cloning --------------------------------------------------------------------------------------
 
 
-@clone_step("venues", _l("venues, halls and checkpoints"))
+@clone_step("venues", _l("venues, halls and checkpoints"), order=20)
 def _clone_venues(source: Edition, target: Edition, carried: dict) -> dict:
     hall_map: dict[int, Hall] = {}
     for venue in venues_of(source):
@@ -282,19 +282,22 @@ def _clone_venues(source: Edition, target: Edition, carried: dict) -> dict:
                 interpretation_booth=hall.interpretation_booth, step_free=hall.step_free,
                 position=hall.position,
             )
+            db.session.add(hall_copy)  # SQLAlchemy 2 does not cascade along the backref
             hall_map[hall.id] = hall_copy
         for checkpoint in venue.checkpoints:
-            Checkpoint(
-                venue=copy,
-                hall=hall_map.get(checkpoint.hall_id) if checkpoint.hall_id else None,
-                name_zh=checkpoint.name_zh, name_zh_hant=checkpoint.name_zh_hant,
-                name_en=checkpoint.name_en, position=checkpoint.position,
+            db.session.add(
+                Checkpoint(
+                    venue=copy,
+                    hall=hall_map.get(checkpoint.hall_id) if checkpoint.hall_id else None,
+                    name_zh=checkpoint.name_zh, name_zh_hant=checkpoint.name_zh_hant,
+                    name_en=checkpoint.name_en, position=checkpoint.position,
+                )
             )
     db.session.flush()
     return {"halls": {old: new.id for old, new in hall_map.items()}}
 
 
-@clone_step("checklist", _l("the standard hall checklist"))
+@clone_step("checklist", _l("the standard hall checklist"), order=30)
 def _clone_checklist(source: Edition, target: Edition, carried: dict) -> dict:
     for item in checklist_template(source):
         db.session.add(

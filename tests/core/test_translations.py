@@ -27,7 +27,7 @@ def test_every_string_is_translated(locale):
 
 
 def test_traditional_catalogue_holds_no_simplified_characters():
-    to_traditional = opencc.OpenCC("s2t")
+    to_traditional = opencc.OpenCC("s2tw")
     strings = catalogue("zh_Hant_TW")
     simplified_left = {text for text in strings.values() if to_traditional.convert(text) != text}
     assert simplified_left == set()

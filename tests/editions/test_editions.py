@@ -150,14 +150,14 @@ def test_the_clone_copies_the_structure_and_no_people(app, ctx, edition_2023):
 def test_every_domain_step_runs_on_clone(ctx, edition_2023):
     copied = []
 
-    @services.clone_step("test-step", "test step")
+    @services.clone_step("test-step", "test step", order=99)
     def remember(source, target, carried):
         copied.append((source.year, target.year, target.id is not None))
 
     try:
         services.clone_edition(services.get_edition(2023), 2024, "福州")
     finally:
-        services._clone_steps[:] = [s for s in services._clone_steps if s[0] != "test-step"]
+        services._clone_steps[:] = [s for s in services._clone_steps if s[1] != "test-step"]
     assert copied == [(2023, 2024, True)]
 
 
