@@ -1,6 +1,8 @@
 """The programme as data: JSON, iCalendar and frab XML under /api/v1, public and cached."""
 
 import hashlib
+from collections import OrderedDict
+from threading import Lock
 from typing import Literal
 
 from flask import Blueprint, Response, abort, jsonify, request
@@ -16,6 +18,10 @@ from conference.programme.models import SESSION_KINDS
 bp = Blueprint("programme_api", __name__, url_prefix="/api/v1/editions/<year:year>")
 
 CACHE_SECONDS = 60
+BODY_CACHE_SIZE = 64
+# Bodies by ETag: the ETag changes whenever the programme does, so a hit is always current.
+_bodies: OrderedDict[str, bytes] = OrderedDict()
+_bodies_lock = Lock()
 
 
 class ProgrammeQuery(BaseModel):
@@ -91,7 +97,10 @@ def _edition(year):
 
 
 def _etag(edition, *parts) -> str:
-    key = "|".join([services.programme_version(edition), current_locale(), request.path, *map(str, parts)])
+    # The host is part of the key because the documents carry absolute links.
+    key = "|".join(
+        [services.programme_version(edition), current_locale(), request.host_url, request.path, *map(str, parts)]
+    )
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
@@ -100,8 +109,16 @@ def _cached(etag: str, build, mimetype: str, filename: str | None = None) -> Res
     if etag in request.if_none_match:
         response = Response(status=304)
     else:
-        body = build()
-        response = body if isinstance(body, Response) else Response(body, mimetype=mimetype)
+        with _bodies_lock:
+            body = _bodies.get(etag)
+        if body is None:
+            built = build()
+            body = built.get_data() if isinstance(built, Response) else built
+            with _bodies_lock:
+                _bodies[etag] = body
+                while len(_bodies) > BODY_CACHE_SIZE:
+                    _bodies.popitem(last=False)
+        response = Response(body, mimetype=mimetype)
         if filename:
             response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     response.set_etag(etag)
