@@ -23,7 +23,7 @@ def index(year):
     edition = _edition(year)
     category = request.args.get("category") if request.args.get("category") in CATEGORY_LABELS else None
     query = (request.args.get("q") or "").strip()[:100]
-    page = max(1, request.args.get("page", 1, type=int))
+    page = min(max(1, request.args.get("page", 1, type=int)), 100_000)
     people, total = services.search_people(edition, query, category, page, PAGE_SIZE)
     return render_template(
         "people/index.html", edition=edition, people=people, total=total, page=page,
