@@ -55,6 +55,17 @@ class Config:
 
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "xiamen-2023-demo")
 
+    # Jobs run at once in the web process unless a Huey consumer runs beside it.
+    HUEY_IMMEDIATE = _env_flag("HUEY_IMMEDIATE", True)
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "file")  # "file": instance/outbox/*.eml
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USE_TLS = _env_flag("MAIL_USE_TLS", True)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "中国网络文明大会 <noreply@conference.local>")
+    REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "20 per minute")
+
 
 class DevelopmentConfig(Config):
     DEBUG = False
@@ -69,9 +80,13 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     REDIS_URL = None
+    HUEY_IMMEDIATE = True
+    MAIL_BACKEND = "file"
 
 
 class ProductionConfig(Config):
+    HUEY_IMMEDIATE = _env_flag("HUEY_IMMEDIATE", False)
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 

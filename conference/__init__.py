@@ -26,10 +26,11 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config.from_object(config)
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
 
-    from conference.core import demo, errors, i18n, pii, security, templating, urls
+    from conference.core import database, demo, errors, i18n, jobs, pii, security, templating, urls
 
     urls.init_app(app)  # converters first: blueprints' routes use them
     db.init_app(app)
+    database.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -40,6 +41,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     )
     limiter.init_app(app)
     pii.init_app(app)
+    jobs.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     templating.init_app(app)
@@ -62,6 +64,10 @@ def _register_domains(app: Flask) -> None:
     from conference.programme.api import bp as programme_api_bp
     from conference.programme.public import bp as public_bp
     from conference.programme.views import bp as programme_bp
+    from conference.registration import demo as registration_demo  # noqa: F401  demo step
+    from conference.registration.api import bp as registration_api_bp
+    from conference.registration.cli import registration_cli
+    from conference.registration.views import bp as registration_bp
     from conference.venues import demo as venues_demo  # noqa: F401  registers demo step
     from conference.venues.views import bp as venues_bp
 
@@ -73,7 +79,11 @@ def _register_domains(app: Flask) -> None:
     app.register_blueprint(programme_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(programme_api_bp)
+    app.register_blueprint(registration_bp)
+    app.register_blueprint(registration_api_bp)
     csrf.exempt(programme_api_bp)
+    csrf.exempt(registration_api_bp)  # a JSON API for other sites: no cookies, no CSRF
     api.register(app)
     app.cli.add_command(users_cli)
     app.cli.add_command(editions_cli)
+    app.cli.add_command(registration_cli)

@@ -1,5 +1,8 @@
 """Extensions, created once here and bound to the app in create_app()."""
 
+import os
+from pathlib import Path
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -7,6 +10,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from huey import RedisHuey, SqliteHuey
 from spectree import SpecTree
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -44,3 +48,15 @@ api = SpecTree(
     version="v1",
     validation_error_status=400,
 )
+
+
+def _make_huey():
+    """The job queue: Redis when REDIS_URL is set, otherwise SQLite beside the app's database."""
+    if os.environ.get("REDIS_URL"):
+        return RedisHuey("conference", url=os.environ["REDIS_URL"])
+    folder = Path(os.environ.get("INSTANCE_PATH", Path(__file__).resolve().parent.parent / "instance"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("conference", filename=str(folder / "huey.db"))
+
+
+huey = _make_huey()

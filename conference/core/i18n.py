@@ -179,3 +179,22 @@ def pinyin_name(family_name: str, given_name: str) -> str:
     family_latin = SURNAME_PINYIN.get(family) or "".join(lazy_pinyin(family)).capitalize()
     given_latin = "".join(lazy_pinyin(given)).capitalize()
     return " ".join(part for part in (family_latin, given_latin) if part)
+
+
+def name_search_keys(family_name: str, given_name: str) -> tuple[str, str]:
+    """("zhangwei", "zw") for 张伟, ("smithanna", "sa") for Anna Smith: what the search box and
+    the pinyin sort compare against."""
+    from pypinyin import lazy_pinyin
+
+    def syllables(text: str, surname: bool) -> list[str]:
+        text = (text or "").strip()
+        if not text:
+            return []
+        if surname and text in SURNAME_PINYIN:
+            return [SURNAME_PINYIN[text].lower()]
+        if has_han(text):
+            return [s.lower() for s in lazy_pinyin(text) if s.strip()]
+        return [part.lower() for part in re.split(r"[\s\-·.]+", text) if part]
+
+    parts = syllables(family_name, True) + syllables(given_name, False)
+    return "".join(parts), "".join(part[0] for part in parts if part)

@@ -36,6 +36,10 @@ class Person(IdMixin, TimestampMixin, db.Model):
     category: Mapped[str] = mapped_column(String(16), nullable=False)
     email: Mapped[str | None] = mapped_column(String(254))
     phone_sealed: Mapped[str | None] = mapped_column(String(255))
+    phone_masked: Mapped[str] = mapped_column(String(32), nullable=False, default="")
+    # For search and sorting: 张伟 -> "zhangwei" and "zw"; Latin names lower-cased.
+    name_pinyin: Mapped[str] = mapped_column(String(300), nullable=False, default="", index=True)
+    name_initials: Mapped[str] = mapped_column(String(50), nullable=False, default="")
     photo_file: Mapped[str | None] = mapped_column(String(64))
     photo_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # PIPL art. 25: a speaker page is public only with the speaker's own agreement.

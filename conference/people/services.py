@@ -11,6 +11,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select
 
 from conference.core import audit, pii
+from conference.core.i18n import name_search_keys
 from conference.core.models import utcnow
 from conference.editions.models import Edition
 from conference.extensions import db
@@ -48,6 +49,7 @@ def _apply(person: Person, fields: PersonFields) -> None:
         raise ValueError(f"unknown category {fields.category!r}")
     person.family_name = fields.family_name.strip()
     person.given_name = fields.given_name.strip()
+    person.name_pinyin, person.name_initials = name_search_keys(person.family_name, person.given_name)
     person.category = fields.category
     person.name_latin = fields.name_latin.strip() or None
     person.organisation = fields.organisation.strip()
@@ -63,10 +65,16 @@ def _apply(person: Person, fields: PersonFields) -> None:
 def create_person(edition: Edition, fields: PersonFields, phone: str | None = None, actor=None) -> Person:
     person = Person(edition=edition)
     _apply(person, fields)
-    person.phone_sealed = pii.seal(phone) if phone else None
+    set_phone(person, phone)
     db.session.add(person)
     audit.record("person.create", person, detail={"category": fields.category}, actor=actor)
     return person
+
+
+def set_phone(person: Person, phone: str | None) -> None:
+    """Sealed for storage, masked for lists (138****5678)."""
+    person.phone_sealed = pii.seal(phone) if phone else None
+    person.phone_masked = pii.mask_phone(phone) if phone else ""
 
 
 def update_person(person: Person, fields: PersonFields, actor=None) -> Person:
@@ -173,9 +181,12 @@ def search_people(
     if query:
         cleaned = query.replace("\\", "").replace("%", "").replace("_", "")
         pattern = f"%{cleaned}%"
+        latin = cleaned.lower().replace(" ", "")
         conditions.append(
             Person.family_name.concat(Person.given_name).ilike(pattern)
             | Person.name_latin.ilike(pattern)
+            | Person.name_pinyin.startswith(latin)
+            | (Person.name_initials == latin)
             | Person.organisation.ilike(pattern)
             | Person.organisation_en.ilike(pattern)
         )

@@ -6,8 +6,8 @@ from conference.extensions import db
 
 @pytest.fixture
 def demo(app):
-    """The whole 2023 demo: venues, 17 sessions, about 120 speakers."""
+    """The 2023 demo programme: venues, 16 sessions, about 120 speakers (no registrations)."""
     with app.app_context():
-        load_demo()
+        load_demo(only={"accounts", "editions", "venues", "programme"})
         db.session.commit()
     return 2023

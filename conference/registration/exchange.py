@@ -1,0 +1,203 @@
+"""Excel in and out. Imports are previewed row by row before anything is saved, and importing
+the same file twice adds nobody twice (the identity document decides). Exports are masked
+unless the organizer may and does ask otherwise; a cell that starts with = + - @ is written
+as text, so a spreadsheet never runs it as a formula."""
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from conference.core import audit, pii
+from conference.editions.models import Edition
+from conference.extensions import db
+from conference.people.models import Person
+from conference.registration import services
+from conference.registration.forms import ID_TYPE_LABELS, STATUS_LABELS
+from conference.registration.identity import ID_TYPES
+from conference.registration.models import Registration, RegistrationCategory
+from conference.registration.services import RegistrationError, RegistrationFields
+
+MAX_ROWS = 5000
+MAX_BYTES = 10 * 1024 * 1024
+# Column titles organizers use, in either language, for each field.
+HEADERS = {
+    "family_name": {"姓", "family name", "surname", "family_name"},
+    "given_name": {"名", "given name", "given_name", "first name"},
+    "organisation": {"单位", "單位", "organisation", "organization"},
+    "title": {"职务", "職務", "position", "title"},
+    "email": {"邮箱", "電子郵件", "电子邮箱", "email"},
+    "phone": {"手机", "手機", "电话", "phone", "mobile"},
+    "id_type": {"证件类型", "證件類型", "document type", "id_type"},
+    "id_number": {"证件号码", "證件號碼", "document number", "id_number"},
+    "nationality": {"国籍", "國籍", "nationality"},
+}
+ID_TYPE_NAMES = {
+    "居民身份证": "resident_id", "身份证": "resident_id",
+    "港澳台居民居住证": "residence_permit_hmt", "居住证": "residence_permit_hmt",
+    "港澳居民来往内地通行证": "hk_macau_permit", "回乡证": "hk_macau_permit",
+    "台湾居民来往大陆通行证": "taiwan_permit", "台胞证": "taiwan_permit",
+    "外国人永久居留身份证": "foreign_permanent_id", "护照": "passport", "護照": "passport",
+}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ImportProblem(ValueError):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+@dataclass
+class ImportRow:
+    number: int
+    values: dict
+    errors: dict = field(default_factory=dict)
+    duplicate: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.duplicate
+
+
+def _read(data: bytes) -> list[tuple[int, dict]]:
+    if not data:
+        raise ImportProblem(_l("Choose an Excel file (.xlsx) to upload."))
+    if len(data) > MAX_BYTES:
+        raise ImportProblem(_l("The file is larger than 10 MB."))
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        raise ImportProblem(_l("This is not an Excel .xlsx file we can read.")) from error
+    sheet = book.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None) or ()
+    columns = {}
+    for index, title in enumerate(header):
+        name = str(title or "").strip().lower()
+        for key, names in HEADERS.items():
+            if name in names:
+                columns[index] = key
+    if "family_name" not in columns.values() or "id_number" not in columns.values():
+        raise ImportProblem(_l("The first row must name the columns; at least 姓 (family name) and 证件号码 (document number)."))
+    result = []
+    for number, row in enumerate(rows, start=2):
+        if number - 1 > MAX_ROWS:
+            raise ImportProblem(_l("At most %(n)d rows at a time.", n=MAX_ROWS))
+        values = {key: str(row[i]).strip() if i < len(row) and row[i] is not None else "" for i, key in columns.items()}
+        if any(values.values()):
+            result.append((number, values))
+    book.close()
+    return result
+
+
+def _fields(values: dict, category: str, version: int) -> RegistrationFields:
+    id_type = values.get("id_type", "").strip()
+    id_type = ID_TYPE_NAMES.get(id_type, id_type.lower()) or "resident_id"
+    return RegistrationFields(
+        category=category, family_name=values.get("family_name", ""), given_name=values.get("given_name", ""),
+        organisation=values.get("organisation", ""), title=values.get("title", ""), email=values.get("email", ""),
+        phone=values.get("phone", ""), id_type=id_type, id_number=values.get("id_number", ""),
+        nationality=(values.get("nationality") or "").upper()[:2] or None,
+        # The organizer imports on the invitees' behalf; each is sent the notice with the confirmation.
+        consents={"privacy_notice": version, "identity_document": version},
+    )
+
+
+def preview_import(edition: Edition, data: bytes, category_code: str) -> list[ImportRow]:
+    category = services.category_by_code(edition, category_code)
+    notice = services.current_notice(edition)
+    if category is None or notice is None:
+        raise ImportProblem(_l("Choose a category; registration must have a privacy notice first."))
+    rows = []
+    seen_in_file = set()
+    for number, values in _read(data):
+        row = ImportRow(number, values)
+        fields = _fields(values, category.code, notice.version)
+        if fields.id_type not in ID_TYPES:
+            row.errors["id_type"] = _("Unknown document type.")
+        try:
+            services.check(edition, fields, invited=True)
+        except RegistrationError as error:
+            if set(error.errors) == {"id_number"} and error.errors["id_number"] == services.DUPLICATE_MESSAGE:
+                row.duplicate = True
+            else:
+                row.errors.update({k: str(v) for k, v in error.errors.items()})
+        key = (fields.id_type, fields.id_number.replace(" ", "").upper())
+        if key in seen_in_file and not row.errors:
+            row.duplicate = True
+        seen_in_file.add(key)
+        rows.append(row)
+    return rows
+
+
+def run_import(edition: Edition, data: bytes, category_code: str, actor=None) -> dict:
+    rows = preview_import(edition, data, category_code)
+    notice = services.current_notice(edition)
+    created = 0
+    for row in rows:
+        if not row.ok:
+            continue
+        fields = _fields(row.values, category_code, notice.version)
+        services.register(edition, fields, source="import", actor=actor, invited=True)
+        created += 1
+    audit.record("registration.import", edition, detail={"created": created, "rows": len(rows)}, actor=actor)
+    return {
+        "created": created,
+        "duplicates": sum(1 for r in rows if r.duplicate),
+        "invalid": sum(1 for r in rows if r.errors),
+    }
+
+
+def safe_cell(value):
+    """Text a spreadsheet will not run: '=cmd|…' becomes "'=cmd|…"."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def export_workbook(edition: Edition, unmasked: bool = False, actor=None) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Registrations")
+    sheet.append([_("Family name"), _("Given name"), _("Name in Latin letters"), _("Category"), _("Status"),
+                  _("Organisation"), _("Position"), _("Email"), _("Mobile phone"), _("Identity document"),
+                  _("Document number"), _("Nationality (passports)"), _("Sessions"), _("Registered at")])
+    registrations = db.session.execute(
+        select(Registration).join(Person, Registration.person_id == Person.id).join(RegistrationCategory)
+        .where(Registration.edition_id == edition.id)
+        .options(selectinload(Registration.person), selectinload(Registration.category),
+                 selectinload(Registration.bookings))
+        .order_by(Person.name_pinyin, Registration.id)
+    ).scalars()
+    titles = {}
+    for registration in registrations:
+        person = registration.person
+        phone = pii.unseal(person.phone_sealed) if unmasked and person.phone_sealed else person.phone_masked
+        number = pii.unseal(registration.document_sealed) if unmasked and registration.document_sealed else registration.document_masked
+        sessions = []
+        for booking in registration.bookings:
+            if booking.status == "cancelled":
+                continue
+            if booking.session_id not in titles:
+                titles[booking.session_id] = booking.session.title
+            sessions.append(titles[booking.session_id] + ("" if booking.status == "confirmed" else f" ({_('On the waiting list')})"))
+        sheet.append([safe_cell(v) for v in (
+            person.family_name, person.given_name, person.latin_name, registration.category.name,
+            str(STATUS_LABELS[registration.status]), person.organisation, person.title, person.email or "",
+            phone, str(ID_TYPE_LABELS.get(registration.id_type, registration.id_type)), number,
+            registration.nationality or "", "; ".join(sessions), registration.created_at.strftime("%Y-%m-%d %H:%M"),
+        )])
+    for column, width in zip("ABCDEFGHIJKLMN", (8, 10, 18, 10, 10, 28, 16, 26, 16, 22, 22, 8, 40, 17), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    audit.record("registration.export", edition, detail={"unmasked": unmasked}, actor=actor)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,121 @@
+"""Identity documents for real-name registration: each type's shape, check digit and dates.
+
+`stdnum.cn.ric` alone rejects real numbers (every 830000 Taiwan residence permit, older Hong
+Kong and Macao ones, numbers whose district code is newer than the holder), so the checks here
+are shape, ISO 7064 MOD 11-2 check digit and birth date; an unknown region is only a warning.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from stdnum import numdb
+from stdnum.iso7064 import mod_11_2
+
+ID_TYPES = (
+    "resident_id",            # 居民身份证
+    "residence_permit_hmt",   # 港澳台居民居住证
+    "hk_macau_permit",        # 港澳居民来往内地通行证
+    "taiwan_permit",          # 台湾居民来往大陆通行证
+    "foreign_permanent_id",   # 外国人永久居留身份证
+    "passport",
+)
+HMT_PREFIXES = {"810000": "HK", "820000": "MO", "830000": "TW"}
+
+
+class IdentityError(ValueError):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+@dataclass
+class Document:
+    id_type: str
+    number: str                 # normalised: upper case, no spaces or dashes
+    duplicate_key: str          # what makes two registrations the same document
+    birth_date: date | None = None
+    warnings: list = field(default_factory=list)
+
+
+def normalise(number: str) -> str:
+    return re.sub(r"[\s\-‐‑–—]", "", (number or "")).upper()
+
+
+def _birth_date(digits: str, today: date) -> date:
+    try:
+        born = date(int(digits[0:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError as error:
+        raise IdentityError(_l("The birth date in the number (digits 7 to 14) is not a real date.")) from error
+    if born > today or born.year < 1900:
+        raise IdentityError(_l("The birth date in the number (digits 7 to 14) is not possible."))
+    return born
+
+
+def _eighteen_digits(number: str, today: date) -> date:
+    """Shape, check digit and birth date of an 18-character PRC-style number."""
+    if re.fullmatch(r"\d{15}", number):
+        raise IdentityError(_l("15-digit identity card numbers are no longer valid; enter the 18-digit number."))
+    if not re.fullmatch(r"\d{17}[\dX]", number):
+        raise IdentityError(_l("The number has 18 characters: 17 digits and a last digit or X."))
+    born = _birth_date(number[6:14], today)
+    if not mod_11_2.is_valid(number):
+        raise IdentityError(_l("The last character (the check digit) does not match; please check the number."))
+    return born
+
+
+def _region_known(code: str) -> bool:
+    return any(props for _, props in numdb.get("cn/loc").info(code))
+
+
+def check_document(id_type: str, number: str, nationality: str | None = None, today: date | None = None) -> Document:
+    today = today or date.today()
+    number = normalise(number)
+    if id_type not in ID_TYPES:
+        raise IdentityError(_l("Choose the type of identity document."))
+    if not number:
+        raise IdentityError(_l("Enter the document number."))
+
+    if id_type == "resident_id":
+        born = _eighteen_digits(number, today)
+        if number[:6] in HMT_PREFIXES:
+            raise IdentityError(_l("This is a residence permit number for Hong Kong, Macao and Taiwan residents; choose that document type."))
+        warnings = [] if _region_known(number[:6]) else [_l("The region code %(code)s is not in our list; please check it.", code=number[:6])]
+        return Document(id_type, number, number, born, warnings)
+
+    if id_type == "residence_permit_hmt":
+        if number[:6] not in HMT_PREFIXES:
+            raise IdentityError(_l("A residence permit number for Hong Kong, Macao and Taiwan residents starts with 810000, 820000 or 830000."))
+        born = _eighteen_digits(number, today)
+        return Document(id_type, number, number, born)
+
+    if id_type == "foreign_permanent_id":
+        if re.fullmatch(r"9\d{16}[\dX]", number):
+            if not mod_11_2.is_valid(number):
+                raise IdentityError(_l("The last character (the check digit) does not match; please check the number."))
+            return Document(id_type, number, number)  # the birth date is not read from this layout
+        if re.fullmatch(r"[A-Z]{3}\d{12}", number):
+            return Document(id_type, number, number)
+        raise IdentityError(_l("A foreign permanent resident ID is 18 digits starting with 9, or 3 letters and 12 digits."))
+
+    if id_type == "hk_macau_permit":
+        if not re.fullmatch(r"[HM]\d{8}(\d{2})?", number):
+            raise IdentityError(_l("A Mainland Travel Permit for Hong Kong and Macao residents is H or M and 8 digits (sometimes 2 more)."))
+        return Document(id_type, number, number[:9])
+
+    if id_type == "taiwan_permit":
+        if not re.fullmatch(r"\d{8}(\d{2})?", number):
+            raise IdentityError(_l("A Mainland Travel Permit for Taiwan residents has 8 digits (sometimes 2 more)."))
+        return Document(id_type, number, number[:8])
+
+    # passport
+    if not re.fullmatch(r"[A-Z0-9]{5,20}", number):
+        raise IdentityError(_l("A passport number has 5 to 20 letters and digits."))
+    if not nationality:
+        raise IdentityError(_l("Choose the nationality shown in the passport."))
+    return Document(id_type, number, f"{nationality}:{number}")
+
+
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))

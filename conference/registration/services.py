@@ -1,0 +1,699 @@
+"""Registration rules: one place each, whether a registration arrives from the web form, the
+JSON API, an Excel import or a test.
+
+Seats: a seat is taken with one conditional UPDATE (`taken < seats`), atomic on SQLite and
+PostgreSQL alike, so two people taking the last seat can never both win; the loser gets a
+place on the waiting list. Duplicates: a keyed hash of the normalised document number is
+unique per edition, so two simultaneous registrations with one document leave exactly one.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask import render_template, url_for
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from conference.core import audit, pii
+from conference.core.mail import queue_mail
+from conference.core.models import utcnow
+from conference.editions.models import Edition
+from conference.editions.services import clone_step
+from conference.extensions import db
+from conference.people import services as people
+from conference.people.models import Person
+from conference.people.services import PersonFields, PhotoError
+from conference.programme.models import Session
+from conference.registration.identity import IdentityError, age_on, check_document
+from conference.registration.models import (
+    Consent,
+    DataRequest,
+    InvitationCode,
+    PrivacyNotice,
+    Registration,
+    RegistrationCategory,
+    SeatBooking,
+    SessionQuota,
+)
+from conference.venues.models import Hall
+
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
+CODE_LENGTH = 12
+CATEGORY_TO_PERSON = {"guest": "guest", "audience": "audience", "media": "media", "staff": "staff"}
+DUPLICATE_MESSAGE = _l(
+    "This identity document is already registered for this edition. To change a registration, "
+    "use the private link in its confirmation message."
+)
+
+
+class RegistrationError(ValueError):
+    """Every field that is wrong, each with its message in the reader's language."""
+
+    def __init__(self, errors: dict):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass
+class RegistrationFields:
+    category: str
+    family_name: str
+    given_name: str = ""
+    organisation: str = ""
+    title: str = ""
+    email: str = ""
+    phone: str = ""
+    id_type: str = ""
+    id_number: str = ""
+    nationality: str | None = None
+    invitation_code: str = ""
+    consents: dict[str, int] = field(default_factory=dict)  # kind -> notice version seen
+    sessions: list[int] = field(default_factory=list)
+    guardian_name: str = ""
+    photo: bytes | None = None
+    locale: str = "zh_Hans_CN"
+
+
+@dataclass
+class Checked:
+    category: RegistrationCategory
+    code: InvitationCode | None
+    document: object
+    phone: str | None
+    email: str | None
+    sessions: list[Session]
+    under_14: bool
+    notice: PrivacyNotice
+    warnings: list
+
+
+# Lookups ------------------------------------------------------------------------------------
+
+
+def categories_of(edition: Edition) -> list[RegistrationCategory]:
+    return list(db.session.execute(
+        select(RegistrationCategory).where(RegistrationCategory.edition_id == edition.id)
+        .order_by(RegistrationCategory.position, RegistrationCategory.id)
+    ).scalars())
+
+
+def category_by_code(edition: Edition, code: str) -> RegistrationCategory | None:
+    return db.session.execute(
+        select(RegistrationCategory).where(RegistrationCategory.edition_id == edition.id, RegistrationCategory.code == code)
+    ).scalar_one_or_none()
+
+
+def current_notice(edition: Edition) -> PrivacyNotice | None:
+    return db.session.execute(
+        select(PrivacyNotice).where(PrivacyNotice.edition_id == edition.id).order_by(PrivacyNotice.version.desc()).limit(1)
+    ).scalar()
+
+
+def seats_left(edition: Edition) -> dict[int, int]:
+    rows = db.session.execute(
+        select(SessionQuota.session_id, SessionQuota.seats - SessionQuota.taken)
+        .join(Session).where(Session.edition_id == edition.id)
+    ).all()
+    return dict(rows)
+
+
+def choosable_sessions(edition: Edition, category: RegistrationCategory | None = None) -> list[Session]:
+    """Published sessions with a seat quota; a category may narrow them down."""
+    query = (
+        select(Session).join(SessionQuota, SessionQuota.session_id == Session.id)
+        .where(Session.edition_id == edition.id, Session.status == "published")
+        .options(selectinload(Session.hall).selectinload(Hall.venue))
+        .order_by(Session.starts_at, Session.position, Session.id)
+    )
+    sessions = list(db.session.execute(query).scalars())
+    if category is not None:
+        allowed = set(category.session_ids or [])
+        sessions = [s for s in sessions if s.id in allowed]
+    return sessions
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def find_by_token(token: str) -> Registration | None:
+    if not token or len(token) > 100:
+        return None
+    return db.session.execute(
+        select(Registration).where(Registration.token_hash == token_hash(token))
+        .options(selectinload(Registration.person), selectinload(Registration.bookings))
+    ).scalar_one_or_none()
+
+
+# Invitation codes ---------------------------------------------------------------------------
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+def _code_hash(code: str) -> str:
+    return pii.blind_index(normalise_code(code), "invitation-code")
+
+
+def format_code(raw: str) -> str:
+    return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+
+
+def make_codes(
+    edition: Edition, category: RegistrationCategory, count: int, max_uses: int = 1,
+    expires_at: datetime | None = None, organisation: str = "", actor=None,
+) -> list[str]:
+    """A batch of fresh codes; the codes themselves are returned once and never stored."""
+    if not 1 <= count <= 5000:
+        raise RegistrationError({"count": _l("Make between 1 and 5000 codes at a time.")})
+    if not 1 <= max_uses <= 10000:
+        raise RegistrationError({"max_uses": _l("A code can be used between 1 and 10000 times.")})
+    batch = secrets.token_hex(8)
+    codes = []
+    for _ in range(count):
+        raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        db.session.add(InvitationCode(
+            edition_id=edition.id, category_id=category.id, code_hash=_code_hash(raw), hint=raw[-4:],
+            organisation=organisation.strip(), max_uses=max_uses, expires_at=expires_at, batch=batch,
+        ))
+        codes.append(format_code(raw))
+    audit.record("invitation.batch", category, detail={"count": count, "batch": batch, "max_uses": max_uses}, actor=actor)
+    return codes
+
+
+def check_code(edition: Edition, category: RegistrationCategory, code: str) -> InvitationCode:
+    found = db.session.execute(
+        select(InvitationCode).where(InvitationCode.code_hash == _code_hash(code), InvitationCode.edition_id == edition.id)
+    ).scalar_one_or_none() if normalise_code(code) else None
+    if found is None or found.category_id != category.id:
+        raise RegistrationError({"invitation_code": _l("This invitation code is not valid for this category.")})
+    if found.expires_at is not None and found.expires_at < datetime.now(UTC):
+        raise RegistrationError({"invitation_code": _l("This invitation code has expired.")})
+    if found.uses >= found.max_uses:
+        raise RegistrationError({"invitation_code": _l("This invitation code has been used already.")})
+    return found
+
+
+def _use_code(code: InvitationCode) -> None:
+    used = db.session.execute(
+        update(InvitationCode).where(InvitationCode.id == code.id, InvitationCode.uses < InvitationCode.max_uses)
+        .values(uses=InvitationCode.uses + 1)
+    ).rowcount
+    if used != 1:
+        raise RegistrationError({"invitation_code": _l("This invitation code has been used already.")})
+
+
+# Checking a registration --------------------------------------------------------------------
+
+
+def check_phone(phone: str) -> str:
+    """E.164 for storage: +8613812345678. Mainland numbers may be written without +86."""
+    try:
+        parsed = phonenumbers.parse(phone, "CN")
+    except phonenumbers.NumberParseException as error:
+        raise RegistrationError({"phone": _l("Enter a phone number, with the country code for numbers outside the mainland (+852, +853, +886 …).")}) from error
+    if not phonenumbers.is_valid_number(parsed):
+        raise RegistrationError({"phone": _l("This phone number is not valid; check the digits and the country code.")})
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def check_email(email: str) -> str:
+    try:
+        return validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise RegistrationError({"email": _l("Enter a valid email address.")}) from error
+
+
+def _document_taken(edition: Edition, duplicate_key: str, except_id: int | None = None) -> bool:
+    query = select(Registration.id).where(
+        Registration.edition_id == edition.id, Registration.document_index == pii.blind_index(duplicate_key, "identity")
+    )
+    if except_id:
+        query = query.where(Registration.id != except_id)
+    return db.session.execute(query.limit(1)).first() is not None
+
+
+def check(
+    edition: Edition, fields: RegistrationFields, today: date | None = None,
+    existing: Registration | None = None, invited: bool = False,
+) -> Checked:
+    """Every rule of the form; all wrong fields are reported together. `existing`: the
+    registration being corrected; `invited`: organizers register the person themselves (an
+    import), so no invitation code is asked for."""
+    errors: dict = {}
+
+    def attempt(name, fn, *args):
+        try:
+            return fn(*args)
+        except RegistrationError as error:
+            errors.update(error.errors)
+        except IdentityError as error:
+            errors[name] = error.message
+        return None
+
+    category = category_by_code(edition, fields.category)
+    code = None
+    if category is None:
+        errors["category"] = _l("Choose how you take part.")
+    elif not category.open and existing is None and not invited:
+        code = attempt("invitation_code", check_code, edition, category, fields.invitation_code)
+
+    if not fields.family_name.strip():
+        errors["family_name"] = _l("Enter your family name as on your identity document.")
+    for name, limit in (("family_name", 100), ("given_name", 100), ("organisation", 200), ("title", 200), ("guardian_name", 100)):
+        if len(getattr(fields, name) or "") > limit:
+            errors[name] = _l("At most %(n)d characters.", n=limit)
+    required = set(category.required_fields or []) if category else set()
+    for name in ("organisation", "title", "email", "phone"):
+        if name in required and not (getattr(fields, name) or "").strip():
+            errors[name] = _l("This category needs this field.")
+    if "photo" in required and not fields.photo and not (existing and existing.person.photo_file):
+        errors["photo"] = _l("This category needs a photo.")
+
+    email = attempt("email", check_email, fields.email) if fields.email.strip() and "email" not in errors else None
+    phone = attempt("phone", check_phone, fields.phone) if fields.phone.strip() and "phone" not in errors else None
+    if fields.photo:
+        try:
+            people.check_photo(fields.photo)
+        except PhotoError as error:
+            errors["photo"] = error.message
+
+    document = attempt("id_number", check_document, fields.id_type, fields.id_number, fields.nationality, today)
+    if document is not None and _document_taken(edition, document.duplicate_key, existing.id if existing else None):
+        errors["id_number"] = DUPLICATE_MESSAGE
+
+    notice = current_notice(edition)
+    if notice is None:
+        errors["consents"] = _l("Registration is not open yet.")
+    else:
+        for kind, message in (
+            ("privacy_notice", _l("Please read the privacy notice and agree to it.")),
+            ("identity_document", _l("Please agree separately to the use of your identity document.")),
+        ):
+            seen = fields.consents.get(kind)
+            if seen is None:
+                errors[kind] = message
+            elif seen != notice.version:
+                errors[kind] = _l("The privacy notice has changed since you opened the form; please read the current one and agree again.")
+        if fields.photo and fields.consents.get("photo") != notice.version:
+            errors["photo_consent"] = _l("Please agree separately to the use of your photo, or leave the photo out.")
+
+    under_14 = False
+    if document is not None and document.birth_date is not None:
+        under_14 = age_on(document.birth_date, today or date.today()) < 14
+        if under_14:
+            if not fields.guardian_name.strip():
+                errors["guardian_name"] = _l("Under 14: enter the name of the parent or guardian who agrees.")
+            if notice is not None and fields.consents.get("guardian") != notice.version:
+                errors["guardian"] = _l("Under 14: a parent or guardian must agree.")
+
+    sessions: list[Session] = []
+    if category is not None and fields.sessions:
+        allowed = {s.id: s for s in choosable_sessions(edition, category)}
+        if len(set(fields.sessions)) != len(fields.sessions) or any(sid not in allowed for sid in fields.sessions):
+            errors["sessions"] = _l("Choose only sessions offered to your category.")
+        else:
+            sessions = [allowed[sid] for sid in fields.sessions]
+
+    if errors:
+        raise RegistrationError(errors)
+    return Checked(category, code, document, phone, email, sessions, under_14, notice, list(document.warnings))
+
+
+# Seats and waiting lists --------------------------------------------------------------------
+
+
+def quota_for(session: Session) -> SessionQuota:
+    quota = db.session.execute(select(SessionQuota).where(SessionQuota.session_id == session.id)).scalar_one_or_none()
+    if quota is None:
+        seats = session.hall.capacity if session.hall else session.expected_audience
+        quota = SessionQuota(session_id=session.id, seats=seats, taken=0)
+        db.session.add(quota)
+    return quota
+
+
+def quotas_for(session_ids: list[int]) -> dict[int, SessionQuota]:
+    return {q.session_id: q for q in db.session.execute(
+        select(SessionQuota).where(SessionQuota.session_id.in_(session_ids))).scalars()}
+
+
+def set_seats(session: Session, seats: int, actor=None) -> SessionQuota:
+    quota = quota_for(session)
+    db.session.flush()
+    if seats < quota.taken:
+        raise RegistrationError({"seats": _l("%(n)d seats are already taken; the quota cannot be lower.", n=quota.taken)})
+    quota.seats = seats
+    audit.record("quota.set", quota, detail={"seats": seats}, actor=actor)
+    return quota
+
+
+def _take_seat(session_id: int) -> bool:
+    """One conditional UPDATE: true when this transaction got a seat."""
+    return db.session.execute(
+        update(SessionQuota).where(SessionQuota.session_id == session_id, SessionQuota.taken < SessionQuota.seats)
+        .values(taken=SessionQuota.taken + 1)
+    ).rowcount == 1
+
+
+def _give_back_seat(session_id: int) -> None:
+    db.session.execute(
+        update(SessionQuota).where(SessionQuota.session_id == session_id, SessionQuota.taken > 0)
+        .values(taken=SessionQuota.taken - 1)
+    )
+
+
+def book(registration: Registration, session: Session) -> SeatBooking:
+    status = "confirmed" if _take_seat(session.id) else "waitlisted"
+    booking = SeatBooking(registration=registration, session_id=session.id, status=status)
+    db.session.add(booking)
+    return booking
+
+
+def waitlist_position(booking: SeatBooking) -> int | None:
+    if booking.status != "waitlisted":
+        return None
+    return db.session.execute(
+        select(func.count(SeatBooking.id)).where(
+            SeatBooking.session_id == booking.session_id, SeatBooking.status == "waitlisted", SeatBooking.id <= booking.id
+        )
+    ).scalar_one()
+
+
+def promote_waiting(session_id: int) -> list[SeatBooking]:
+    """Give freed seats to the first on the waiting list, each told by mail."""
+    promoted = []
+    while True:
+        candidate = db.session.execute(
+            select(SeatBooking).where(SeatBooking.session_id == session_id, SeatBooking.status == "waitlisted")
+            .order_by(SeatBooking.id).limit(1)
+        ).scalar()
+        if candidate is None or not _take_seat(session_id):
+            return promoted
+        moved = db.session.execute(
+            update(SeatBooking).where(SeatBooking.id == candidate.id, SeatBooking.status == "waitlisted")
+            .values(status="confirmed", promoted_at=utcnow())
+        ).rowcount
+        if moved != 1:  # someone else promoted or cancelled them meanwhile: give the seat back
+            _give_back_seat(session_id)
+            continue
+        db.session.refresh(candidate)
+        audit.record("seat.promoted", candidate.registration, detail={"session": session_id})
+        _tell(candidate.registration, "registration/mail/promoted.txt", session=candidate.session)
+        promoted.append(candidate)
+
+
+def _cancel_booking(booking: SeatBooking) -> None:
+    was_confirmed = booking.status == "confirmed"
+    booking.status = "cancelled"
+    db.session.flush()
+    if was_confirmed:
+        _give_back_seat(booking.session_id)
+        promote_waiting(booking.session_id)
+
+
+# Registering --------------------------------------------------------------------------------
+
+
+def _person_fields(fields: RegistrationFields, category: RegistrationCategory, email: str | None) -> PersonFields:
+    return PersonFields(
+        family_name=fields.family_name, given_name=fields.given_name,
+        category=CATEGORY_TO_PERSON.get(category.code, "guest"),
+        organisation=fields.organisation, title=fields.title, email=email or "",
+    )
+
+
+def register(
+    edition: Edition, fields: RegistrationFields, source: str = "online", today: date | None = None,
+    actor=None, invited: bool = False,
+) -> tuple[Registration, str]:
+    """Check, store (sealed), take seats or waiting-list places, and queue the confirmation.
+    Returns the registration and its private token, which is shown to the attendee only.
+    People the organizers invite themselves (`invited`) are approved at once."""
+    checked = check(edition, fields, today, invited=invited)
+    if checked.code is not None:
+        _use_code(checked.code)
+    person = people.create_person(edition, _person_fields(fields, checked.category, checked.email), phone=checked.phone, actor=actor)
+    token = secrets.token_urlsafe(32)
+    document = checked.document
+    registration = Registration(
+        edition_id=edition.id, person=person, category=checked.category,
+        status="pending" if checked.category.approval_required and not invited else "approved",
+        token_hash=token_hash(token), id_type=document.id_type,
+        document_sealed=pii.seal(document.number),
+        document_index=pii.blind_index(document.duplicate_key, "identity"),
+        document_masked=pii.mask_document_number(document.number),
+        nationality=fields.nationality if document.id_type == "passport" else None,
+        under_14=checked.under_14, guardian_name=fields.guardian_name.strip() or None,
+        invitation_code_id=checked.code.id if checked.code else None,
+        locale=fields.locale, source=source,
+    )
+    db.session.add(registration)
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # the same document registered a moment ago
+        db.session.rollback()
+        raise RegistrationError({"id_number": DUPLICATE_MESSAGE}) from error
+    for kind, version in fields.consents.items():
+        if kind in ("privacy_notice", "identity_document") or (kind == "photo" and fields.photo) or (kind == "guardian" and checked.under_14):
+            registration.consents.append(Consent(kind=kind, notice_version=version))
+    if fields.photo:
+        people.store_photo(person, fields.photo, actor=actor)
+    for session in sorted(checked.sessions, key=lambda s: s.id):  # one lock order: no deadlocks
+        quota_for(session)
+        db.session.flush()
+        book(registration, session)
+    audit.record("registration.create", registration, detail={"category": checked.category.code, "source": source}, actor=actor)
+    _tell(registration, "registration/mail/received.txt", token=token)
+    return registration, token
+
+
+def update_pending(registration: Registration, fields: RegistrationFields, today: date | None = None) -> Registration:
+    """The attendee corrects their registration while it waits for approval."""
+    if registration.status != "pending":
+        raise RegistrationError({"status": _l("Only a registration that is still waiting for approval can be changed.")})
+    fields.category = registration.category.code
+    checked = check(registration.edition, fields, today, existing=registration)
+    person = registration.person
+    people.update_person(person, _person_fields(fields, checked.category, checked.email))
+    people.set_phone(person, checked.phone)
+    document = checked.document
+    registration.id_type = document.id_type
+    registration.document_sealed = pii.seal(document.number)
+    registration.document_index = pii.blind_index(document.duplicate_key, "identity")
+    registration.document_masked = pii.mask_document_number(document.number)
+    registration.nationality = fields.nationality if document.id_type == "passport" else None
+    wanted = {s.id for s in checked.sessions}
+    for booking in list(registration.bookings):
+        if booking.status != "cancelled" and booking.session_id not in wanted:
+            _cancel_booking(booking)
+    held = {b.session_id for b in registration.bookings if b.status != "cancelled"}
+    for session in checked.sessions:
+        if session.id not in held:
+            existing = next((b for b in registration.bookings if b.session_id == session.id), None)
+            quota_for(session)
+            db.session.flush()
+            if existing is not None:
+                existing.status = "confirmed" if _take_seat(session.id) else "waitlisted"
+                existing.created_at = utcnow()
+            else:
+                book(registration, session)
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise RegistrationError({"id_number": DUPLICATE_MESSAGE}) from error
+    audit.record("registration.update", registration)
+    return registration
+
+
+def cancel(registration: Registration, actor=None) -> None:
+    """The attendee (or an organizer) cancels: seats go to the waiting list at once."""
+    if registration.status == "cancelled":
+        return
+    registration.status = "cancelled"
+    for booking in registration.bookings:
+        if booking.status != "cancelled":
+            _cancel_booking(booking)
+    audit.record("registration.cancel", registration, actor=actor)
+    _tell(registration, "registration/mail/cancelled.txt")
+
+
+def decide(registrations: list[Registration], status: str, reason: str, actor) -> int:
+    """Approve or reject one or many; the reason reaches each attendee."""
+    if status not in ("approved", "rejected"):
+        raise RegistrationError({"status": _l("Choose approve or reject.")})
+    if status == "rejected" and not reason.strip():
+        raise RegistrationError({"reason": _l("Give the reason for rejecting; the attendee will read it.")})
+    changed = 0
+    for registration in registrations:
+        if registration.status == status or registration.status == "cancelled":
+            continue
+        registration.status = status
+        registration.decided_by = actor.email if actor else "cli"
+        registration.decided_at = utcnow()
+        registration.decision_reason = reason.strip()
+        if status == "rejected":
+            for booking in registration.bookings:
+                if booking.status != "cancelled":
+                    _cancel_booking(booking)
+        audit.record(f"registration.{status}", registration, detail={"reason": reason.strip()}, actor=actor)
+        _tell(registration, f"registration/mail/{status}.txt")
+        changed += 1
+    return changed
+
+
+def request_data(registration: Registration, kind: str) -> DataRequest:
+    if kind not in ("access", "deletion"):
+        raise RegistrationError({"kind": _l("Choose what you ask for.")})
+    request = DataRequest(registration_id=registration.id, kind=kind)
+    db.session.add(request)
+    if kind == "deletion":
+        registration.deletion_requested_at = utcnow()
+    audit.record(f"data_request.{kind}", registration)
+    return request
+
+
+def own_data(registration: Registration) -> dict:
+    """Everything held about the attendee, for their own download (PIPL art. 45). Reading the
+    document number for them is logged like any other reveal."""
+    person = registration.person
+    return {
+        "edition": registration.edition.year,
+        "category": registration.category.code,
+        "status": registration.status,
+        "family_name": person.family_name,
+        "given_name": person.given_name,
+        "organisation": person.organisation,
+        "title": person.title,
+        "email": person.email,
+        "phone": pii.reveal(person, "phone_sealed", "data subject access", actor=None) if person.phone_sealed else None,
+        "identity_document": {
+            "type": registration.id_type,
+            "number": pii.reveal(registration, "document_sealed", "data subject access") if registration.document_sealed else None,
+            "nationality": registration.nationality,
+        },
+        "photo": bool(person.photo_file),
+        "consents": [
+            {"kind": c.kind, "notice_version": c.notice_version, "given_at": c.given_at.isoformat(),
+             "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None}
+            for c in registration.consents
+        ],
+        "sessions": [{"session": b.session.title_zh, "status": b.status} for b in registration.bookings],
+        "registered_at": registration.created_at.isoformat(),
+    }
+
+
+# Messages -----------------------------------------------------------------------------------
+
+
+def _tell(registration: Registration, template: str, **context) -> None:
+    """Render the message in the attendee's language now; send it after the commit."""
+    person = registration.person
+    if not person.email:
+        return
+    with force_locale(registration.locale):
+        text = render_template(template, registration=registration, person=person, edition=registration.edition, **context)
+    subject, _, body = text.strip().partition("\n")
+    queue_mail(person.email, subject.strip(), body.strip() + "\n")
+
+
+def own_page_url(token: str) -> str:
+    return url_for("registration.own_page", token=token, _external=True)
+
+
+# Organizer views ----------------------------------------------------------------------------
+
+
+def search_registrations(
+    edition: Edition, query: str = "", category: str | None = None, status: str | None = None,
+    organisation: str = "", session_id: int | None = None, page: int = 1, page_size: int = 50,
+) -> tuple[list[Registration], int]:
+    conditions = [Registration.edition_id == edition.id]
+    if category:
+        conditions.append(RegistrationCategory.code == category)
+    if status:
+        conditions.append(Registration.status == status)
+    if organisation:
+        conditions.append(Person.organisation.contains(organisation, autoescape=True))
+    if session_id:
+        conditions.append(Registration.id.in_(select(SeatBooking.registration_id).where(
+            SeatBooking.session_id == session_id, SeatBooking.status != "cancelled")))
+    query = (query or "").strip()
+    if query:
+        latin = "".join(query.lower().split())
+        conditions.append(
+            Person.family_name.concat(Person.given_name).contains(query, autoescape=True)
+            | Person.name_pinyin.startswith(latin, autoescape=True)
+            | (Person.name_initials == latin)
+            | Person.organisation.contains(query, autoescape=True)
+        )
+    base = select(Registration).join(Person, Registration.person_id == Person.id).join(RegistrationCategory).where(*conditions)
+    total = db.session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    rows = db.session.execute(
+        base.options(selectinload(Registration.person), selectinload(Registration.category))
+        .order_by(Person.name_pinyin, Registration.id).limit(page_size).offset((page - 1) * page_size)
+    ).scalars()
+    return list(rows), total
+
+
+def get_registration(edition: Edition, registration_id: int) -> Registration | None:
+    return db.session.execute(
+        select(Registration).where(Registration.id == registration_id, Registration.edition_id == edition.id)
+    ).scalar_one_or_none()
+
+
+def registrations_by_ids(edition: Edition, ids: list[int]) -> list[Registration]:
+    return list(db.session.execute(
+        select(Registration).where(Registration.edition_id == edition.id, Registration.id.in_(ids))
+    ).scalars())
+
+
+def counts(edition: Edition) -> dict:
+    by_category_status = db.session.execute(
+        select(RegistrationCategory.code, Registration.status, func.count(Registration.id))
+        .join(RegistrationCategory).where(Registration.edition_id == edition.id)
+        .group_by(RegistrationCategory.code, Registration.status)
+    ).all()
+    by_session = db.session.execute(
+        select(Session.id, Session.title_zh, SeatBooking.status, func.count(SeatBooking.id))
+        .join(SeatBooking, SeatBooking.session_id == Session.id)
+        .where(Session.edition_id == edition.id).group_by(Session.id, Session.title_zh, SeatBooking.status)
+    ).all()
+    by_day = db.session.execute(
+        select(func.date(Registration.created_at), func.count(Registration.id))
+        .where(Registration.edition_id == edition.id).group_by(func.date(Registration.created_at))
+        .order_by(func.date(Registration.created_at))
+    ).all()
+    return {"category_status": by_category_status, "session": by_session, "day": [(str(d), n) for d, n in by_day]}
+
+
+def reveal_document(registration: Registration, reason: str, actor) -> str | None:
+    return pii.reveal(registration, "document_sealed", reason, actor=actor)
+
+
+# Cloning ------------------------------------------------------------------------------------
+
+
+@clone_step("registration", _l("registration categories and the privacy notice"), order=50)
+def _clone_registration(source: Edition, target: Edition, carried: dict) -> dict:
+    for category in categories_of(source):
+        db.session.add(RegistrationCategory(
+            edition_id=target.id, code=category.code, name_zh=category.name_zh, name_zh_hant=category.name_zh_hant,
+            name_en=category.name_en, open=category.open, approval_required=category.approval_required,
+            required_fields=list(category.required_fields or []), session_ids=[], position=category.position,
+        ))
+    notice = current_notice(source)
+    if notice is not None:
+        db.session.add(PrivacyNotice(
+            edition_id=target.id, version=1, text_zh=notice.text_zh, text_zh_hant=notice.text_zh_hant,
+            text_en=notice.text_en, retention_days=notice.retention_days,
+        ))
+    return {}

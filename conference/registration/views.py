@@ -1,0 +1,392 @@
+"""Registration pages: the public form and the attendee's own page; the organizers' list,
+decisions, reveals, codes, seats, imports, exports and statistics."""
+
+import io
+import json
+from datetime import UTC, datetime, time
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from conference.core.database import committed
+from conference.core.i18n import current_locale
+from conference.core.permissions import can, permission_required
+from conference.editions.services import current_edition, get_edition
+from conference.extensions import limiter
+from conference.programme.services import programme_sessions
+from conference.registration import exchange, services
+from conference.registration.forms import (
+    BOOKING_LABELS,
+    ID_TYPE_LABELS,
+    STATUS_LABELS,
+    CodesForm,
+    DecisionForm,
+    ImportForm,
+    RegistrationForm,
+    RevealForm,
+    SeatsForm,
+    nationality_choices,
+)
+from conference.registration.services import RegistrationError, RegistrationFields
+
+bp = Blueprint("registration", __name__)
+
+PAGE_SIZE = 50
+# Form fields for the service's error keys.
+ERROR_FIELDS = {
+    "privacy_notice": "consent_privacy",
+    "identity_document": "consent_identity",
+    "photo_consent": "consent_photo",
+    "guardian": "consent_guardian",
+}
+LABELS = {"statuses": STATUS_LABELS, "bookings": BOOKING_LABELS, "id_types": ID_TYPE_LABELS}
+
+
+def _edition(year):
+    return get_edition(year) or abort(404)
+
+
+def _registration_limit() -> str:
+    return current_app.config["REGISTRATION_RATE_LIMIT"]
+
+
+def _wrong_code(response) -> bool:
+    return bool(g.get("wrong_code"))
+
+
+# The public form ----------------------------------------------------------------------------
+
+
+def _prepare(form: RegistrationForm, edition, fixed_category=None) -> dict:
+    categories = services.categories_of(edition)
+    form.category.choices = [SelectChoice(c.code, c.name) for c in categories]
+    form.nationality.choices = nationality_choices()
+    sessions = services.choosable_sessions(edition)
+    form.sessions.choices = [(s.id, s.title) for s in sessions]
+    notice = services.current_notice(edition)
+    if notice is not None and not form.notice_version.data:
+        form.notice_version.data = str(notice.version)
+    return {
+        "edition": edition, "form": form, "notice": notice, "categories": categories,
+        "sessions": sessions, "seats_left": services.seats_left(edition), "fixed_category": fixed_category,
+        "session_categories": {s.id: [c.code for c in categories if s.id in (c.session_ids or [])] for s in sessions},
+    }
+
+
+def _fields(form: RegistrationForm) -> RegistrationFields:
+    try:
+        version = int(form.notice_version.data or 0)
+    except ValueError:
+        version = 0
+    consents = {}
+    for kind, box in (("privacy_notice", form.consent_privacy), ("identity_document", form.consent_identity),
+                      ("photo", form.consent_photo), ("guardian", form.consent_guardian)):
+        if box.data:
+            consents[kind] = version
+    upload = form.photo.data
+    photo = upload.read() if upload and getattr(upload, "filename", "") else None
+    return RegistrationFields(
+        category=form.category.data or "", invitation_code=form.invitation_code.data or "",
+        family_name=form.family_name.data or "", given_name=form.given_name.data or "",
+        organisation=form.organisation.data or "", title=form.title.data or "",
+        email=form.email.data or "", phone=form.phone.data or "",
+        id_type=form.id_type.data or "", id_number=form.id_number.data or "",
+        nationality=form.nationality.data or None, consents=consents,
+        sessions=[int(s) for s in (form.sessions.data or [])], guardian_name=form.guardian_name.data or "",
+        photo=photo, locale=current_locale(),
+    )
+
+
+def _show_errors(form: RegistrationForm, error: RegistrationError) -> None:
+    for key, message in error.errors.items():
+        target = getattr(form, ERROR_FIELDS.get(key, key), None)
+        if target is None:
+            form.form_errors.append(message)
+        else:
+            target.errors = [*target.errors, message]
+    if "invitation_code" in error.errors:
+        g.wrong_code = True
+
+
+@bp.route("/register/")
+def register_current():
+    edition = current_edition() or abort(404)
+    return redirect(url_for("registration.register", year=edition.year))
+
+
+@bp.route("/register/<year:year>/", methods=["GET", "POST"])
+@limiter.limit(_registration_limit, methods=["POST"])
+@limiter.limit("10 per hour", methods=["POST"], deduct_when=_wrong_code, key_func=lambda: f"code:{request.remote_addr}")
+def register(year):
+    edition = _edition(year)
+    form = RegistrationForm()
+    if request.method == "GET" and request.args.get("category"):
+        form.category.data = request.args["category"]
+    context = _prepare(form, edition)
+    if form.validate_on_submit():
+        fields = _fields(form)
+        try:
+            registration, token = committed(lambda: services.register(edition, fields))
+        except RegistrationError as error:
+            _show_errors(form, error)
+        else:
+            flash(_("Thank you. Your registration has been received."), "success")
+            return redirect(url_for("registration.own_page", token=token))
+    status = 200 if request.method == "GET" or not form.errors and not form.form_errors else 422
+    return render_template("registration/form.html", **context), status
+
+
+# The attendee's own page --------------------------------------------------------------------
+
+
+def _own(token):
+    registration = services.find_by_token(token)
+    if registration is None:
+        abort(404)
+    return registration
+
+
+@bp.after_app_request
+def _private_pages_stay_private(response):
+    if request.path.startswith("/r/"):
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/r/<token>")
+def own_page(token):
+    registration = _own(token)
+    edition = registration.edition
+    positions = {b.id: services.waitlist_position(b) for b in registration.bookings}
+    return render_template(
+        "registration/own.html", registration=registration, edition=edition, token=token,
+        positions=positions, labels=LABELS, decision=DecisionForm(),
+    )
+
+
+@bp.route("/r/<token>/edit", methods=["GET", "POST"])
+def own_edit(token):
+    registration = _own(token)
+    if registration.status != "pending":
+        flash(_("Only a registration that is still waiting for approval can be changed."), "error")
+        return redirect(url_for("registration.own_page", token=token))
+    edition = registration.edition
+    person = registration.person
+    form = RegistrationForm(obj=person)
+    if not form.is_submitted():
+        form.category.data = registration.category.code
+        form.id_type.data = registration.id_type
+        form.nationality.data = registration.nationality
+        form.phone.data = ""
+        form.sessions.data = [b.session_id for b in registration.bookings if b.status != "cancelled"]
+    context = _prepare(form, edition, fixed_category=registration.category)
+    if form.validate_on_submit():
+        fields = _fields(form)
+        try:
+            committed(lambda: services.update_pending(services.find_by_token(token), fields))
+        except RegistrationError as error:
+            _show_errors(form, error)
+        else:
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for("registration.own_page", token=token))
+    return render_template("registration/form.html", editing=True, token=token, **context)
+
+
+@bp.route("/r/<token>/cancel", methods=["POST"])
+def own_cancel(token):
+    committed(lambda: services.cancel(_own(token)))
+    flash(_("Your registration is cancelled. Your seats have gone to the next people waiting."), "success")
+    return redirect(url_for("registration.own_page", token=token))
+
+
+@bp.route("/r/<token>/requests", methods=["POST"])
+def own_request(token):
+    kind = request.form.get("kind", "")
+    try:
+        committed(lambda: services.request_data(_own(token), kind))
+    except RegistrationError:
+        abort(400)
+    flash(_("Your request has reached the organizers; they answer within 15 working days."), "success")
+    return redirect(url_for("registration.own_page", token=token))
+
+
+@bp.route("/r/<token>/data.json")
+def own_data(token):
+    data = committed(lambda: services.own_data(_own(token)))
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="my-registration.json"'})
+
+
+# Organizers ---------------------------------------------------------------------------------
+
+
+@bp.route("/editions/<year:year>/registrations/")
+@permission_required("people.view")
+def index(year):
+    edition = _edition(year)
+    args = request.args
+    category = args.get("category") or None
+    status = args.get("status") if args.get("status") in STATUS_LABELS else None
+    session_id = args.get("session", type=int)
+    page = min(max(1, args.get("page", 1, type=int)), 100_000)
+    query = (args.get("q") or "")[:100]
+    organisation = (args.get("organisation") or "")[:100]
+    rows, total = services.search_registrations(edition, query, category, status, organisation, session_id, page, PAGE_SIZE)
+    return render_template(
+        "registration/index.html", edition=edition, rows=rows, total=total, page=page,
+        pages=max(1, -(-total // PAGE_SIZE)), labels=LABELS, categories=services.categories_of(edition),
+        sessions=services.choosable_sessions(edition), filters={
+            "q": query, "category": category or "", "status": status or "", "organisation": organisation,
+            "session": session_id or "",
+        }, decision=DecisionForm(),
+    )
+
+
+@bp.route("/editions/<year:year>/registrations/decide", methods=["POST"])
+@permission_required("people.manage")
+def decide(year):
+    edition = _edition(year)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit() and len(i) < 10]
+    action = request.form.get("action")
+    status = {"approve": "approved", "reject": "rejected"}.get(action)
+    if not ids or status is None:
+        flash(_("Choose at least one registration and approve or reject."), "error")
+        return redirect(request.referrer or url_for("registration.index", year=year))
+    try:
+        changed = committed(lambda: services.decide(
+            services.registrations_by_ids(edition, ids), status, form.reason.data or "", current_user))
+    except RegistrationError as error:
+        flash(next(iter(error.errors.values())), "error")
+    else:
+        flash(_("%(n)d registrations updated.", n=changed), "success")
+    back = request.form.get("back") or ""
+    return redirect(back if back.startswith("/editions/") else url_for("registration.index", year=year))
+
+
+@bp.route("/editions/<year:year>/registrations/<id:registration_id>", methods=["GET", "POST"])
+@permission_required("people.view")
+def detail(year, registration_id):
+    edition = _edition(year)
+    registration = services.get_registration(edition, registration_id) or abort(404)
+    reveal = RevealForm()
+    revealed = None
+    if reveal.validate_on_submit():
+        if not can(current_user, "pii.reveal"):
+            abort(403)
+        revealed = committed(lambda: services.reveal_document(
+            services.get_registration(edition, registration_id), reveal.reason.data, current_user))
+        registration = services.get_registration(edition, registration_id)
+    positions = {b.id: services.waitlist_position(b) for b in registration.bookings}
+    return render_template(
+        "registration/detail.html", edition=edition, registration=registration, reveal=reveal,
+        revealed=revealed, labels=LABELS, positions=positions, decision=DecisionForm(),
+    )
+
+
+@bp.route("/editions/<year:year>/registrations/export.xlsx")
+@permission_required("people.view")
+def export(year):
+    edition = _edition(year)
+    unmasked = request.args.get("unmasked") == "1"
+    if unmasked and not can(current_user, "pii.reveal"):
+        abort(403)
+    data = committed(lambda: exchange.export_workbook(edition, unmasked=unmasked, actor=current_user))
+    return send_file(
+        io.BytesIO(data), as_attachment=True, download_name=f"registrations-{year}.xlsx",
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@bp.route("/editions/<year:year>/registrations/import", methods=["GET", "POST"])
+@permission_required("people.manage")
+def import_list(year):
+    edition = _edition(year)
+    form = ImportForm()
+    form.category.choices = [SelectChoice(c.code, c.name) for c in services.categories_of(edition)]
+    preview = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read() if upload and getattr(upload, "filename", "") else b""
+        try:
+            preview = exchange.preview_import(edition, data, form.category.data)
+        except exchange.ImportProblem as problem:
+            form.file.errors = [*form.file.errors, problem.message]
+        else:
+            if request.form.get("confirm") == "1":
+                result = committed(lambda: exchange.run_import(edition, data, form.category.data, actor=current_user))
+                flash(_("%(created)d imported, %(skipped)d already registered, %(invalid)d with errors left out.",
+                        created=result["created"], skipped=result["duplicates"], invalid=result["invalid"]), "success")
+                return redirect(url_for("registration.index", year=year))
+    return render_template("registration/import.html", edition=edition, form=form, preview=preview)
+
+
+@bp.route("/editions/<year:year>/registrations/stats")
+@permission_required("people.view")
+def stats(year):
+    edition = _edition(year)
+    return render_template(
+        "registration/stats.html", edition=edition, counts=services.counts(edition),
+        categories={c.code: c.name for c in services.categories_of(edition)}, labels=LABELS,
+    )
+
+
+@bp.route("/editions/<year:year>/registrations/codes", methods=["GET", "POST"])
+@permission_required("people.manage")
+def codes(year):
+    edition = _edition(year)
+    form = CodesForm()
+    categories = services.categories_of(edition)
+    form.category.choices = [SelectChoice(c.code, c.name) for c in categories if not c.open] or [SelectChoice("", "—")]
+    made = None
+    if form.validate_on_submit():
+        category = services.category_by_code(edition, form.category.data)
+        expires = datetime.combine(form.expires_on.data, time(23, 59, 59), tzinfo=UTC) if form.expires_on.data else None
+        try:
+            made = committed(lambda: services.make_codes(
+                edition, services.category_by_code(edition, form.category.data), form.count.data,
+                form.max_uses.data, expires, form.organisation.data or "", actor=current_user))
+        except RegistrationError as error:
+            form.count.errors = [*form.count.errors, *error.errors.values()]
+        else:
+            flash(_("%(n)d codes made for %(category)s. Copy them now: they are not shown again.",
+                    n=len(made), category=category.name), "success")
+    return render_template("registration/codes.html", edition=edition, form=form, made=made)
+
+
+@bp.route("/editions/<year:year>/registrations/seats", methods=["GET", "POST"])
+@permission_required("people.manage")
+def seats(year):
+    edition = _edition(year)
+    sessions = programme_sessions(edition, published_only=False)
+    form = SeatsForm()
+    if form.validate_on_submit():
+        session_id = request.form.get("session_id", type=int)
+        session = next((s for s in sessions if s.id == session_id), None) or abort(400)
+        try:
+            committed(lambda: services.set_seats(session, form.seats.data, actor=current_user))
+        except RegistrationError as error:
+            flash(next(iter(error.errors.values())), "error")
+        else:
+            flash(_("Seats saved for %(title)s.", title=session.title), "success")
+        return redirect(url_for("registration.seats", year=year))
+    quotas = services.quotas_for([s.id for s in sessions])
+    return render_template("registration/seats.html", edition=edition, sessions=sessions, quotas=quotas, form=form)
