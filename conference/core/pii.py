@@ -12,6 +12,7 @@ import re
 import secrets
 from pathlib import Path
 
+import phonenumbers
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -120,11 +121,15 @@ def mask_phone(phone: str | None) -> str:
         return ""
     phone = phone.strip()
     prefix = ""
-    match = _PHONE_PREFIX.match(phone)
-    if match:
-        prefix = match.group(1) + " "
-        phone = phone[match.end() :]
-    digits = re.sub(r"\D", "", phone)
+    try:  # +8613812345678: the country code is +86, not +861
+        parsed = phonenumbers.parse(phone, None)
+        prefix, digits = f"+{parsed.country_code} ", str(parsed.national_number)
+    except phonenumbers.NumberParseException:
+        match = _PHONE_PREFIX.match(phone)
+        if match:
+            prefix = match.group(1) + " "
+            phone = phone[match.end() :]
+        digits = re.sub(r"\D", "", phone)
     if len(digits) >= 11:
         head, tail = 3, 4
     elif len(digits) >= 6:

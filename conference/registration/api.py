@@ -106,7 +106,7 @@ def _api_limit() -> str:
     return current_app.config["REGISTRATION_RATE_LIMIT"]
 
 
-def _field_errors(req, resp, req_validation_error, instance) -> None:
+def _field_errors(req, resp, req_validation_error, instance, model_adapter=None) -> None:
     """A body of the wrong shape gets the same answer as a wrong value: 422, one message a field."""
     if req_validation_error is None or resp is None:
         return

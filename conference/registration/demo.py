@@ -76,13 +76,8 @@ def _document(rng: random.Random, index: int) -> tuple[str, str, str | None, dat
     return "resident_id", resident_id(rng, born), None, born
 
 
-@demo_step("registration", order=50)
-def load_registration() -> list[str]:
-    edition = get_edition(2023)
-    if edition is None:
-        return []
-    if services.categories_of(edition):
-        return ["Registration of 2023 already there."]
+def set_up_registration(edition) -> tuple[dict, dict]:
+    """Categories, the privacy notice and seat quotas: what the form needs before anyone comes."""
     sessions = programme_sessions(edition)
     choosable = [s for s in sessions if s.kind in ("sub_forum", "gala", "side_event")]
     sub_forums = [s.id for s in choosable if s.kind == "sub_forum"]
@@ -103,6 +98,17 @@ def load_registration() -> list[str]:
         quotas[session.id] = SessionQuota(session_id=session.id, seats=seats, taken=0)
         db.session.add(quotas[session.id])
     db.session.flush()
+    return categories, quotas
+
+
+@demo_step("registration", order=50)
+def load_registration() -> list[str]:
+    edition = get_edition(2023)
+    if edition is None:
+        return []
+    if services.categories_of(edition):
+        return ["Registration of 2023 already there."]
+    categories, quotas = set_up_registration(edition)
 
     rng = random.Random(20230718)
     used_names, used_documents = set(), set()

@@ -66,7 +66,9 @@ def _eighteen_digits(number: str, today: date) -> date:
 
 
 def _region_known(code: str) -> bool:
-    return any(props for _, props in numdb.get("cn/loc").info(code))
+    """Province and county both in stdnum's table of district codes."""
+    parts = numdb.get("cn/loc").info(code)
+    return len(parts) >= 2 and all(props for _, props in parts)
 
 
 def check_document(id_type: str, number: str, nationality: str | None = None, today: date | None = None) -> Document:

@@ -1,0 +1,45 @@
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+from stdnum.iso7064 import mod_11_2
+
+from conference.core.demo import load_demo
+from conference.editions.services import get_edition
+from conference.extensions import db
+from conference.programme.models import Session
+from conference.registration.demo import set_up_registration
+from conference.registration.models import SessionQuota
+
+TODAY = date(2023, 6, 20)
+
+
+def resident_id(birth: str = "19900307", region: str = "350203", serial: str = "123") -> str:
+    body = f"{region}{birth}{serial}"
+    return body + mod_11_2.calc_check_digit(body)
+
+
+@pytest.fixture
+def reg(app):
+    """The demo edition with its programme, categories, notice and seats, but nobody registered."""
+    with app.app_context():
+        load_demo(only={"accounts", "editions", "venues", "programme"})
+        set_up_registration(get_edition(2023))
+        db.session.commit()
+    return 2023
+
+
+def seats_of(app, number: int) -> tuple[int, int]:
+    with app.app_context():
+        quota = db.session.execute(
+            select(SessionQuota).join(Session).where(Session.number == number)
+        ).scalar_one()
+        return quota.session_id, quota.seats
+
+
+def set_seats(app, number: int, seats: int) -> int:
+    with app.app_context():
+        quota = db.session.execute(select(SessionQuota).join(Session).where(Session.number == number)).scalar_one()
+        quota.seats = seats
+        db.session.commit()
+        return quota.session_id

@@ -1,0 +1,271 @@
+"""The registration service: every rule, the seats and the waiting lists, the races."""
+
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from conference.core import pii
+from conference.core.database import committed
+from conference.editions.services import get_edition
+from conference.extensions import db
+from conference.registration import services
+from conference.registration.models import Consent, InvitationCode, Registration, SeatBooking, SessionQuota
+from conference.registration.services import RegistrationError, RegistrationFields
+from tests.registration.conftest import TODAY, resident_id, set_seats
+
+
+def fields(**overrides) -> RegistrationFields:
+    data = dict(
+        category="media", family_name="林", given_name="晓梅", organisation="鹭江日报社", title="记者",
+        email="lin@example.org", phone="13812345678", id_type="resident_id", id_number=resident_id(),
+        consents={"privacy_notice": 1, "identity_document": 1},
+    )
+    data.update(overrides)
+    return RegistrationFields(**data)
+
+
+def register(app, **overrides):
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        edition = get_edition(2023)
+        registration, token = committed(lambda: services.register(edition, fields(**overrides), today=TODAY))
+        return registration.id, registration.status, token
+
+
+def refused(app, **overrides) -> dict:
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        edition = get_edition(2023)
+        with pytest.raises(RegistrationError) as error:
+            committed(lambda: services.register(edition, fields(**overrides), today=TODAY))
+        return {k: str(v) for k, v in error.value.errors.items()}
+
+
+def test_media_register_without_code_and_wait_for_approval(app, reg):
+    registration_id, status, token = register(app)
+    assert status == "pending"
+    with app.app_context():
+        registration = db.session.get(Registration, registration_id)
+        assert registration.document_sealed != resident_id() and resident_id() not in registration.document_sealed
+        assert registration.document_masked == resident_id()[:4] + "*" * 10 + resident_id()[-4:]
+        assert pii.unseal(registration.document_sealed) == resident_id()
+        assert registration.person.phone_masked == "+86 138****5678"
+        assert {c.kind for c in registration.consents} == {"privacy_notice", "identity_document"}
+        assert all(c.notice_version == 1 for c in registration.consents)
+        assert services.find_by_token(token).id == registration_id
+        assert registration.token_hash != token
+
+
+def test_the_confirmation_is_mailed_only_after_the_commit(app, reg):
+    outbox = Path(app.config["INSTANCE_DIR"]) / "outbox"
+    before = set(outbox.glob("*.eml")) if outbox.exists() else set()
+    with app.test_request_context():
+        edition = get_edition(2023)
+        services.register(edition, fields(), today=TODAY)
+        assert (set(outbox.glob("*.eml")) if outbox.exists() else set()) == before
+        db.session.rollback()  # nothing committed: nothing sent
+    assert (set(outbox.glob("*.eml")) if outbox.exists() else set()) == before
+    _, _, token = register(app)
+    new = set(outbox.glob("*.eml")) - before
+    assert len(new) == 1
+    assert token in new.pop().read_text()
+
+
+def test_guests_need_a_valid_unused_unexpired_code(app, reg):
+    assert "invitation_code" in refused(app, category="guest")
+    assert "invitation_code" in refused(app, category="guest", invitation_code="AAAA-BBBB-CCCC")
+    with app.app_context():
+        edition = get_edition(2023)
+        guest = services.category_by_code(edition, "guest")
+        audience = services.category_by_code(edition, "audience")
+        [code] = services.make_codes(edition, guest, 1)
+        [other] = services.make_codes(edition, audience, 1)
+        [old] = services.make_codes(edition, guest, 1, expires_at=datetime.now(UTC) - timedelta(days=1))
+        db.session.commit()
+    assert refused(app, category="guest", invitation_code=other) == {"invitation_code": "This invitation code is not valid for this category."}
+    assert refused(app, category="guest", invitation_code=old) == {"invitation_code": "This invitation code has expired."}
+    _, status, _ = register(app, category="guest", invitation_code=code.lower().replace("-", " "))
+    assert status == "pending"
+    assert refused(app, category="guest", invitation_code=code, id_number=resident_id(serial="456")) == {
+        "invitation_code": "This invitation code has been used already."}
+    with app.app_context():
+        assert db.session.execute(select(InvitationCode.uses).where(InvitationCode.hint == code[-4:])).scalar_one() == 1
+
+
+def test_codes_are_unguessable_and_only_their_hash_is_kept(app, reg):
+    with app.app_context():
+        edition = get_edition(2023)
+        codes = services.make_codes(edition, services.category_by_code(edition, "guest"), 200)
+        db.session.commit()
+        stored = db.session.execute(select(InvitationCode.code_hash)).scalars().all()
+    assert len(set(codes)) == 200
+    assert all(len(c.replace("-", "")) == 12 for c in codes)
+    assert not {c.replace("-", "") for c in codes} & set(stored)
+
+
+def test_staff_are_approved_automatically(app, reg):
+    with app.app_context():
+        edition = get_edition(2023)
+        [code] = services.make_codes(edition, services.category_by_code(edition, "staff"), 1)
+        db.session.commit()
+    assert register(app, category="staff", invitation_code=code)[1] == "approved"
+
+
+def test_required_fields_depend_on_the_category(app, reg):
+    errors = refused(app, organisation="", email="", phone="")
+    assert set(errors) == {"organisation", "email", "phone"}
+
+
+def test_every_wrong_field_is_reported_at_once(app, reg):
+    errors = refused(app, family_name="", email="not-an-email", phone="12345", id_number="123", consents={})
+    assert {"family_name", "email", "phone", "id_number", "privacy_notice", "identity_document"} <= set(errors)
+
+
+@pytest.mark.parametrize("phone", ["13812345678", "+86 138 1234 5678", "+852 9123 4567", "+853 6612 3456", "+886 912 345 678"])
+def test_phones_of_the_mainland_hong_kong_macao_taiwan(app, reg, phone):
+    registration_id, _, _ = register(app, phone=phone)
+    with app.app_context():
+        assert pii.unseal(db.session.get(Registration, registration_id).person.phone_sealed).startswith("+")
+
+
+def test_an_outdated_notice_is_refused(app, reg):
+    errors = refused(app, consents={"privacy_notice": 0, "identity_document": 0})
+    assert "privacy notice has changed" in errors["privacy_notice"]
+
+
+def test_a_photo_needs_its_own_consent(app, reg):
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 400), "white").save(buffer, "JPEG")
+    assert "photo_consent" in refused(app, photo=buffer.getvalue())
+    registration_id, _, _ = register(app, photo=buffer.getvalue(), consents={"privacy_notice": 1, "identity_document": 1, "photo": 1})
+    with app.app_context():
+        registration = db.session.get(Registration, registration_id)
+        assert registration.person.photo_file and "photo" in {c.kind for c in registration.consents}
+
+
+def test_under_14_needs_a_guardian(app, reg):
+    child = resident_id(birth="20120101")
+    errors = refused(app, id_number=child)
+    assert set(errors) == {"guardian_name", "guardian"}
+    registration_id, _, _ = register(app, id_number=child, guardian_name="林大伟",
+                                     consents={"privacy_notice": 1, "identity_document": 1, "guardian": 1})
+    with app.app_context():
+        registration = db.session.get(Registration, registration_id)
+        assert registration.under_14 and registration.guardian_name == "林大伟"
+
+
+def test_the_same_document_twice_is_refused_without_revealing_anything(app, reg):
+    register(app, family_name="林", given_name="晓梅")
+    errors = refused(app, family_name="王", given_name="芳", email="wang@example.org")
+    assert errors == {"id_number": str(services.DUPLICATE_MESSAGE)}
+    assert "林" not in errors["id_number"] and "晓梅" not in errors["id_number"]
+    register(app, id_type="hk_macau_permit", id_number="H12345678")
+    assert "id_number" in refused(app, id_type="hk_macau_permit", id_number="H1234567801")  # a reissued permit
+
+
+def test_a_full_session_offers_the_waiting_list_and_a_cancellation_promotes(app, reg):
+    session_id = set_seats(app, 5, 1)
+    first = register(app, sessions=[session_id], id_number=resident_id(serial="001"), email="a@example.org")
+    second = register(app, sessions=[session_id], id_number=resident_id(serial="002"), email="b@example.org")
+    third = register(app, sessions=[session_id], id_number=resident_id(serial="003"), email="c@example.org")
+    with app.app_context():
+        bookings = {b.registration_id: b for b in db.session.execute(select(SeatBooking)).scalars()}
+        assert [bookings[r[0]].status for r in (first, second, third)] == ["confirmed", "waitlisted", "waitlisted"]
+        assert services.waitlist_position(bookings[third[0]]) == 2
+    outbox = Path(app.config["INSTANCE_DIR"]) / "outbox"
+    before = set(outbox.glob("*.eml"))
+    with app.test_request_context():
+        committed(lambda: services.cancel(services.find_by_token(first[2])))
+    with app.app_context():
+        bookings = {b.registration_id: b for b in db.session.execute(select(SeatBooking)).scalars()}
+        assert [bookings[r[0]].status for r in (first, second, third)] == ["cancelled", "confirmed", "waitlisted"]
+        assert services.waitlist_position(bookings[third[0]]) == 1
+        assert db.session.execute(select(SessionQuota.taken).where(SessionQuota.session_id == session_id)).scalar_one() == 1
+    told = [p.read_text() for p in set(outbox.glob("*.eml")) - before]
+    assert any("b@example.org" in text for text in told)  # the promoted one is told
+
+
+def test_sessions_not_offered_to_the_category_are_refused(app, reg):
+    with app.app_context():
+        edition = get_edition(2023)
+        main_forum = db.session.execute(select(SeatBooking.session_id)).first()
+        allowed = services.category_by_code(edition, "media").session_ids
+        from conference.programme.models import Session
+
+        not_offered = db.session.execute(select(Session.id).where(Session.id.not_in(allowed))).scalars().first()
+    assert main_forum is None
+    assert "sessions" in refused(app, sessions=[not_offered])
+    assert "sessions" in refused(app, sessions=[999999])
+
+
+def _race(app, attempt, count):
+    """Start `count` threads at once, each running attempt(i) in its own app context."""
+    barrier = threading.Barrier(count)
+    results, errors = [None] * count, []
+
+    def run(index):
+        with app.test_request_context():
+            barrier.wait()
+            try:
+                results[index] = attempt(index)
+            except Exception as error:  # noqa: BLE001  collected and reported below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
+@pytest.mark.parametrize("trial", range(5))
+def test_twenty_four_people_racing_for_the_last_seat_exactly_one_wins(app, reg, trial):
+    session_id = set_seats(app, 7, 1)
+
+    def attempt(index):
+        edition = get_edition(2023)
+        registration, _ = committed(lambda: services.register(
+            edition, fields(id_number=resident_id(serial=f"{index:03d}"), email=f"r{index}@example.org",
+                            sessions=[session_id]), today=TODAY))
+        return registration.id
+
+    results, errors = _race(app, attempt, 24)
+    assert errors == []
+    with app.app_context():
+        statuses = db.session.execute(
+            select(SeatBooking.status, func.count()).where(SeatBooking.session_id == session_id).group_by(SeatBooking.status)
+        ).all()
+        assert dict(statuses) == {"confirmed": 1, "waitlisted": 23}
+        assert db.session.execute(select(SessionQuota.taken).where(SessionQuota.session_id == session_id)).scalar_one() == 1
+
+
+def test_one_document_sent_twelve_times_at_once_registers_once(app, reg):
+    def attempt(index):
+        edition = get_edition(2023)
+        try:
+            committed(lambda: services.register(edition, fields(email=f"d{index}@example.org"), today=TODAY))
+        except RegistrationError as error:
+            return error.errors
+        return "registered"
+
+    results, errors = _race(app, attempt, 12)
+    assert errors == []
+    assert results.count("registered") == 1
+    assert all(r == "registered" or set(r) == {"id_number"} for r in results)
+    with app.app_context():
+        assert db.session.execute(select(func.count(Registration.id))).scalar_one() == 1
+
+
+def test_withdrawn_consents_stay_recorded(app, reg):
+    registration_id, _, _ = register(app)
+    with app.app_context():
+        consent = db.session.execute(select(Consent).where(Consent.registration_id == registration_id)).scalars().first()
+        assert consent.given_at is not None and consent.withdrawn_at is None
