@@ -31,6 +31,9 @@ HANT_CORRECTIONS = {
     "型別": "類型",
     "專案": "項目",
     "加入日曆": "加入行事曆",
+    "稽核": "審核",  # s2twp reads 审核 as an audit
+    "程式碼": "代碼",  # a region code, not program code
+    "天后": "天後",
     "“": "「",
     "”": "」",
 }
