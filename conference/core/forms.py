@@ -8,9 +8,11 @@ from functools import lru_cache
 
 from babel import support
 from flask_wtf import FlaskForm
+from wtforms import StringField
 from wtforms.i18n import messages_path
 
 from conference.core.i18n import current_locale
+from conference.core.text import clean
 
 _WTFORMS_LOCALES = {"zh_Hans_CN": "zh", "zh_Hant_TW": "zh_TW", "en": "en"}
 
@@ -26,3 +28,10 @@ class ConferenceForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _wtforms_translations(current_locale())
+
+        def bind_field(self, form, unbound_field, options):
+            # Every text field of every form drops control characters before validation.
+            if issubclass(unbound_field.field_class, StringField):
+                filters = [*unbound_field.kwargs.get("filters", ()), clean]
+                return unbound_field.bind(form=form, filters=filters, **options)
+            return unbound_field.bind(form=form, **options)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import selectinload
 from conference.core import audit, pii
 from conference.core.mail import queue_mail
 from conference.core.models import utcnow
+from conference.core.text import clean
 from conference.editions.models import Edition
 from conference.editions.services import clone_step
 from conference.extensions import db
@@ -249,6 +250,9 @@ def check(
     registration being corrected; `invited`: organizers register the person themselves (an
     import), so no invitation code is asked for."""
     errors: dict = {}
+    for name in ("category", "family_name", "given_name", "organisation", "title", "email", "phone",
+                 "id_type", "id_number", "invitation_code", "guardian_name", "nationality"):
+        setattr(fields, name, clean(getattr(fields, name)))
 
     def attempt(name, fn, *args):
         try:

@@ -12,7 +12,13 @@ from conference.core.database import committed
 from conference.editions.services import get_edition
 from conference.extensions import db
 from conference.registration import services
-from conference.registration.models import Consent, InvitationCode, Registration, SeatBooking, SessionQuota
+from conference.registration.models import (
+    Consent,
+    InvitationCode,
+    Registration,
+    SeatBooking,
+    SessionQuota,
+)
 from conference.registration.services import RegistrationError, RegistrationFields
 from tests.registration.conftest import TODAY, resident_id, set_seats
 

@@ -1,0 +1,56 @@
+"""No form value, however strange, makes the registration form or the API fail with a 500."""
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conference.extensions import limiter
+from tests.conftest import csrf_token
+
+FIELDS = ["category", "invitation_code", "family_name", "given_name", "organisation", "title", "email", "phone",
+          "id_type", "id_number", "nationality", "guardian_name", "notice_version", "sessions", "consent_privacy",
+          "consent_identity", "consent_photo", "consent_guardian"]
+odd_text = st.one_of(
+    st.text(max_size=60),
+    st.text(alphabet=st.characters(codec="utf-8"), min_size=200, max_size=3000),
+    st.sampled_from(["𠮷", "䶮", "\x00", "' OR 1=1 --", "<script>alert(1)</script>", "=cmd|' /C calc'!A0",
+                     "９９９９", "350203199003071234" * 30, "-1", "1e309", "NaN", "../../etc/passwd"]),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(values=st.dictionaries(st.sampled_from(FIELDS), odd_text, max_size=len(FIELDS)))
+def test_the_form_never_fails(app, client, reg, values):
+    with app.app_context():
+        limiter.reset()
+    data = {**values, "csrf_token": csrf_token(client, "/register/2023/")}
+    response = client.post("/register/2023/", data=data)
+    assert response.status_code in (200, 302, 400, 413, 422), response.status_code
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(body=st.one_of(
+    st.dictionaries(st.sampled_from(FIELDS + ["consents"]), st.one_of(odd_text, st.integers(), st.none(), st.lists(st.integers(), max_size=3)), max_size=12),
+    st.lists(st.integers(), max_size=3),
+    st.text(max_size=50),
+))
+def test_the_api_never_fails(app, client, reg, body):
+    with app.app_context():
+        limiter.reset()
+    response = client.post("/api/v1/editions/2023/registrations", json=body)
+    assert response.status_code in (201, 400, 422), (response.status_code, response.get_data(as_text=True)[:300])
+
+
+def test_control_characters_are_dropped_not_stored(app, client, reg):
+    from sqlalchemy import select
+
+    from conference.extensions import db
+    from conference.people.models import Person
+    from tests.registration.conftest import resident_id
+
+    body = {"category": "media", "family_name": "林\x00", "given_name": "晓\x07梅", "organisation": "鹭江\x00日报社",
+            "email": "lin@example.org", "phone": "13812345678", "id_type": "resident_id", "id_number": resident_id(),
+            "consents": {"privacy_notice": 1, "identity_document": 1}}
+    assert client.post("/api/v1/editions/2023/registrations", json=body).status_code == 201
+    with app.app_context():
+        person = db.session.execute(select(Person).where(Person.email == "lin@example.org")).scalar_one()
+        assert (person.family_name, person.given_name, person.organisation) == ("林", "晓梅", "鹭江日报社")
