@@ -140,6 +140,17 @@ def choosable_sessions(edition: Edition, category: RegistrationCategory | None =
     return sessions
 
 
+def _offered(edition: Edition, category: RegistrationCategory, session_ids: list[int]) -> list[Session]:
+    """Of these sessions, the published ones with seats that this category may choose."""
+    wanted = [sid for sid in session_ids if sid in set(category.session_ids or [])]
+    if not wanted:
+        return []
+    return list(db.session.execute(
+        select(Session).join(SessionQuota, SessionQuota.session_id == Session.id)
+        .where(Session.edition_id == edition.id, Session.status == "published", Session.id.in_(wanted))
+    ).scalars())
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -321,7 +332,7 @@ def check(
 
     sessions: list[Session] = []
     if category is not None and fields.sessions:
-        allowed = {s.id: s for s in choosable_sessions(edition, category)}
+        allowed = {s.id: s for s in _offered(edition, category, fields.sessions)}
         if len(set(fields.sessions)) != len(fields.sessions) or any(sid not in allowed for sid in fields.sessions):
             errors["sessions"] = _l("Choose only sessions offered to your category.")
         else:
@@ -471,9 +482,7 @@ def register(
     if fields.photo:
         people.store_photo(person, fields.photo, actor=actor)
     for session in sorted(checked.sessions, key=lambda s: s.id):  # one lock order: no deadlocks
-        quota_for(session)
-        db.session.flush()
-        book(registration, session)
+        book(registration, session)  # offered sessions always have their quota row
     audit.record("registration.create", registration, detail={"category": checked.category.code, "source": source}, actor=actor)
     _tell(registration, "registration/mail/received.txt", token=token)
     return registration, token

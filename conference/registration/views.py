@@ -136,7 +136,8 @@ def register(year):
     form = RegistrationForm()
     if request.method == "GET" and request.args.get("category"):
         form.category.data = request.args["category"]
-    context = _prepare(form, edition)
+    # The choices (sessions, countries) are needed to show the form, not to check it: the
+    # service checks every value itself.
     if form.validate_on_submit():
         fields = _fields(form)
         try:
@@ -147,7 +148,7 @@ def register(year):
             flash(_("Thank you. Your registration has been received."), "success")
             return redirect(url_for("registration.own_page", token=token))
     status = 200 if request.method == "GET" or not form.errors and not form.form_errors else 422
-    return render_template("registration/form.html", **context), status
+    return render_template("registration/form.html", **_prepare(form, edition)), status
 
 
 # The attendee's own page --------------------------------------------------------------------
@@ -194,7 +195,6 @@ def own_edit(token):
         form.nationality.data = registration.nationality
         form.phone.data = ""
         form.sessions.data = [b.session_id for b in registration.bookings if b.status != "cancelled"]
-    context = _prepare(form, edition, fixed_category=registration.category)
     if form.validate_on_submit():
         fields = _fields(form)
         try:
@@ -204,6 +204,7 @@ def own_edit(token):
         else:
             flash(_("Your changes are saved."), "success")
             return redirect(url_for("registration.own_page", token=token))
+    context = _prepare(form, edition, fixed_category=registration.category)
     return render_template("registration/form.html", editing=True, token=token, **context)
 
 

@@ -1,5 +1,7 @@
 """The registration service: every rule, the seats and the waiting lists, the races."""
 
+import email
+import email.policy
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -75,7 +77,9 @@ def test_the_confirmation_is_mailed_only_after_the_commit(app, reg):
     _, _, token = register(app)
     new = set(outbox.glob("*.eml")) - before
     assert len(new) == 1
-    assert token in new.pop().read_text()
+    message = email.message_from_bytes(new.pop().read_bytes(), policy=email.policy.default)
+    assert message["To"] == "lin@example.org"
+    assert token in message.get_body().get_content()
 
 
 def test_guests_need_a_valid_unused_unexpired_code(app, reg):
