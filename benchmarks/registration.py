@@ -4,8 +4,8 @@
 
 1. Time to register: 500 POSTs of the registration form, one after another, through the WSGI
    app in this process (median, p95): the server's own time, without network.
-2. Throughput: gunicorn serves the app as in production (2 workers × 4 threads on this 2-core
-   machine, mail queued for Huey) and 8 HTTP clients register at once, racing for the seats of
+2. Throughput: gunicorn serves the app as in production (gunicorn.conf.py: 2 × cores + 1
+   workers of 4 threads, mail queued for Huey) and 8 HTTP clients register at once, racing for the seats of
    one session; afterwards the seats taken must equal the confirmed bookings.
 3. Time to render the organizers' registration list (50 rows of 3,000+, filtered and not).
 The last line is JSON with register_p50_ms, register_p95_ms, register_per_s, list_page_ms.
@@ -78,7 +78,7 @@ def race_over_http(database_url: str, clients: int, per_client: int, session_id:
     env = {**os.environ, "DATABASE_URL": database_url, "RATELIMIT_ENABLED": "false", "HUEY_IMMEDIATE": "false",
            "CONFERENCE_ENV": "development", "INSTANCE_PATH": FOLDER}
     server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "-w", "2", "--threads", "4", "-b", f"127.0.0.1:{port}",
+        [str(Path(sys.executable).with_name("gunicorn")), "-c", str(ROOT / "gunicorn.conf.py"), "-b", f"127.0.0.1:{port}",
          "--log-level", "warning", "--access-logfile", "/dev/null", "wsgi:app"], cwd=ROOT, env=env,
     )
     base = f"http://127.0.0.1:{port}"
