@@ -279,3 +279,19 @@ def test_withdrawn_consents_stay_recorded(app, reg):
     with app.app_context():
         consent = db.session.execute(select(Consent).where(Consent.registration_id == registration_id)).scalars().first()
         assert consent.given_at is not None and consent.withdrawn_at is None
+
+
+def test_the_clone_takes_categories_and_the_notice_but_nobody(app, reg):
+    register(app)
+    with app.app_context():
+        from conference.editions import services as editions
+        from conference.registration.models import PrivacyNotice, RegistrationCategory
+
+        clone = editions.clone_edition(get_edition(2023), 2024, "福州")
+        db.session.commit()
+        codes = db.session.execute(select(RegistrationCategory.code).where(RegistrationCategory.edition_id == clone.id)).scalars().all()
+        assert sorted(codes) == ["audience", "guest", "media", "staff"]
+        notice = db.session.execute(select(PrivacyNotice).where(PrivacyNotice.edition_id == clone.id)).scalar_one()
+        assert notice.version == 1 and "个人信息" in notice.text_zh
+        assert db.session.execute(select(func.count(Registration.id)).where(Registration.edition_id == clone.id)).scalar_one() == 0
+        assert db.session.execute(select(func.count(InvitationCode.id)).where(InvitationCode.edition_id == clone.id)).scalar_one() == 0
