@@ -4,9 +4,14 @@ unless the organizer may and does ask otherwise; a cell that starts with = + - @
 as text, so a spreadsheet never runs it as a formula."""
 
 import io
+import re
+import secrets
+import time
 import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
@@ -135,6 +140,37 @@ def preview_import(edition: Edition, data: bytes, category_code: str) -> list[Im
         seen_in_file.add(key)
         rows.append(row)
     return rows
+
+
+UPLOAD_HOURS = 2
+_UPLOAD_TOKEN = re.compile(r"^[A-Za-z0-9_-]{22}$")
+
+
+def _uploads() -> Path:
+    folder = Path(current_app.config["INSTANCE_DIR"]) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.xlsx"):  # previews nobody confirmed
+        if old.stat().st_mtime < time.time() - UPLOAD_HOURS * 3600:
+            old.unlink(missing_ok=True)
+    return folder
+
+
+def keep_upload(data: bytes) -> str:
+    """Keep a previewed file until the organizer confirms, for at most two hours."""
+    token = secrets.token_urlsafe(16)
+    (_uploads() / f"{token}.xlsx").write_bytes(data)
+    return token
+
+
+def take_upload(token: str) -> bytes | None:
+    if not _UPLOAD_TOKEN.match(token or ""):
+        return None
+    path = _uploads() / f"{token}.xlsx"
+    if not path.exists():
+        return None
+    data = path.read_bytes()
+    path.unlink(missing_ok=True)
+    return data
 
 
 def run_import(edition: Edition, data: bytes, category_code: str, actor=None) -> dict:

@@ -191,3 +191,5 @@ class DataRequest(IdMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     handled_by: Mapped[str | None] = mapped_column(String(254))
+
+    registration: Mapped[Registration] = relationship()

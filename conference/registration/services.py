@@ -688,8 +688,51 @@ def counts(edition: Edition) -> dict:
     return {"category_status": by_category_status, "session": by_session, "day": [(str(d), n) for d, n in by_day]}
 
 
-def reveal_document(registration: Registration, reason: str, actor) -> str | None:
-    return pii.reveal(registration, "document_sealed", reason, actor=actor)
+def reveal(registration: Registration, reason: str, actor) -> tuple[str | None, str | None]:
+    """The full document number and phone, each read written to the audit log."""
+    document = pii.reveal(registration, "document_sealed", reason, actor=actor)
+    person = registration.person
+    phone = pii.reveal(person, "phone_sealed", reason, actor=actor) if person.phone_sealed else None
+    return document, phone
+
+
+def data_requests(edition: Edition, open_only: bool = True) -> list[DataRequest]:
+    query = (
+        select(DataRequest).join(Registration).where(Registration.edition_id == edition.id)
+        .options(selectinload(DataRequest.registration).selectinload(Registration.person))
+        .order_by(DataRequest.created_at)
+    )
+    if open_only:
+        query = query.where(DataRequest.handled_at.is_(None))
+    return list(db.session.execute(query).scalars())
+
+
+def handle_request(edition: Edition, request_id: int, actor) -> DataRequest | None:
+    """Mark a request answered; a deletion also cancels the registration and erases the sealed
+    identity number, phone and photo, keeping the row for anonymous statistics."""
+    found = db.session.execute(
+        select(DataRequest).join(Registration).where(DataRequest.id == request_id, Registration.edition_id == edition.id)
+    ).scalar_one_or_none()
+    if found is None or found.handled_at is not None:
+        return found
+    registration = found.registration
+    if found.kind == "deletion":
+        cancel(registration, actor=actor)
+        person = registration.person
+        registration.document_sealed = None
+        registration.document_masked = ""
+        person.phone_sealed = None
+        person.phone_masked = ""
+        person.email = None
+        if person.photo_file:
+            path = people.photo_path(person)
+            if path is not None and path.exists():
+                path.unlink()
+            person.photo_file = None
+    found.handled_at = utcnow()
+    found.handled_by = actor.email if actor else "cli"
+    audit.record(f"data_request.{found.kind}.handled", registration, actor=actor)
+    return found
 
 
 # Cloning ------------------------------------------------------------------------------------

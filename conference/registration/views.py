@@ -289,17 +289,17 @@ def detail(year, registration_id):
     edition = _edition(year)
     registration = services.get_registration(edition, registration_id) or abort(404)
     reveal = RevealForm()
-    revealed = None
+    revealed = phone = None
     if reveal.validate_on_submit():
         if not can(current_user, "pii.reveal"):
             abort(403)
-        revealed = committed(lambda: services.reveal_document(
+        revealed, phone = committed(lambda: services.reveal(
             services.get_registration(edition, registration_id), reveal.reason.data, current_user))
         registration = services.get_registration(edition, registration_id)
     positions = {b.id: services.waitlist_position(b) for b in registration.bookings}
     return render_template(
         "registration/detail.html", edition=edition, registration=registration, reveal=reveal,
-        revealed=revealed, labels=LABELS, positions=positions, decision=DecisionForm(),
+        revealed=revealed, revealed_phone=phone, labels=LABELS, positions=positions, decision=DecisionForm(),
     )
 
 
@@ -320,11 +320,21 @@ def export(year):
 @bp.route("/editions/<year:year>/registrations/import", methods=["GET", "POST"])
 @permission_required("people.manage")
 def import_list(year):
+    """Upload, look at every row's result, then confirm: nothing is saved before."""
     edition = _edition(year)
     form = ImportForm()
     form.category.choices = [SelectChoice(c.code, c.name) for c in services.categories_of(edition)]
-    preview = None
+    preview = upload_token = None
     if form.validate_on_submit():
+        if request.form.get("confirm") == "1":
+            data = exchange.take_upload(request.form.get("upload", ""))
+            if data is None:
+                flash(_("The uploaded file has expired; please upload it again."), "error")
+                return redirect(url_for("registration.import_list", year=year))
+            result = committed(lambda: exchange.run_import(edition, data, form.category.data, actor=current_user))
+            flash(_("%(created)d imported, %(skipped)d already registered, %(invalid)d with errors left out.",
+                    created=result["created"], skipped=result["duplicates"], invalid=result["invalid"]), "success")
+            return redirect(url_for("registration.index", year=year))
         upload = form.file.data
         data = upload.read() if upload and getattr(upload, "filename", "") else b""
         try:
@@ -332,12 +342,10 @@ def import_list(year):
         except exchange.ImportProblem as problem:
             form.file.errors = [*form.file.errors, problem.message]
         else:
-            if request.form.get("confirm") == "1":
-                result = committed(lambda: exchange.run_import(edition, data, form.category.data, actor=current_user))
-                flash(_("%(created)d imported, %(skipped)d already registered, %(invalid)d with errors left out.",
-                        created=result["created"], skipped=result["duplicates"], invalid=result["invalid"]), "success")
-                return redirect(url_for("registration.index", year=year))
-    return render_template("registration/import.html", edition=edition, form=form, preview=preview)
+            upload_token = exchange.keep_upload(data)
+    return render_template(
+        "registration/import.html", edition=edition, form=form, preview=preview, upload_token=upload_token
+    )
 
 
 @bp.route("/editions/<year:year>/registrations/stats")
@@ -391,3 +399,20 @@ def seats(year):
         return redirect(url_for("registration.seats", year=year))
     quotas = services.quotas_for([s.id for s in sessions])
     return render_template("registration/seats.html", edition=edition, sessions=sessions, quotas=quotas, form=form)
+
+
+@bp.route("/editions/<year:year>/registrations/requests", methods=["GET", "POST"])
+@permission_required("people.manage")
+def requests(year):
+    """Attendees' requests to see or delete their data, oldest first (PIPL art. 44–47)."""
+    edition = _edition(year)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        request_id = request.form.get("request_id", type=int)
+        committed(lambda: services.handle_request(edition, request_id, current_user))
+        flash(_("Request handled."), "success")
+        return redirect(url_for("registration.requests", year=year))
+    return render_template(
+        "registration/requests.html", edition=edition, form=form,
+        open_requests=services.data_requests(edition), labels=LABELS,
+    )

@@ -129,8 +129,9 @@ def test_revealing_a_number_needs_the_permission_and_a_reason_and_is_audited(app
     shown = submit(client, url, {"reason": "酒店核对入住"})
     assert number in shown.get_data(as_text=True)
     with app.app_context():
-        entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "pii.reveal")).scalar_one()
-        assert entry.actor == "organizer@test.example" and entry.detail["reason"] == "酒店核对入住"
+        entries = db.session.execute(select(AuditEntry).where(AuditEntry.action == "pii.reveal")).scalars().all()
+        assert {(e.target_type, e.detail["field"]) for e in entries} == {("registrations", "document_sealed"), ("people", "phone_sealed")}
+        assert all(e.actor == "organizer@test.example" and e.detail["reason"] == "酒店核对入住" for e in entries)
 
 
 def submit_raw(client, url, data):
@@ -193,9 +194,12 @@ def test_import_previews_every_row_and_twice_adds_nobody_twice(app, organizer_cl
     with app.app_context():
         assert db.session.execute(select(func.count(Registration.id))).scalar_one() == 0
     for _ in range(2):
-        done = submit(organizer_client, url, {"category": "audience", "file": (io.BytesIO(data), "list.xlsx"), "confirm": "1"},
-                      content_type="multipart/form-data")
+        shown = submit(organizer_client, url, {"category": "audience", "file": (io.BytesIO(data), "list.xlsx"), "confirm": "0"},
+                       content_type="multipart/form-data")
+        upload = re.search(r'name="upload" value="([^"]+)"', shown.get_data(as_text=True)).group(1)
+        done = submit(organizer_client, url, {"category": "audience", "upload": upload, "confirm": "1"})
         assert done.status_code == 302
+        assert submit(organizer_client, url, {"category": "audience", "upload": upload, "confirm": "1"}).status_code == 302  # used up: nothing more
     with app.app_context():
         assert db.session.execute(select(func.count(Registration.id))).scalar_one() == 2
         assert set(db.session.execute(select(Registration.status)).scalars()) == {"approved"}
@@ -277,3 +281,23 @@ def test_seat_quotas_are_set_by_organizers(app, organizer_client, reg):
 
         assert db.session.execute(select(SessionQuota.seats).where(SessionQuota.session_id == session_id)).scalar_one() == 42
         assert db.session.execute(select(func.count(SeatBooking.id))).scalar_one() == 0
+
+
+def test_wrong_invitation_codes_are_throttled(app, client, reg):
+    statuses = [post_form(client, {**FORM, "category": "guest", "invitation_code": f"WRNG-CODE-{i:04d}"}).status_code for i in range(11)]
+    assert statuses[:10] == [422] * 10 and statuses[10] == 429
+
+
+def test_deletion_requests_reach_the_organizers_queue(app, client, organizer_client, reg):
+    own = post_form(client, FORM).headers["Location"]
+    client.post(f"{own}/requests", data={"csrf_token": csrf_token(client, own), "kind": "deletion"})
+    queue = organizer_client.get("/editions/2023/registrations/requests", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "陳美玲" in queue and "Deletion" in queue
+    request_id = re.search(r'name="request_id" value="(\d+)"', queue).group(1)
+    token = csrf_token(organizer_client, "/editions/2023/registrations/requests")
+    organizer_client.post("/editions/2023/registrations/requests", data={"csrf_token": token, "request_id": request_id})
+    with app.app_context():
+        registration = services.find_by_token(own.rsplit("/", 1)[1])
+        assert registration.status == "cancelled"
+        assert registration.document_sealed is None and registration.person.phone_sealed is None
+        assert registration.person.email is None
