@@ -102,3 +102,31 @@ class ImportForm(ConferenceForm):
 
 class SeatsForm(ConferenceForm):
     seats = IntegerField(_l("Seats"), validators=[InputRequired(_l("Enter the number of seats.")), NumberRange(0, 100000, _l("Enter a number between 0 and 100000."))], invalid_value_message=_l("Enter a whole number."))
+
+
+FIELD_LABELS = {
+    "organisation": _l("Organisation"),
+    "title": _l("Position"),
+    "email": _l("Email"),
+    "phone": _l("Mobile phone"),
+    "photo": _l("Photo"),
+}
+
+
+class CategoryForm(ConferenceForm):
+    name_zh = StringField(_l("Name (Chinese)"), validators=[InputRequired(_l("Enter the Chinese name.")), Length(max=100)])
+    name_zh_hant = StringField(_l("Name (Traditional Chinese, optional)"), validators=[Optional(), Length(max=100)])
+    name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=200)])
+    open = BooleanField(_l("Open: anyone may register without an invitation code"))
+    approval_required = BooleanField(_l("Registrations wait for an organizer's approval"))
+    required_fields = MultiCheckbox(_l("Fields this category must give"), choices=[SelectChoice(k, v) for k, v in FIELD_LABELS.items()], validate_choice=True)
+    sessions = MultiCheckbox(_l("Sessions this category may choose"), coerce=int, validate_choice=False)
+
+
+class NoticeForm(ConferenceForm):
+    text_zh = TextAreaField(_l("Notice (Chinese)"), validators=[InputRequired(_l("Enter the notice.")), Length(max=20000)])
+    text_zh_hant = TextAreaField(_l("Notice (Traditional Chinese, optional)"), validators=[Optional(), Length(max=20000)])
+    text_en = TextAreaField(_l("Notice (English)"), validators=[InputRequired(_l("Enter the notice.")), Length(max=30000)])
+    retention_days = IntegerField(_l("Days after the conference until identity numbers, phones and photos are deleted"),
+                                  validators=[InputRequired(_l("Enter a number.")), NumberRange(1, 3650, _l("Between 1 and 3650."))],
+                                  invalid_value_message=_l("Enter a whole number."))

@@ -622,6 +622,42 @@ def own_page_url(token: str) -> str:
     return url_for("registration.own_page", token=token, _external=True)
 
 
+# Settings -----------------------------------------------------------------------------------
+
+
+def update_category(
+    category: RegistrationCategory, name_zh: str, name_zh_hant: str, name_en: str, is_open: bool,
+    approval_required: bool, required_fields: list[str], session_ids: list[int], actor=None,
+) -> RegistrationCategory:
+    from conference.registration.models import OPTIONAL_FIELDS
+
+    if not name_zh.strip():
+        raise RegistrationError({"name_zh": _l("Enter the Chinese name.")})
+    if any(f not in OPTIONAL_FIELDS for f in required_fields):
+        raise RegistrationError({"required_fields": _l("This value is not valid.")})
+    offered = {s.id for s in db.session.execute(
+        select(Session).where(Session.edition_id == category.edition_id, Session.id.in_(session_ids))).scalars()}
+    category.name_zh, category.name_en = name_zh.strip(), name_en.strip()
+    category.name_zh_hant = name_zh_hant.strip() or None
+    category.open, category.approval_required = is_open, approval_required
+    category.required_fields = [f for f in OPTIONAL_FIELDS if f in required_fields]
+    category.session_ids = [sid for sid in session_ids if sid in offered]
+    audit.record("category.update", category, detail={"open": is_open, "approval": approval_required}, actor=actor)
+    return category
+
+
+def publish_notice(edition: Edition, text_zh: str, text_zh_hant: str, text_en: str, retention_days: int, actor=None) -> PrivacyNotice:
+    """A new version; consents given to an older one stay as they were, and the form asks anew."""
+    current = current_notice(edition)
+    notice = PrivacyNotice(
+        edition_id=edition.id, version=(current.version + 1) if current else 1, text_zh=text_zh.strip(),
+        text_zh_hant=text_zh_hant.strip() or None, text_en=text_en.strip(), retention_days=retention_days,
+    )
+    db.session.add(notice)
+    audit.record("notice.publish", notice, detail={"version": notice.version}, actor=actor)
+    return notice
+
+
 # Organizer views ----------------------------------------------------------------------------
 
 

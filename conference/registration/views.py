@@ -33,9 +33,11 @@ from conference.registration.forms import (
     BOOKING_LABELS,
     ID_TYPE_LABELS,
     STATUS_LABELS,
+    CategoryForm,
     CodesForm,
     DecisionForm,
     ImportForm,
+    NoticeForm,
     RegistrationForm,
     RevealForm,
     SeatsForm,
@@ -76,7 +78,7 @@ def _prepare(form: RegistrationForm, edition, fixed_category=None) -> dict:
     form.category.choices = [SelectChoice(c.code, c.name) for c in categories]
     form.nationality.choices = nationality_choices()
     sessions = services.choosable_sessions(edition)
-    form.sessions.choices = [(s.id, s.title) for s in sessions]
+    form.sessions.choices = [SelectChoice(s.id, s.title) for s in sessions]
     notice = services.current_notice(edition)
     if notice is not None and not form.notice_version.data:
         form.notice_version.data = str(notice.version)
@@ -415,4 +417,58 @@ def requests(year):
     return render_template(
         "registration/requests.html", edition=edition, form=form,
         open_requests=services.data_requests(edition), labels=LABELS,
+    )
+
+
+@bp.route("/editions/<year:year>/registrations/settings")
+@permission_required("people.manage")
+def settings(year):
+    edition = _edition(year)
+    return render_template(
+        "registration/settings.html", edition=edition, categories=services.categories_of(edition),
+        notice=services.current_notice(edition),
+    )
+
+
+@bp.route("/editions/<year:year>/registrations/categories/<code>", methods=["GET", "POST"])
+@permission_required("people.manage")
+def category(year, code):
+    edition = _edition(year)
+    found = services.category_by_code(edition, code) or abort(404)
+    form = CategoryForm(obj=found)
+    form.sessions.choices = [SelectChoice(s.id, s.title) for s in programme_sessions(edition, published_only=False)]
+    if not form.is_submitted():
+        form.sessions.data = list(found.session_ids or [])
+    if form.validate_on_submit():
+        try:
+            committed(lambda: services.update_category(
+                services.category_by_code(edition, code), form.name_zh.data, form.name_zh_hant.data or "",
+                form.name_en.data or "", form.open.data, form.approval_required.data,
+                form.required_fields.data or [], [int(s) for s in form.sessions.data or []], actor=current_user))
+        except RegistrationError as error:
+            _show_errors(form, error)
+        else:
+            flash(_("Category saved."), "success")
+            return redirect(url_for("registration.settings", year=year))
+    return render_template(
+        "form_page.html", edition=edition, form=form, title=found.name,
+        back_url=url_for("registration.settings", year=year), back_label=_("Registration settings"),
+    )
+
+
+@bp.route("/editions/<year:year>/registrations/notice", methods=["GET", "POST"])
+@permission_required("people.manage")
+def notice(year):
+    edition = _edition(year)
+    current = services.current_notice(edition)
+    form = NoticeForm(obj=current)
+    if form.validate_on_submit():
+        published = committed(lambda: services.publish_notice(
+            edition, form.text_zh.data, form.text_zh_hant.data or "", form.text_en.data, form.retention_days.data,
+            actor=current_user))
+        flash(_("Version %(v)d of the privacy notice is published; the form asks everyone to agree to it.", v=published.version), "success")
+        return redirect(url_for("registration.settings", year=year))
+    return render_template(
+        "form_page.html", edition=edition, form=form, title=_("Privacy notice"),
+        back_url=url_for("registration.settings", year=year), back_label=_("Registration settings"),
     )

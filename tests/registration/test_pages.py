@@ -301,3 +301,22 @@ def test_deletion_requests_reach_the_organizers_queue(app, client, organizer_cli
         assert registration.status == "cancelled"
         assert registration.document_sealed is None and registration.person.phone_sealed is None
         assert registration.person.email is None
+
+
+def test_organizers_set_up_a_category_and_publish_a_new_notice(app, organizer_client, client, reg):
+    url = "/editions/2023/registrations/categories/media"
+    page = organizer_client.get(url).get_data(as_text=True)
+    assert 'name="required_fields"' in page
+    done = submit(organizer_client, url, {"name_zh": "媒体记者", "name_zh_hant": "", "name_en": "Media",
+                                          "approval_required": "y", "required_fields": ["organisation", "email", "photo"]})
+    assert done.status_code == 302
+    closed = post_form(client, FORM, "en").get_data(as_text=True)
+    assert "This category needs a photo." in closed
+    assert "This invitation code is not valid" in closed  # no longer open to all
+    notice = submit(organizer_client, "/editions/2023/registrations/notice",
+                    {"text_zh": "新版告知", "text_zh_hant": "", "text_en": "New notice", "retention_days": "90"})
+    assert notice.status_code == 302
+    stale = post_form(client, {**FORM, "category": "audience"}, "en").get_data(as_text=True)
+    assert "privacy notice has changed" in stale
+    form = client.get("/register/2023/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "New notice" in form and 'name="notice_version" type="hidden" value="2"' in form
