@@ -55,6 +55,10 @@ def _register_domains(app: Flask) -> None:
     from conference.accounts import demo as accounts_demo  # noqa: F401  registers demo step
     from conference.accounts.cli import users_cli
     from conference.accounts.views import bp as accounts_bp
+    from conference.badges import demo as badges_demo  # noqa: F401  registers demo step
+    from conference.badges import jobs as badges_jobs  # noqa: F401  registers the batch task
+    from conference.badges.cli import badges_cli
+    from conference.badges.views import bp as badges_bp
     from conference.core.views import bp as core_bp
     from conference.editions import demo as editions_demo  # noqa: F401  registers demo step
     from conference.editions.cli import editions_cli
@@ -81,9 +85,11 @@ def _register_domains(app: Flask) -> None:
     app.register_blueprint(programme_api_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(registration_api_bp)
+    app.register_blueprint(badges_bp)
     csrf.exempt(programme_api_bp)
     csrf.exempt(registration_api_bp)  # a JSON API for other sites: no cookies, no CSRF
     api.register(app)
     app.cli.add_command(users_cli)
     app.cli.add_command(editions_cli)
     app.cli.add_command(registration_cli)
+    app.cli.add_command(badges_cli)

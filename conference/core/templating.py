@@ -2,7 +2,7 @@
 
 from urllib.parse import urlencode
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_login import current_user
 
 from conference.core.i18n import LOCALES, current_locale, html_lang
@@ -24,5 +24,7 @@ def init_app(app: Flask) -> None:
 def _here_without_lang() -> str:
     """This page's address for the switcher to come back to, minus any ?lang= that would
     override the reader's new choice."""
+    if not has_request_context():  # mail and PDFs rendered by a job or a command
+        return "/"
     query = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
     return request.path + ("?" + urlencode(query) if query else "")

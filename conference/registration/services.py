@@ -21,6 +21,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from conference.badges import services as badges
 from conference.core import audit, pii
 from conference.core.mail import queue_mail
 from conference.core.models import utcnow
@@ -476,6 +477,8 @@ def register(
     except IntegrityError as error:  # the same document registered a moment ago
         db.session.rollback()
         raise RegistrationError({"id_number": DUPLICATE_MESSAGE}) from error
+    if registration.status == "approved":
+        badges.issue(person, actor=actor)
     for kind, version in fields.consents.items():
         if kind in ("privacy_notice", "identity_document") or (kind == "photo" and fields.photo) or (kind == "guardian" and checked.under_14):
             registration.consents.append(Consent(kind=kind, notice_version=version))
@@ -557,6 +560,8 @@ def decide(registrations: list[Registration], status: str, reason: str, actor) -
             for booking in registration.bookings:
                 if booking.status != "cancelled":
                     _cancel_booking(booking)
+        if status == "approved":
+            badges.issue(registration.person, actor=actor)
         audit.record(f"registration.{status}", registration, detail={"reason": reason.strip()}, actor=actor)
         _tell(registration, f"registration/mail/{status}.txt")
         changed += 1

@@ -1,0 +1,1 @@
+"""Badges: signed QR payloads, access zones, templates per category, single and batch PDFs."""

@@ -1,0 +1,80 @@
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conference.core.i18n import localized
+from conference.core.models import IdMixin, TimestampMixin, UTCDateTime, utcnow
+from conference.editions.models import Edition
+from conference.extensions import db
+from conference.people.models import Person
+
+BADGE_STATUSES = ("active", "revoked")
+
+
+class AccessZone(IdMixin, db.Model):
+    """Where a badge lets its holder in: theatre, conference centre, press centre, backstage…
+    `bit` is the zone's place in the badge's signed bitmask (0–15)."""
+
+    __tablename__ = "access_zones"
+    __table_args__ = (UniqueConstraint("edition_id", "code"), UniqueConstraint("edition_id", "bit"))
+
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), nullable=False)
+    code: Mapped[str] = mapped_column(String(2), nullable=False)  # the letter printed on the badge
+    bit: Mapped[int] = mapped_column(Integer, nullable=False)
+    name_zh: Mapped[str] = mapped_column(String(100), nullable=False)
+    name_zh_hant: Mapped[str | None] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    default_categories: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+
+    @property
+    def name(self) -> str:
+        return localized(self.name_zh, self.name_en, self.name_zh_hant)
+
+
+class BadgeKey(IdMixin, db.Model):
+    """The edition's Ed25519 key pair: the private half sealed, the public half for scanners."""
+
+    __tablename__ = "badge_keys"
+
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), nullable=False, unique=True)
+    public_key: Mapped[str] = mapped_column(String(64), nullable=False)  # base64url, 32 bytes
+    private_key_sealed: Mapped[str] = mapped_column(String(255), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class Badge(IdMixin, TimestampMixin, db.Model):
+    """One badge per person per edition; a reissue raises the version and the old QR is
+    answered `superseded`."""
+
+    __tablename__ = "badges"
+    __table_args__ = (UniqueConstraint("edition_id", "serial"),)
+
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), nullable=False)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), nullable=False, unique=True)
+    serial: Mapped[str] = mapped_column(String(16), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="active")
+    revoked_reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    extra_zones: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    printed_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_printed_by: Mapped[str | None] = mapped_column(String(254))
+
+    edition: Mapped[Edition] = relationship()
+    person: Mapped[Person] = relationship()
+
+
+class BadgeBatch(IdMixin, TimestampMixin, db.Model):
+    """A batch PDF made by a background job; the page shows its progress, then the file."""
+
+    __tablename__ = "badge_batches"
+
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), nullable=False, index=True)
+    filters: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="queued")  # queued, running, done, failed
+    total: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    done: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    file_name: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    requested_by: Mapped[str] = mapped_column(String(254), nullable=False, default="")

@@ -1,0 +1,369 @@
+"""Badges: issue, reissue, revoke, verify, render. The one place that signs payloads."""
+
+import base64
+import logging
+import secrets
+from functools import lru_cache
+from dataclasses import dataclass
+from pathlib import Path
+
+import qrcode
+import qrcode.image.svg
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from conference.badges import signing
+from conference.badges.models import AccessZone, Badge, BadgeBatch, BadgeKey
+from conference.badges.signing import Claim, InvalidPayload
+from conference.core import audit, pdf, pii
+from conference.core.i18n import has_han
+from conference.core.models import utcnow
+from conference.editions.models import Edition
+from conference.editions.services import clone_step, get_edition
+from conference.extensions import db
+from conference.people.models import Person
+from conference.people.services import photo_path
+
+CATEGORY_COLOURS = {
+    "guest": "#b4232a", "audience": "#1a4fa0", "media": "#1d7a3a", "staff": "#c05a00", "volunteer": "#6b2fa3",
+}
+CATEGORY_NAMES = {
+    "guest": ("嘉宾", "GUEST"), "audience": ("特邀观众", "INVITED AUDIENCE"), "media": ("媒体", "MEDIA"),
+    "staff": ("工作人员", "STAFF"), "volunteer": ("志愿者", "VOLUNTEER"),
+}
+REASONS = {
+    "not_a_badge": _l("This code is not a conference badge."),
+    "malformed": _l("The code is damaged or incomplete."),
+    "wrong_edition": _l("This badge is for another edition."),
+    "bad_signature": _l("The signature does not match: the badge is forged or altered."),
+    "unknown": _l("No such badge."),
+    "superseded": _l("An older version of a reissued badge."),
+    "revoked": _l("This badge has been revoked."),
+}
+
+
+class BadgeError(ValueError):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+# Keys ---------------------------------------------------------------------------------------
+
+
+def key_for(edition: Edition) -> BadgeKey:
+    """The edition's key pair, made on first use."""
+    key = db.session.execute(select(BadgeKey).where(BadgeKey.edition_id == edition.id)).scalar_one_or_none()
+    if key is None:
+        private = signing.new_key()
+        key = BadgeKey(
+            edition_id=edition.id,
+            public_key=base64.urlsafe_b64encode(signing.raw_public(private)).decode().rstrip("="),
+            private_key_sealed=pii.seal(base64.urlsafe_b64encode(signing.raw_private(private)).decode()),
+        )
+        db.session.add(key)
+        db.session.flush()
+        audit.record("badge.key_created", edition)
+    return key
+
+
+def _b64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def private_key(edition: Edition) -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.from_private_bytes(_b64(pii.unseal(key_for(edition).private_key_sealed)))
+
+
+def public_key(edition: Edition) -> Ed25519PublicKey:
+    return Ed25519PublicKey.from_public_bytes(_b64(key_for(edition).public_key))
+
+
+# Zones --------------------------------------------------------------------------------------
+
+
+def zones_of(edition: Edition) -> list[AccessZone]:
+    return list(db.session.execute(
+        select(AccessZone).where(AccessZone.edition_id == edition.id).order_by(AccessZone.bit)).scalars())
+
+
+def zone_mask(badge: Badge, zones: list[AccessZone]) -> int:
+    mask = 0
+    for zone in zones:
+        if badge.person.category in (zone.default_categories or []) or zone.code in (badge.extra_zones or []):
+            mask |= 1 << zone.bit
+    return mask
+
+
+def zones_in(mask: int, zones: list[AccessZone]) -> list[AccessZone]:
+    return [zone for zone in zones if mask & (1 << zone.bit)]
+
+
+# Issuing ------------------------------------------------------------------------------------
+
+
+def badge_of(person: Person) -> Badge | None:
+    return db.session.execute(select(Badge).where(Badge.person_id == person.id)).scalar_one_or_none()
+
+
+def issue(person: Person, actor=None) -> Badge:
+    """The person's badge, made if they have none yet (one per person per edition)."""
+    badge = badge_of(person)
+    if badge is not None:
+        return badge
+    count = db.session.execute(select(func.count(Badge.id)).where(Badge.edition_id == person.edition_id)).scalar_one()
+    edition = db.session.get(Edition, person.edition_id)
+    badge = Badge(edition_id=person.edition_id, person=person, serial=f"{edition.year}-{count + 1:05d}", version=1)
+    db.session.add(badge)
+    db.session.flush()
+    audit.record("badge.issue", badge, detail={"serial": badge.serial}, actor=actor)
+    return badge
+
+
+def reissue(badge: Badge, reason: str, actor=None) -> Badge:
+    """A lost badge: a new version, and the old QR is answered `superseded` from now on."""
+    if badge.version >= 255:
+        raise BadgeError(_l("This badge cannot be reissued again."))
+    badge.version += 1
+    badge.status = "active"
+    badge.revoked_reason = ""
+    audit.record("badge.reissue", badge, detail={"version": badge.version, "reason": reason.strip()}, actor=actor)
+    return badge
+
+
+def revoke(badge: Badge, reason: str, actor=None) -> Badge:
+    if not reason.strip():
+        raise BadgeError(_l("Give the reason for revoking; the gate shows it."))
+    badge.status = "revoked"
+    badge.revoked_reason = reason.strip()
+    audit.record("badge.revoke", badge, detail={"reason": reason.strip()}, actor=actor)
+    return badge
+
+
+def set_extra_zones(badge: Badge, codes: list[str], actor=None) -> Badge:
+    known = {zone.code for zone in zones_of(badge.edition)}
+    badge.extra_zones = [code for code in codes if code in known]
+    audit.record("badge.zones", badge, detail={"extra": badge.extra_zones}, actor=actor)
+    return badge
+
+
+# Payloads -----------------------------------------------------------------------------------
+
+
+def payload(badge: Badge) -> str:
+    edition = badge.edition
+    claim = Claim(edition.year, badge.id, badge.version, zone_mask(badge, zones_of(edition)))
+    return signing.sign(private_key(edition), claim)
+
+
+@dataclass
+class Verdict:
+    ok: bool
+    reason: str  # valid, or one of REASONS
+    claim: Claim | None = None
+    badge: Badge | None = None
+
+    @property
+    def message(self) -> str:
+        return str(REASONS.get(self.reason, "")) if not self.ok else ""
+
+
+def verify(text: str, edition: Edition) -> Verdict:
+    """Everything the gate needs to know about a scanned payload, with the reason for a no."""
+    try:
+        claim = signing.verify(text, edition.year, public_key(edition))
+    except InvalidPayload as refusal:
+        return Verdict(False, refusal.reason)
+    badge = db.session.get(Badge, claim.badge_id)
+    if badge is None or badge.edition_id != edition.id:
+        return Verdict(False, "unknown", claim)
+    if claim.version < badge.version:
+        return Verdict(False, "superseded", claim, badge)
+    if badge.status == "revoked":
+        return Verdict(False, "revoked", claim, badge)
+    return Verdict(True, "valid", claim, badge)
+
+
+# Rendering ----------------------------------------------------------------------------------
+
+
+def qr_svg(text: str) -> str:
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, border=0,
+                         image_factory=qrcode.image.svg.SvgPathImage)
+    code.add_data(text)
+    code.make(fit=True)
+    return code.make_image().to_string(encoding="unicode")
+
+
+def name_size_mm(name: str) -> float:
+    """Two- to four-character Chinese names very large; long Latin names smaller, wrapping onto
+    at most two lines of the 84 mm line, never cut."""
+    if has_han(name):
+        return {1: 22.0, 2: 22.0, 3: 18.0, 4: 15.0}.get(len(name), max(7.0, 60.0 / len(name)))
+    width_em = sum(0.32 if ch in "iljt.,' " else 0.62 if ch.isupper() else 0.52 for ch in name)
+    return round(min(13.0, 84.0 * 2 / max(width_em, 1) * 0.92), 2)
+
+
+def _badge_context(badge: Badge, zones: list[AccessZone]) -> dict:
+    person = badge.person
+    photo = photo_path(person)
+    mask = zone_mask(badge, zones)
+    colour = CATEGORY_COLOURS.get(person.category, "#444")
+    zh, en = CATEGORY_NAMES.get(person.category, (person.category, person.category.upper()))
+    return {
+        "badge": badge, "person": person, "colour": colour, "category_zh": zh, "category_en": en,
+        "photo": photo.as_uri() if photo is not None and photo.exists() else None,
+        "zones": zones_in(mask, zones), "all_zones": zones, "qr": qr_svg(payload(badge)),
+        "name_mm": name_size_mm(person.name), "lang": "zh-Hant" if _traditional(person) else "zh-Hans",
+    }
+
+
+def _traditional(person: Person) -> bool:
+    from conference.registration.models import Registration
+
+    locale = db.session.execute(select(Registration.locale).where(Registration.person_id == person.id)).scalar()
+    return locale == "zh_Hant_TW"
+
+
+def badges_html(badges: list[Badge], layout: str = "single") -> str:
+    if not badges:
+        raise BadgeError(_l("No badge matches."))
+    zones = zones_of(badges[0].edition)
+    with force_locale("zh_Hans_CN"):
+        return render_template(
+            "badges/sheet.html", layout=layout, edition=badges[0].edition,
+            cards=[_badge_context(b, zones) for b in badges],
+        )
+
+
+def record_printing(badges: list[Badge], actor=None) -> None:
+    for badge in badges:
+        badge.printed_count += 1
+        badge.last_printed_at = utcnow()
+        badge.last_printed_by = actor.email if actor else "cli"
+    audit.record("badge.print", badges[0].edition if badges else None, detail={"count": len(badges)}, actor=actor)
+
+
+def single_pdf(badge: Badge, actor=None, layout: str = "single") -> bytes:
+    data = pdf.render(badges_html([badge], layout))
+    record_printing([badge], actor)
+    return data
+
+
+# Choosing and ordering for batches -----------------------------------------------------------
+
+
+def select_badges(edition: Edition, category: str | None = None, organisation: str = "", not_printed: bool = False,
+                  sort: str = "pinyin", limit: int | None = None, session_id: int | None = None) -> list[Badge]:
+    query = (
+        select(Badge).join(Person, Badge.person_id == Person.id)
+        .where(Badge.edition_id == edition.id, Badge.status == "active")
+        .options(selectinload(Badge.person), selectinload(Badge.edition))
+    )
+    if category:
+        query = query.where(Person.category == category)
+    if organisation:
+        query = query.where(Person.organisation.contains(organisation, autoescape=True))
+    if not_printed:
+        query = query.where(Badge.printed_count == 0)
+    if session_id:
+        from conference.registration.models import Registration, SeatBooking
+
+        query = query.where(Person.id.in_(
+            select(Registration.person_id).join(SeatBooking).where(SeatBooking.session_id == session_id, SeatBooking.status == "confirmed")))
+    order = {"organisation": (Person.organisation, Person.name_pinyin), "serial": (Badge.serial,)}.get(sort, (Person.name_pinyin,))
+    badges = list(db.session.execute(query.order_by(*order, Badge.id)).scalars())
+    if sort == "strokes":
+        badges.sort(key=lambda b: stroke_key(b.person.family_name + b.person.given_name))
+    return badges[:limit] if limit else badges
+
+
+@lru_cache(maxsize=1)
+def _stroke_levels() -> dict:
+    from cn_sort.process_cn_word import Mode, get_word_dict
+
+    logging.getLogger("all").setLevel(logging.WARNING)  # cn_sort logs every call at INFO
+    return get_word_dict(Mode.BIHUA)
+
+
+def stroke_key(name: str) -> list:
+    """姓氏笔画: by stroke count then stroke sequence of each character, family name first
+    (cn_sort's table, MIT); Latin names, and characters it does not know, go after them."""
+    levels = _stroke_levels()
+    return [levels.get(ch, 10**9) if has_han(ch) else 10**9 + ord(ch) for ch in name]
+
+
+# Batches ------------------------------------------------------------------------------------
+
+BATCH_CHUNK = 40
+
+
+def batch_dir() -> Path:
+    folder = Path(current_app.config["INSTANCE_DIR"]) / "badges"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def start_batch(edition: Edition, filters: dict, actor=None) -> BadgeBatch:
+    batch = BadgeBatch(edition_id=edition.id, filters=filters, requested_by=actor.email if actor else "cli")
+    db.session.add(batch)
+    db.session.flush()
+    audit.record("badge.batch", batch, detail=filters, actor=actor)
+    return batch
+
+
+def run_batch(batch_id: int) -> None:
+    """Render in chunks, saving progress between them, then join the pages into one PDF."""
+    batch = db.session.get(BadgeBatch, batch_id)
+    edition = db.session.get(Edition, batch.edition_id)
+    filters = batch.filters
+    badges = select_badges(edition, filters.get("category") or None, filters.get("organisation") or "",
+                           bool(filters.get("not_printed")), filters.get("sort") or "pinyin",
+                           filters.get("limit") or None, filters.get("session") or None)
+    batch.status, batch.total, batch.done = "running", len(badges), 0
+    db.session.commit()
+    if not badges:
+        batch.status, batch.error = "failed", str(_l("No badge matches."))
+        db.session.commit()
+        return
+    documents = []
+    for start in range(0, len(badges), BATCH_CHUNK):
+        chunk = badges[start:start + BATCH_CHUNK]
+        documents.append(pdf.document(badges_html(chunk, filters.get("layout") or "single")))
+        batch.done = start + len(chunk)
+        db.session.commit()
+    name = f"{secrets.token_hex(12)}.pdf"
+    (batch_dir() / name).write_bytes(pdf.join(documents))
+    record_printing(badges)
+    batch.file_name, batch.status = name, "done"
+    db.session.commit()
+
+
+def get_batch(edition: Edition, batch_id: int) -> BadgeBatch | None:
+    return db.session.execute(
+        select(BadgeBatch).where(BadgeBatch.id == batch_id, BadgeBatch.edition_id == edition.id)).scalar_one_or_none()
+
+
+def get_badge(edition: Edition, badge_id: int) -> Badge | None:
+    return db.session.execute(select(Badge).where(Badge.id == badge_id, Badge.edition_id == edition.id)).scalar_one_or_none()
+
+
+def edition_for_year(year: int) -> Edition | None:
+    return get_edition(year)
+
+
+# Cloning ------------------------------------------------------------------------------------
+
+
+@clone_step("badges", _l("access zones and badge designs"), order=60)
+def _clone_zones(source: Edition, target: Edition, carried: dict) -> dict:
+    for zone in zones_of(source):
+        db.session.add(AccessZone(
+            edition_id=target.id, code=zone.code, bit=zone.bit, name_zh=zone.name_zh, name_zh_hant=zone.name_zh_hant,
+            name_en=zone.name_en, default_categories=list(zone.default_categories or []),
+        ))
+    return {}

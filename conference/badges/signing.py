@@ -1,0 +1,93 @@
+"""The QR payload: compact, signed, no personal data.
+
+    "C1" + base32( year-2000 [1] | badge id [3] | version [1] | zones bitmask [2] | Ed25519 signature [64] )
+
+Base32 keeps to the QR alphanumeric alphabet, so 116 characters fit a version-7 code at error
+correction Q (badges get bent and scratched). Scanners verify offline with the edition's
+public key; a forged, truncated, altered or other-edition payload fails with its reason.
+"""
+
+import base64
+import binascii
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+PREFIX = "C1"
+BODY_LENGTH = 7
+SIGNATURE_LENGTH = 64
+
+
+class InvalidPayload(ValueError):
+    """`reason`: not_a_badge, malformed, wrong_edition, bad_signature."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Claim:
+    year: int
+    badge_id: int
+    version: int
+    zones: int  # bitmask
+
+
+def _b32decode(text: str) -> bytes:
+    return base64.b32decode(text + "=" * (-len(text) % 8))
+
+
+def body(year: int, badge_id: int, version: int, zones: int) -> bytes:
+    if not (2000 <= year <= 2255 and 0 < badge_id < 2**24 and 0 < version < 256 and 0 <= zones < 2**16):
+        raise ValueError("badge fields out of range for the payload")
+    return bytes([year - 2000]) + badge_id.to_bytes(3, "big") + bytes([version]) + zones.to_bytes(2, "big")
+
+
+def sign(private_key: Ed25519PrivateKey, claim: Claim) -> str:
+    message = body(claim.year, claim.badge_id, claim.version, claim.zones)
+    return PREFIX + base64.b32encode(message + private_key.sign(message)).decode("ascii").rstrip("=")
+
+
+def read(payload: str) -> tuple[Claim, bytes, bytes]:
+    """The claim, message and signature, before any signature check."""
+    payload = (payload or "").strip().upper()
+    if not payload.startswith(PREFIX):
+        raise InvalidPayload("not_a_badge")
+    try:
+        raw = _b32decode(payload[len(PREFIX):])
+    except (binascii.Error, ValueError) as error:
+        raise InvalidPayload("malformed") from error
+    if len(raw) != BODY_LENGTH + SIGNATURE_LENGTH:
+        raise InvalidPayload("malformed")
+    message, signature = raw[:BODY_LENGTH], raw[BODY_LENGTH:]
+    claim = Claim(
+        year=2000 + message[0], badge_id=int.from_bytes(message[1:4], "big"),
+        version=message[4], zones=int.from_bytes(message[5:7], "big"),
+    )
+    return claim, message, signature
+
+
+def verify(payload: str, year: int, public_key: Ed25519PublicKey) -> Claim:
+    claim, message, signature = read(payload)
+    if claim.year != year:
+        raise InvalidPayload("wrong_edition")
+    try:
+        public_key.verify(signature, message)
+    except InvalidSignature as error:
+        raise InvalidPayload("bad_signature") from error
+    return claim
+
+
+def new_key() -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.generate()
+
+
+def raw_public(key: Ed25519PrivateKey) -> bytes:
+    return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def raw_private(key: Ed25519PrivateKey) -> bytes:
+    return key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())

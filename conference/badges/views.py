@@ -1,0 +1,142 @@
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from pydantic import BaseModel
+from spectree import Response as ApiResponse
+
+from conference.badges import jobs, services
+from conference.badges.forms import BatchForm, ReasonForm
+from conference.core.database import committed
+from conference.core.permissions import permission_required
+from conference.editions.services import get_edition
+from conference.extensions import api, csrf
+from conference.registration.services import find_by_token
+
+bp = Blueprint("badges", __name__)
+
+
+def _edition(year):
+    return get_edition(year) or abort(404)
+
+
+def _pdf(data: bytes, name: str) -> Response:
+    return Response(data, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+@bp.route("/editions/<year:year>/badges/", methods=["GET", "POST"])
+@permission_required("people.view")
+def index(year):
+    edition = _edition(year)
+    form = BatchForm()
+    if form.validate_on_submit():
+        filters = {"category": form.category.data, "organisation": form.organisation.data or "",
+                   "not_printed": form.not_printed.data, "sort": form.sort.data, "layout": form.layout.data,
+                   "limit": form.limit.data}
+        batch = committed(lambda: services.start_batch(edition, filters, actor=current_user))
+        jobs.render_batch(batch.id)
+        return redirect(url_for("badges.batch", year=year, batch_id=batch.id))
+    query = (request.args.get("q") or "")[:100]
+    badges = services.select_badges(edition, limit=None)
+    if query:
+        badges = [b for b in badges if query in b.person.name or query.lower() in b.person.name_pinyin]
+    return render_template("badges/index.html", edition=edition, form=form, badges=badges[:100],
+                           total=len(badges), q=query)
+
+
+@bp.route("/editions/<year:year>/badges/batches/<id:batch_id>")
+@permission_required("people.view")
+def batch(year, batch_id):
+    edition = _edition(year)
+    found = services.get_batch(edition, batch_id) or abort(404)
+    return render_template("badges/batch.html", edition=edition, batch=found)
+
+
+@bp.route("/editions/<year:year>/badges/batches/<id:batch_id>.pdf")
+@permission_required("people.view")
+def batch_pdf(year, batch_id):
+    edition = _edition(year)
+    found = services.get_batch(edition, batch_id) or abort(404)
+    if found.status != "done" or not found.file_name:
+        abort(404)
+    return send_file(services.batch_dir() / found.file_name, mimetype="application/pdf",
+                     download_name=f"badges-{year}-{batch_id}.pdf")
+
+
+@bp.route("/editions/<year:year>/badges/<id:badge_id>", methods=["GET", "POST"])
+@permission_required("people.view")
+def detail(year, badge_id):
+    edition = _edition(year)
+    badge = services.get_badge(edition, badge_id) or abort(404)
+    form = ReasonForm()
+    return render_template("badges/detail.html", edition=edition, badge=badge, form=form,
+                           zones=services.zones_in(services.zone_mask(badge, services.zones_of(edition)), services.zones_of(edition)))
+
+
+@bp.route("/editions/<year:year>/badges/<id:badge_id>/<action>", methods=["POST"])
+@permission_required("people.manage")
+def change(year, badge_id, action):
+    edition = _edition(year)
+    form = ReasonForm()
+    if action not in ("reissue", "revoke") or not form.validate_on_submit():
+        flash(_("Give a reason; it is written to the audit log."), "error")
+        return redirect(url_for("badges.detail", year=year, badge_id=badge_id))
+    work = services.reissue if action == "reissue" else services.revoke
+    committed(lambda: work(services.get_badge(edition, badge_id) or abort(404), form.reason.data, actor=current_user))
+    flash(_("Badge reissued: the old one no longer opens any door.") if action == "reissue" else _("Badge revoked."), "success")
+    return redirect(url_for("badges.detail", year=year, badge_id=badge_id))
+
+
+@bp.route("/editions/<year:year>/badges/<id:badge_id>.pdf")
+@permission_required("people.view")
+def single(year, badge_id):
+    edition = _edition(year)
+    badge = services.get_badge(edition, badge_id) or abort(404)
+    if badge.printed_count and request.args.get("again") != "1":
+        return render_template("badges/reprint.html", edition=edition, badge=badge), 409
+    layout = "a4" if request.args.get("layout") == "a4" else "single"
+    data = committed(lambda: services.single_pdf(services.get_badge(edition, badge_id), actor=current_user, layout=layout))
+    return _pdf(data, f"badge-{badge.serial}.pdf")
+
+
+@bp.route("/r/<token>/badge.pdf")
+def own_badge(token):
+    registration = find_by_token(token)
+    if registration is None or registration.status != "approved":
+        abort(404)
+    badge = services.badge_of(registration.person)
+    if badge is None or badge.status != "active":
+        abort(404)
+    data = committed(lambda: services.single_pdf(services.badge_of(find_by_token(token).person)))
+    return _pdf(data, f"badge-{badge.serial}.pdf")
+
+
+class KeyOut(BaseModel):
+    edition: int
+    algorithm: str
+    public_key: str
+    payload_prefix: str
+
+
+@bp.route("/api/v1/editions/<year:year>/badge-key")
+@api.validate(resp=ApiResponse(HTTP_200=KeyOut), tags=["badges"])
+def public_key(year):
+    """The Ed25519 key that verifies this edition's badge payloads offline (base64url, raw)."""
+    edition = _edition(year)
+    key = committed(lambda: services.key_for(get_edition(year)).public_key)
+    return jsonify({"edition": edition.year, "algorithm": "Ed25519", "public_key": key, "payload_prefix": "C1"})
+
+
+csrf.exempt(public_key)
+
+
