@@ -3,8 +3,8 @@
 import base64
 import logging
 import secrets
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import qrcode

@@ -62,6 +62,9 @@ def read(payload: str) -> tuple[Claim, bytes, bytes]:
         raise InvalidPayload("malformed") from error
     if len(raw) != BODY_LENGTH + SIGNATURE_LENGTH:
         raise InvalidPayload("malformed")
+    # One spelling per badge: the unused bits of the last character must be zero.
+    if base64.b32encode(raw).decode("ascii").rstrip("=") != payload[len(PREFIX):]:
+        raise InvalidPayload("malformed")
     message, signature = raw[:BODY_LENGTH], raw[BODY_LENGTH:]
     claim = Claim(
         year=2000 + message[0], badge_id=int.from_bytes(message[1:4], "big"),

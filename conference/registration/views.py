@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from conference.badges.services import badge_of
 from conference.core.database import committed
 from conference.core.i18n import current_locale
 from conference.core.permissions import can, permission_required
@@ -179,6 +180,7 @@ def own_page(token):
     return render_template(
         "registration/own.html", registration=registration, edition=edition, token=token,
         positions=positions, labels=LABELS, decision=DecisionForm(),
+        badge=badge_of(registration.person),
     )
 
 

@@ -1,0 +1,101 @@
+import re
+
+from sqlalchemy import select
+
+from conference.badges import services
+from conference.badges.demo import set_up_zones
+from conference.badges.models import Badge, BadgeBatch
+from conference.editions.services import get_edition
+from conference.extensions import db
+from conference.people.models import Person
+from tests.conftest import csrf_token, submit
+
+
+def _people(app, count=5):
+    from conference.core.demo import load_demo
+
+    with app.app_context():
+        load_demo(only={"editions"})
+        edition = get_edition(2023)
+        set_up_zones(edition)
+        from conference.people import services as people
+
+        for index in range(count):
+            services.issue(people.add_person(edition, "王李张刘陈"[index], "伟芳娜敏静"[index], ["guest", "media"][index % 2]))
+        db.session.commit()
+
+
+def test_a_batch_runs_as_a_job_with_progress_and_a_download(app, organizer_client):
+    _people(app)
+    response = submit(organizer_client, "/editions/2023/badges/",
+                      {"category": "", "organisation": "", "sort": "strokes", "layout": "single", "limit": ""})
+    assert response.status_code == 302
+    page = organizer_client.get(response.headers["Location"], headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "5/5" in page and "Download the PDF" in page  # jobs run at once in tests
+    pdf_url = re.search(r'href="([^"]+\.pdf)"', page).group(1)
+    pdf = organizer_client.get(pdf_url)
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    with app.app_context():
+        assert db.session.execute(select(BadgeBatch.status)).scalar_one() == "done"
+        assert set(db.session.execute(select(Badge.printed_count)).scalars()) == {1}
+
+
+def test_printing_again_warns_first(app, organizer_client):
+    _people(app, 1)
+    with app.app_context():
+        badge_id = db.session.execute(select(Badge.id)).scalar_one()
+    first = organizer_client.get(f"/editions/2023/badges/{badge_id}.pdf")
+    assert first.mimetype == "application/pdf"
+    again = organizer_client.get(f"/editions/2023/badges/{badge_id}.pdf", headers={"Accept-Language": "en"})
+    assert again.status_code == 409 and "printed 1 times already" in again.get_data(as_text=True)
+    assert organizer_client.get(f"/editions/2023/badges/{badge_id}.pdf?again=1").mimetype == "application/pdf"
+
+
+def test_reissue_and_revoke_through_the_page_are_audited(app, organizer_client):
+    _people(app, 1)
+    with app.app_context():
+        badge_id = db.session.execute(select(Badge.id)).scalar_one()
+    url = f"/editions/2023/badges/{badge_id}"
+    token = csrf_token(organizer_client, url)
+    organizer_client.post(f"{url}/reissue", data={"csrf_token": token, "reason": "丢失"})
+    organizer_client.post(f"{url}/revoke", data={"csrf_token": token, "reason": ""})
+    with app.app_context():
+        badge = db.session.get(Badge, badge_id)
+        assert (badge.version, badge.status) == (2, "active")
+    organizer_client.post(f"{url}/revoke", data={"csrf_token": token, "reason": "证件冒用"})
+    with app.app_context():
+        from conference.core.models import AuditEntry
+
+        assert db.session.get(Badge, badge_id).status == "revoked"
+        actions = db.session.execute(select(AuditEntry.action).where(AuditEntry.action.like("badge.%"))).scalars().all()
+        assert {"badge.reissue", "badge.revoke"} <= set(actions)
+
+
+def test_the_public_key_for_scanners(app, client):
+    _people(app, 1)
+    answer = client.get("/api/v1/editions/2023/badge-key").get_json()
+    assert answer["algorithm"] == "Ed25519" and len(answer["public_key"]) == 43
+    with app.app_context():
+        badge = db.session.execute(select(Badge)).scalar_one()
+        text = services.payload(badge)
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+        key = Ed25519PublicKey.from_public_bytes(services._b64(answer["public_key"]))
+        assert services.signing.verify(text, 2023, key).badge_id == badge.id
+    assert "/api/v1/editions/{year}/badge-key" in client.get("/api/v1/openapi.json").get_json()["paths"]
+
+
+def test_cli_payload_public_key_and_pdf(app, tmp_path):
+    _people(app, 2)
+    runner = app.test_cli_runner()
+    with app.app_context():
+        person_id = db.session.execute(select(Person.id)).scalars().first()
+    payload = runner.invoke(args=["badges", "payload", "--edition", "2023", "--person", str(person_id)])
+    key = runner.invoke(args=["badges", "public-key", "--edition", "2023"])
+    out = tmp_path / "b.pdf"
+    made = runner.invoke(args=["badges", "pdf", "--edition", "2023", "--category", "guest", "--out", str(out)])
+    assert payload.exit_code == 0 and payload.output.strip().startswith("C1")
+    assert key.exit_code == 0 and len(key.output.strip()) == 43
+    assert made.exit_code == 0 and out.read_bytes().startswith(b"%PDF")
+    with app.app_context():
+        assert services.verify(payload.output.strip(), get_edition(2023)).ok
