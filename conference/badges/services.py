@@ -1,7 +1,8 @@
 """Badges: issue, reissue, revoke, verify, render. The one place that signs payloads."""
 
 import base64
-import logging
+import importlib.util
+import json
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
@@ -284,10 +285,11 @@ def select_badges(edition: Edition, category: str | None = None, organisation: s
 
 @lru_cache(maxsize=1)
 def _stroke_levels() -> dict:
-    from cn_sort.process_cn_word import Mode, get_word_dict
-
-    logging.getLogger("all").setLevel(logging.WARNING)  # cn_sort logs every call at INFO
-    return get_word_dict(Mode.BIHUA)
+    """cn_sort's table of characters by stroke count and stroke sequence. Read from its data
+    file: importing cn_sort itself would reconfigure (and silence) the app's logging."""
+    package = Path(importlib.util.find_spec("cn_sort").submodule_search_locations[0])  # found, not imported
+    table = json.loads((package / "res" / "all_word.json").read_text(encoding="utf-8"))
+    return {entry["chinese"]: entry["stroke_increment_level"] for entry in table["all_word"]}
 
 
 def stroke_key(name: str) -> list:
