@@ -25,14 +25,14 @@ _bodies_lock = Lock()
 
 
 class ProgrammeQuery(BaseModel):
-    lang: Literal["zh_Hans", "zh_Hant", "en"] | None = Field(
+    lang: Literal["zh_Hans", "zh_Hant", "en", "zh_Hans_CN", "zh_Hant_TW"] | None = Field(
         None, description="Language of titles and labels; default from Accept-Language."
     )
     kind: Literal[SESSION_KINDS] | None = Field(None, description="Only sessions of this kind.")  # type: ignore[valid-type]
 
 
 class LangQuery(BaseModel):
-    lang: Literal["zh_Hans", "zh_Hant", "en"] | None = None
+    lang: Literal["zh_Hans", "zh_Hant", "en", "zh_Hans_CN", "zh_Hant_TW"] | None = None
 
 
 class SpeakerOut(BaseModel):

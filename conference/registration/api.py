@@ -21,7 +21,7 @@ bp = Blueprint("registration_api", __name__, url_prefix="/api/v1/editions/<year:
 
 
 class LangQuery(BaseModel):
-    lang: Literal["zh_Hans", "zh_Hant", "en"] | None = None
+    lang: Literal["zh_Hans", "zh_Hant", "en", "zh_Hans_CN", "zh_Hant_TW"] | None = None
 
 
 class Consents(BaseModel):

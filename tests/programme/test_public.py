@@ -185,3 +185,13 @@ def test_english_readers_see_pinyin_names(client, demo):
     data = client.get("/api/v1/editions/2023/programme?lang=en").get_json()
     speaker = data["sessions"][0]["items"][0]["speakers"][0]
     assert speaker["name"].isascii() and speaker["name"] != speaker["name_original"]
+
+
+def test_the_calendar_links_on_the_pages_work_in_every_language(client, demo):
+    import re
+
+    for header in ["zh-CN", "zh-TW", "en"]:
+        html = client.get("/programme/2023/", headers={"Accept-Language": header}).get_data(as_text=True)
+        for link in re.findall(r'href="(/api/v1/[^"]+)"', html):
+            response = client.get(link.replace("&amp;", "&"))
+            assert response.status_code == 200, (header, link)
