@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from conference.core.forms import ConferenceForm
 from conference.people.forms import CATEGORY_LABELS
@@ -26,4 +26,4 @@ class BatchForm(ConferenceForm):
 
 
 class ReasonForm(ConferenceForm):
-    reason = StringField(_l("Reason"), validators=[InputRequired(_l("Give a reason; it is written to the audit log.")), Length(max=300)])
+    reason = StringField(_l("Reason"), validators=[DataRequired(_l("Give a reason; it is written to the audit log.")), Length(max=300)])

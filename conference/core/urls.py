@@ -34,3 +34,27 @@ class RowIdConverter(IntegerConverter):
 def init_app(app) -> None:
     app.url_map.converters["year"] = YearConverter
     app.url_map.converters["id"] = RowIdConverter
+
+
+MAX_ROW_ID = 2**31 - 1
+
+
+def row_id(value) -> int:
+    """A row id from a form or query: a positive integer that fits the database's column.
+    Anything else raises ValueError, which a form shows as an invalid choice."""
+    number = int(str(value).strip())
+    if not 1 <= number <= MAX_ROW_ID:
+        raise ValueError("not a row id")
+    return number
+
+
+def optional_row_id(value) -> int | None:
+    return None if value in (None, "", "None") else row_id(value)
+
+
+def form_row_id(source, name: str) -> int | None:
+    """request.form / request.args value as a row id, or None when missing or impossible."""
+    try:
+        return optional_row_id(source.get(name))
+    except ValueError:
+        return None

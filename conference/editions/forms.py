@@ -14,9 +14,13 @@ _YEAR = [
 class OrganisationLines(TextAreaField):
     """One organisation a line, Chinese name first: `中央网信办 | Cyberspace Administration`."""
 
-    def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
-        self.names = parse_organisation_lines(self.data or "")
+    def process_data(self, value):
+        # Bound to an edition, the attribute is a list of rows: the text comes from populate_from.
+        self.data = value if isinstance(value, str) else ""
+
+    @property
+    def names(self):
+        return parse_organisation_lines(self.data if isinstance(self.data, str) else "")
 
     def populate_from(self, organisations) -> None:
         self.data = "\n".join(

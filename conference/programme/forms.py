@@ -14,6 +14,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from conference.core.fields import name_fields
 from conference.core.forms import ConferenceForm
+from conference.core.urls import optional_row_id
 
 KIND_LABELS = {
     "opening": _l("Opening ceremony"),
@@ -41,12 +42,6 @@ ROLE_LABELS = {
 }
 
 
-def _optional_int(value):
-    if value in (None, "", "None"):
-        return None
-    return int(value)
-
-
 class SessionForm(ConferenceForm):
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()])
     number = IntegerField(
@@ -57,7 +52,7 @@ class SessionForm(ConferenceForm):
     theme_zh, theme_zh_hant, theme_en = name_fields(_l("Theme"), required=False, max_length=300)
     description_zh = TextAreaField(_l("Description (Chinese)"), validators=[Optional(), Length(max=5000)])
     description_en = TextAreaField(_l("Description (English)"), validators=[Optional(), Length(max=8000)])
-    hall_id = SelectField(_l("Hall"), coerce=_optional_int, validate_choice=True)
+    hall_id = SelectField(_l("Hall"), coerce=optional_row_id, validate_choice=True)
     day = SelectField(_l("Day"), coerce=lambda v: v or None, validate_choice=True)
     starts = TimeField(_l("Starts"), validators=[Optional()], invalid_value_message=_l("Enter a time as hours:minutes."))
     ends = TimeField(_l("Ends"), validators=[Optional()], invalid_value_message=_l("Enter a time as hours:minutes."))
@@ -81,7 +76,7 @@ class SpeakerRow(ConferenceForm):
     class Meta:
         csrf = False
 
-    person_id = SelectField(_l("Person"), coerce=_optional_int, validate_choice=False)
+    person_id = SelectField(_l("Person"), coerce=optional_row_id, validate_choice=False)
     # Empty rows carry no role; the service checks the role of every row that names a person.
     role = SelectField(
         _l("Role"), choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()],

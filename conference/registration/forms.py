@@ -15,9 +15,10 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from conference.core.forms import ConferenceForm
+from conference.core.urls import row_id
 
 ID_TYPE_LABELS = {
     "resident_id": _l("Resident Identity Card (居民身份证)"),
@@ -68,7 +69,7 @@ class RegistrationForm(ConferenceForm):
     nationality = SelectField(_l("Nationality (passports)"), validate_choice=False)
     photo = FileField(_l("Photo (optional unless your category needs one)"),
                       description=_l("A recent portrait for your badge: JPEG, PNG or WebP, at most 5 MB."))
-    sessions = MultiCheckbox(_l("Sessions"), coerce=int, validate_choice=False)
+    sessions = MultiCheckbox(_l("Sessions"), coerce=row_id, validate_choice=False)
     guardian_name = StringField(_l("Parent or guardian (under 14 only)"), validators=[Length(max=100)])
     notice_version = HiddenField()
     consent_privacy = BooleanField(_l("I have read the privacy notice above and agree to it."))
@@ -84,7 +85,7 @@ class DecisionForm(ConferenceForm):
 
 
 class RevealForm(ConferenceForm):
-    reason = StringField(_l("Why do you need the full number?"), validators=[InputRequired(_l("Give a reason; it is written to the audit log.")), Length(max=300)])
+    reason = StringField(_l("Why do you need the full number?"), validators=[DataRequired(_l("Give a reason; it is written to the audit log.")), Length(max=300)])
 
 
 class CodesForm(ConferenceForm):
@@ -120,7 +121,7 @@ class CategoryForm(ConferenceForm):
     open = BooleanField(_l("Open: anyone may register without an invitation code"))
     approval_required = BooleanField(_l("Registrations wait for an organizer's approval"))
     required_fields = MultiCheckbox(_l("Fields this category must give"), choices=[SelectChoice(k, v) for k, v in FIELD_LABELS.items()], validate_choice=True)
-    sessions = MultiCheckbox(_l("Sessions this category may choose"), coerce=int, validate_choice=False)
+    sessions = MultiCheckbox(_l("Sessions this category may choose"), coerce=row_id, validate_choice=False)
 
 
 class NoticeForm(ConferenceForm):

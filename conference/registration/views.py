@@ -26,6 +26,7 @@ from conference.badges.services import badge_of
 from conference.core.database import committed
 from conference.core.i18n import current_locale
 from conference.core.permissions import can, permission_required
+from conference.core.urls import form_row_id
 from conference.editions.services import current_edition, get_edition
 from conference.extensions import limiter
 from conference.programme.services import programme_sessions
@@ -248,7 +249,7 @@ def index(year):
     args = request.args
     category = args.get("category") or None
     status = args.get("status") if args.get("status") in STATUS_LABELS else None
-    session_id = args.get("session", type=int)
+    session_id = form_row_id(args, "session")
     page = min(max(1, args.get("page", 1, type=int)), 100_000)
     query = (args.get("q") or "")[:100]
     organisation = (args.get("organisation") or "")[:100]
@@ -270,7 +271,7 @@ def decide(year):
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit() and len(i) < 10]
+    ids = [i for i in (form_row_id({"id": value}, "id") for value in request.form.getlist("ids")[:500]) if i]
     action = request.form.get("action")
     status = {"approve": "approved", "reject": "rejected"}.get(action)
     if not ids or status is None:
@@ -392,7 +393,7 @@ def seats(year):
     sessions = programme_sessions(edition, published_only=False)
     form = SeatsForm()
     if form.validate_on_submit():
-        session_id = request.form.get("session_id", type=int)
+        session_id = form_row_id(request.form, "session_id")
         session = next((s for s in sessions if s.id == session_id), None) or abort(400)
         try:
             committed(lambda: services.set_seats(session, form.seats.data, actor=current_user))
@@ -412,7 +413,7 @@ def requests(year):
     edition = _edition(year)
     form = DecisionForm()
     if form.validate_on_submit():
-        request_id = request.form.get("request_id", type=int)
+        request_id = form_row_id(request.form, "request_id")
         committed(lambda: services.handle_request(edition, request_id, current_user))
         flash(_("Request handled."), "success")
         return redirect(url_for("registration.requests", year=year))

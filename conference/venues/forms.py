@@ -5,6 +5,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from conference.core.fields import name_fields
 from conference.core.forms import ConferenceForm
+from conference.core.urls import optional_row_id
 
 LAYOUT_LABELS = {
     "theatre": _l("Theatre rows"),
@@ -46,7 +47,7 @@ class HallForm(ConferenceForm):
 
 class CheckpointForm(ConferenceForm):
     name_zh, name_zh_hant, name_en = name_fields(_l("Name"))
-    hall_id = SelectField(_l("Door of"), coerce=lambda v: int(v) if v else None, validate_choice=True)
+    hall_id = SelectField(_l("Door of"), coerce=optional_row_id, validate_choice=True)
     position = _POSITION
 
 

@@ -4,6 +4,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from conference.core.permissions import can, permission_required
+from conference.core.urls import form_row_id
 from conference.editions.services import get_edition
 from conference.extensions import db
 from conference.venues import services
@@ -181,7 +182,7 @@ def hall_checklist(year, hall_id):
     if form.is_submitted():
         if not can(current_user, "checklist.tick"):
             abort(403)
-        item_id = request.form.get("item_id", type=int)
+        item_id = form_row_id(request.form, "item_id")
         template_item = services.get_template_item(edition, item_id) if item_id else None
         if template_item is None:
             abort(400)
