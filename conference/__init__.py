@@ -59,6 +59,7 @@ def _register_domains(app: Flask) -> None:
     from conference.badges import jobs as badges_jobs  # noqa: F401  registers the batch task
     from conference.badges.cli import badges_cli
     from conference.badges.views import bp as badges_bp
+    from conference.checkin import services as checkin_services  # noqa: F401  clone step
     from conference.core.views import bp as core_bp
     from conference.editions import demo as editions_demo  # noqa: F401  registers demo step
     from conference.editions.cli import editions_cli

@@ -118,6 +118,7 @@ def issue(person: Person, actor=None) -> Badge:
         return badge
     count = db.session.execute(select(func.count(Badge.id)).where(Badge.edition_id == person.edition_id)).scalar_one()
     edition = db.session.get(Edition, person.edition_id)
+    key_for(edition)  # the key pair exists before any badge that it signs
     badge = Badge(edition_id=person.edition_id, person=person, serial=f"{edition.year}-{count + 1:05d}", version=1)
     db.session.add(badge)
     db.session.flush()

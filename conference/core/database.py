@@ -57,3 +57,13 @@ def committed(work: Callable[[], T]) -> T:
             db.session.rollback()
             raise
     raise RuntimeError("unreachable")
+
+
+def insert_ignoring_conflicts(table):
+    """INSERT … ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike: the unique index decides
+    which of two simultaneous inserts stands."""
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).on_conflict_do_nothing()

@@ -267,6 +267,7 @@ def hall_checklist(hall: Hall) -> list[tuple[ChecklistTemplateItem, HallChecklis
 @clone_step("venues", _l("venues, halls and checkpoints"), order=20)
 def _clone_venues(source: Edition, target: Edition, carried: dict) -> dict:
     hall_map: dict[int, Hall] = {}
+    checkpoint_map: dict[int, Checkpoint] = {}
     for venue in venues_of(source):
         copy = Venue(
             edition=target,
@@ -285,16 +286,18 @@ def _clone_venues(source: Edition, target: Edition, carried: dict) -> dict:
             db.session.add(hall_copy)  # SQLAlchemy 2 does not cascade along the backref
             hall_map[hall.id] = hall_copy
         for checkpoint in venue.checkpoints:
-            db.session.add(
-                Checkpoint(
-                    venue=copy,
-                    hall=hall_map.get(checkpoint.hall_id) if checkpoint.hall_id else None,
-                    name_zh=checkpoint.name_zh, name_zh_hant=checkpoint.name_zh_hant,
-                    name_en=checkpoint.name_en, position=checkpoint.position,
-                )
+            checkpoint_map[checkpoint.id] = Checkpoint(
+                venue=copy,
+                hall=hall_map.get(checkpoint.hall_id) if checkpoint.hall_id else None,
+                name_zh=checkpoint.name_zh, name_zh_hant=checkpoint.name_zh_hant,
+                name_en=checkpoint.name_en, position=checkpoint.position,
             )
+            db.session.add(checkpoint_map[checkpoint.id])
     db.session.flush()
-    return {"halls": {old: new.id for old, new in hall_map.items()}}
+    return {
+        "halls": {old: new.id for old, new in hall_map.items()},
+        "checkpoints": {old: new.id for old, new in checkpoint_map.items()},
+    }
 
 
 @clone_step("checklist", _l("the standard hall checklist"), order=30)

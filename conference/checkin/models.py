@@ -1,0 +1,62 @@
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conference.core.models import IdMixin, UTCDateTime, utcnow
+from conference.extensions import db
+from conference.venues.models import Checkpoint
+
+RESULTS = ("admitted", "already_inside", "not_allowed_here", "outside_hours", "revoked", "superseded",
+           "wrong_edition", "invalid", "left")
+SCAN_KINDS = ("entry", "exit", "print", "lookup")
+MODES = ("entry", "exit", "both")
+
+
+class CheckpointRule(IdMixin, db.Model):
+    """Who may pass an entrance, and when. Empty lists mean no restriction of that kind."""
+
+    __tablename__ = "checkpoint_rules"
+
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("checkpoints.id", ondelete="CASCADE"), nullable=False, unique=True)
+    categories: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    zones: Mapped[list] = mapped_column(JSON, nullable=False, default=list)  # zone codes, any one suffices
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="SET NULL"))
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    mode: Mapped[str] = mapped_column(String(8), nullable=False, default="entry")
+    reentry: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+    checkpoint: Mapped[Checkpoint] = relationship()
+
+
+class Presence(IdMixin, db.Model):
+    """Whether a badge is inside an area (a hall, or a venue). Entering is one conditional
+    UPDATE of this row, so two scanners scanning one badge admit it once."""
+
+    __tablename__ = "presences"
+    __table_args__ = (UniqueConstraint("badge_id", "area"), Index("ix_presences_area_inside", "area", "inside"))
+
+    badge_id: Mapped[int] = mapped_column(ForeignKey("badges.id", ondelete="CASCADE"), nullable=False)
+    area: Mapped[str] = mapped_column(String(32), nullable=False)  # "hall:12" or "venue:3"
+    inside: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    entries: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+class Scan(IdMixin, db.Model):
+    """Every scan, as it was answered. `client_scan_id` makes a scan sent twice count once."""
+
+    __tablename__ = "scans"
+    __table_args__ = (Index("ix_scans_checkpoint_time", "checkpoint_id", "scanned_at"),)
+
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), nullable=False, index=True)
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("checkpoints.id", ondelete="CASCADE"), nullable=False)
+    client_scan_id: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    device: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    kind: Mapped[str] = mapped_column(String(8), nullable=False, default="entry")
+    badge_id: Mapped[int | None] = mapped_column(ForeignKey("badges.id", ondelete="SET NULL"), index=True)
+    result: Mapped[str] = mapped_column(String(20), nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

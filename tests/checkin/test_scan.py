@@ -1,0 +1,158 @@
+"""checkin.services.scan: every answer, idempotency, and one badge at two doors at once."""
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from conference.badges import services as badges
+from conference.badges.demo import set_up_zones
+from conference.checkin import services
+from conference.checkin.models import Scan
+from conference.core.database import committed
+from conference.core.demo import load_demo
+from conference.editions.services import get_edition
+from conference.extensions import db
+from conference.people import services as people
+from conference.venues.models import Checkpoint
+
+
+@pytest.fixture
+def gate(app):
+    """The demo venues, zones, and two people with badges: a guest and a volunteer."""
+    with app.app_context():
+        load_demo(only={"editions", "venues", "programme"})
+        edition = get_edition(2023)
+        set_up_zones(edition)
+        guest = badges.issue(people.add_person(edition, "林", "晓梅", "guest"))
+        volunteer = badges.issue(people.add_person(edition, "陈", "小军", "volunteer"))
+        door = db.session.execute(select(Checkpoint).where(Checkpoint.name_zh == "北广场主入口")).scalar_one()
+        answer = {"guest": badges.payload(guest), "volunteer": badges.payload(volunteer), "door": door.id,
+                  "guest_id": guest.id}
+        db.session.commit()  # with the edition's new key pair
+        return answer
+
+
+def scan(app, payload, door, client_id, kind="entry", at=None):
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        checkpoint = db.session.get(Checkpoint, door)
+        answer = committed(lambda: services.scan(payload, checkpoint, "phone-1", client_id, at, kind))
+        return answer
+
+
+def rule(app, door, **fields):
+    with app.app_context():
+        values = {"categories": [], "zones": [], "session_id": None, "opens_at": None, "closes_at": None,
+                  "mode": "entry", "reentry": True, **fields}
+        services.save_rule(db.session.get(Checkpoint, door), **values)
+        db.session.commit()
+
+
+def test_admitted_then_already_inside_with_who(app, gate):
+    first = scan(app, gate["guest"], gate["door"], "s1")
+    assert first.result == "admitted" and first.person["name"] == "林晓梅" and first.person["category"] == "guest"
+    assert scan(app, gate["guest"], gate["door"], "s2").result == "already_inside"
+
+
+def test_the_same_scan_sent_twice_is_recorded_once_and_answered_the_same(app, gate):
+    first = scan(app, gate["guest"], gate["door"], "same-id")
+    again = scan(app, gate["guest"], gate["door"], "same-id")
+    assert (again.result, again.repeated, again.scan_id) == ("admitted", True, first.scan_id)
+    with app.app_context():
+        assert db.session.execute(select(func.count(Scan.id))).scalar_one() == 1
+
+
+def test_invalid_forged_and_other_edition_codes(app, gate):
+    assert scan(app, "hello", gate["door"], "a").result == "invalid"
+    assert scan(app, gate["guest"][:-4], gate["door"], "b").result == "invalid"
+    with app.app_context():
+        other = badges.signing.sign(badges.signing.new_key(), badges.signing.Claim(2024, 1, 1, 3))
+    assert scan(app, other, gate["door"], "c").result == "wrong_edition"
+
+
+def test_reissued_and_revoked_badges(app, gate):
+    with app.app_context():
+        badge = db.session.get(badges.Badge, gate["guest_id"])
+        badges.reissue(badge, "lost")
+        db.session.commit()
+        new = badges.payload(badge)
+    assert scan(app, gate["guest"], gate["door"], "old").result == "superseded"
+    assert scan(app, new, gate["door"], "new").result == "admitted"
+    with app.app_context():
+        badges.revoke(db.session.get(badges.Badge, gate["guest_id"]), "冒用")
+        db.session.commit()
+    refused = scan(app, new, gate["door"], "gone")
+    assert refused.result == "revoked" and "冒用" in refused.reason
+
+
+def test_categories_zones_hours_and_reentry(app, gate):
+    rule(app, gate["door"], categories=["guest"])
+    assert scan(app, gate["volunteer"], gate["door"], "v1").result == "not_allowed_here"
+    rule(app, gate["door"], zones=["E"])  # VIP lounge: guests only by default
+    refused = scan(app, gate["volunteer"], gate["door"], "v2")
+    assert refused.result == "not_allowed_here" and "zone" in refused.reason
+    now = datetime.now(UTC)
+    rule(app, gate["door"], opens_at=now + timedelta(hours=1), closes_at=now + timedelta(hours=2))
+    assert scan(app, gate["guest"], gate["door"], "g1").result == "outside_hours"
+    rule(app, gate["door"], reentry=False)
+    assert scan(app, gate["guest"], gate["door"], "g2").result == "admitted"
+    assert scan(app, gate["guest"], gate["door"], "g3", kind="exit").result == "left"
+    again = scan(app, gate["guest"], gate["door"], "g4")
+    assert again.result == "not_allowed_here" and "re-entry" in again.reason
+
+
+def test_a_lookup_never_counts_as_an_entry(app, gate):
+    assert scan(app, gate["guest"], gate["door"], "l1", kind="lookup").result == "admitted"
+    assert scan(app, gate["guest"], gate["door"], "l2").result == "admitted"  # still the first entry
+    with app.app_context():
+        assert services.inside_now(services.area_of(db.session.get(Checkpoint, gate["door"]))) == 1
+
+
+def test_an_exit_then_a_new_entry(app, gate):
+    scan(app, gate["guest"], gate["door"], "e1")
+    scan(app, gate["guest"], gate["door"], "e2", kind="exit")
+    assert scan(app, gate["guest"], gate["door"], "e3").result == "admitted"
+
+
+@pytest.mark.parametrize("trial", range(3))
+def test_fifty_scanners_one_badge_exactly_one_admitted(app, gate, trial):
+    with app.app_context():
+        doors = db.session.execute(select(Checkpoint.id).where(Checkpoint.venue_id == db.session.get(
+            Checkpoint, gate["door"]).venue_id, Checkpoint.hall_id.is_(None))).scalars().all()
+    count = 50
+    barrier = threading.Barrier(count)
+    results, errors = [], []
+
+    def run(index):
+        with app.test_request_context():
+            barrier.wait()  # no connection is taken before all are ready: the pool holds 15
+            try:
+                answer = committed(lambda: services.scan(
+                    gate["guest"], db.session.get(Checkpoint, doors[index % len(doors)]), f"d{index}", f"t{trial}-{index}"))
+                results.append(answer.result)
+            except Exception as error:  # noqa: BLE001  reported below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert results.count("admitted") == 1 and results.count("already_inside") == count - 1
+
+
+def test_the_clone_takes_the_rules_without_session_or_hours(app, gate):
+    rule(app, gate["door"], categories=["guest", "staff"], opens_at=datetime.now(UTC))
+    with app.app_context():
+        from conference.checkin.models import CheckpointRule
+        from conference.editions.services import clone_edition
+
+        clone = clone_edition(get_edition(2023), 2024, "福州")
+        db.session.commit()
+        copied = db.session.execute(select(CheckpointRule).join(Checkpoint).join(services.Venue).where(
+            services.Venue.edition_id == clone.id)).scalar_one()
+        assert copied.categories == ["guest", "staff"] and copied.opens_at is None
