@@ -156,10 +156,12 @@ def set_extra_zones(badge: Badge, codes: list[str], actor=None) -> Badge:
 # Payloads -----------------------------------------------------------------------------------
 
 
-def payload(badge: Badge) -> str:
+def payload(badge: Badge, key: Ed25519PrivateKey | None = None, zones: list[AccessZone] | None = None) -> str:
+    """The signed QR text. A batch passes the key and zones once instead of per badge."""
     edition = badge.edition
-    claim = Claim(edition.year, badge.id, badge.version, zone_mask(badge, zones_of(edition)))
-    return signing.sign(private_key(edition), claim)
+    zones = zones_of(edition) if zones is None else zones
+    claim = Claim(edition.year, badge.id, badge.version, zone_mask(badge, zones))
+    return signing.sign(key or private_key(edition), claim)
 
 
 @dataclass
@@ -210,7 +212,7 @@ def name_size_mm(name: str) -> float:
     return round(min(13.0, 84.0 * 2 / max(width_em, 1) * 0.92), 2)
 
 
-def _badge_context(badge: Badge, zones: list[AccessZone]) -> dict:
+def _badge_context(badge: Badge, zones: list[AccessZone], key: Ed25519PrivateKey, traditional: set[int]) -> dict:
     person = badge.person
     photo = photo_path(person)
     mask = zone_mask(badge, zones)
@@ -219,26 +221,29 @@ def _badge_context(badge: Badge, zones: list[AccessZone]) -> dict:
     return {
         "badge": badge, "person": person, "colour": colour, "category_zh": zh, "category_en": en,
         "photo": photo.as_uri() if photo is not None and photo.exists() else None,
-        "zones": zones_in(mask, zones), "all_zones": zones, "qr": qr_svg(payload(badge)),
-        "name_mm": name_size_mm(person.name), "lang": "zh-Hant" if _traditional(person) else "zh-Hans",
+        "zones": zones_in(mask, zones), "all_zones": zones, "qr": qr_svg(payload(badge, key, zones)),
+        "name_mm": name_size_mm(person.name), "lang": "zh-Hant" if person.id in traditional else "zh-Hans",
     }
 
 
-def _traditional(person: Person) -> bool:
+def _traditional_readers(person_ids: list[int]) -> set[int]:
+    """Who registered in Traditional Chinese: their badge is set in Noto Sans CJK TC."""
     from conference.registration.models import Registration
 
-    locale = db.session.execute(select(Registration.locale).where(Registration.person_id == person.id)).scalar()
-    return locale == "zh_Hant_TW"
+    return set(db.session.execute(select(Registration.person_id).where(
+        Registration.person_id.in_(person_ids), Registration.locale == "zh_Hant_TW")).scalars())
 
 
 def badges_html(badges: list[Badge], layout: str = "single") -> str:
     if not badges:
         raise BadgeError(_l("No badge matches."))
-    zones = zones_of(badges[0].edition)
+    edition = badges[0].edition
+    zones, key = zones_of(edition), private_key(edition)  # once per sheet, not per badge
+    traditional = _traditional_readers([b.person_id for b in badges])
     with force_locale("zh_Hans_CN"):
         return render_template(
-            "badges/sheet.html", layout=layout, edition=badges[0].edition,
-            cards=[_badge_context(b, zones) for b in badges],
+            "badges/sheet.html", layout=layout, edition=edition,
+            cards=[_badge_context(b, zones, key, traditional) for b in badges],
         )
 
 
@@ -260,7 +265,8 @@ def single_pdf(badge: Badge, actor=None, layout: str = "single") -> bytes:
 
 
 def select_badges(edition: Edition, category: str | None = None, organisation: str = "", not_printed: bool = False,
-                  sort: str = "pinyin", limit: int | None = None, session_id: int | None = None) -> list[Badge]:
+                  sort: str = "pinyin", limit: int | None = None, session_id: int | None = None,
+                  query_text: str = "") -> list[Badge]:
     query = (
         select(Badge).join(Person, Badge.person_id == Person.id)
         .where(Badge.edition_id == edition.id, Badge.status == "active")
@@ -272,13 +278,20 @@ def select_badges(edition: Edition, category: str | None = None, organisation: s
         query = query.where(Person.organisation.contains(organisation, autoescape=True))
     if not_printed:
         query = query.where(Badge.printed_count == 0)
+    if query_text:
+        latin = "".join(query_text.lower().split())
+        query = query.where(Person.family_name.concat(Person.given_name).contains(query_text, autoescape=True)
+                            | Person.name_pinyin.startswith(latin, autoescape=True) | (Badge.serial == query_text))
     if session_id:
         from conference.registration.models import Registration, SeatBooking
 
         query = query.where(Person.id.in_(
             select(Registration.person_id).join(SeatBooking).where(SeatBooking.session_id == session_id, SeatBooking.status == "confirmed")))
     order = {"organisation": (Person.organisation, Person.name_pinyin), "serial": (Badge.serial,)}.get(sort, (Person.name_pinyin,))
-    badges = list(db.session.execute(query.order_by(*order, Badge.id)).scalars())
+    query = query.order_by(*order, Badge.id)
+    if sort != "strokes" and limit:
+        query = query.limit(limit)  # stroke order is known only after loading
+    badges = list(db.session.execute(query).scalars())
     if sort == "strokes":
         badges.sort(key=lambda b: stroke_key(b.person.family_name + b.person.given_name))
     return badges[:limit] if limit else badges
@@ -349,6 +362,10 @@ def run_batch(batch_id: int) -> None:
 def get_batch(edition: Edition, batch_id: int) -> BadgeBatch | None:
     return db.session.execute(
         select(BadgeBatch).where(BadgeBatch.id == batch_id, BadgeBatch.edition_id == edition.id)).scalar_one_or_none()
+
+
+def count_badges(edition: Edition) -> int:
+    return db.session.execute(select(func.count(Badge.id)).where(Badge.edition_id == edition.id)).scalar_one()
 
 
 def get_badge(edition: Edition, badge_id: int) -> Badge | None:

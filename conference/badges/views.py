@@ -47,11 +47,9 @@ def index(year):
         jobs.render_batch(batch.id)
         return redirect(url_for("badges.batch", year=year, batch_id=batch.id))
     query = (request.args.get("q") or "")[:100]
-    badges = services.select_badges(edition, limit=None)
-    if query:
-        badges = [b for b in badges if query in b.person.name or query.lower() in b.person.name_pinyin]
-    return render_template("badges/index.html", edition=edition, form=form, badges=badges[:100],
-                           total=len(badges), q=query)
+    return render_template("badges/index.html", edition=edition, form=form, q=query,
+                           badges=services.select_badges(edition, limit=100, query_text=query),
+                           total=services.count_badges(edition))
 
 
 @bp.route("/editions/<year:year>/badges/batches/<id:batch_id>")

@@ -99,3 +99,10 @@ def test_cli_payload_public_key_and_pdf(app, tmp_path):
     assert made.exit_code == 0 and out.read_bytes().startswith(b"%PDF")
     with app.app_context():
         assert services.verify(payload.output.strip(), get_edition(2023)).ok
+
+
+def test_the_badge_list_searches_by_name_and_pinyin(app, organizer_client):
+    _people(app, 5)
+    assert "王伟" in organizer_client.get("/editions/2023/badges/?q=王伟").get_data(as_text=True)
+    found = organizer_client.get("/editions/2023/badges/?q=zhangna").get_data(as_text=True)
+    assert "张娜" in found and "王伟" not in found
