@@ -276,18 +276,22 @@ def check_session(session: Session) -> list[Conflict]:
         conflicts += hall_double_booked(session, neighbours, settings.hall_buffer_minutes)
     hall = db.session.get(Hall, session.hall_id) if session.hall_id else None
     conflicts += over_capacity(session, hall)
+    venue_id = hall.venue_id if hall else None
     for item in session.items:
-        conflicts += check_item(item, session)
+        conflicts += check_item(item, session, settings, venue_id)
     return conflicts
 
 
-def check_item(item: AgendaItem, session: Session) -> list[Conflict]:
+def check_item(item: AgendaItem, session: Session, settings: ProgrammeSettings | None = None,
+               venue_id: int | None = None) -> list[Conflict]:
+    """An item's rules; check_session passes what it already looked up for all its items."""
     conflicts = item_outside_session(item, session)
     speakers = [link.person for link in item.speakers]
     if speakers:
+        settings = settings or settings_for(session.edition)
         conflicts += speaker_double_booked(
-            item, _venue_of_hall(session.hall_id), speakers,
-            _bookings_for(p.id for p in speakers), settings_for(session.edition).venue_travel_minutes,
+            item, venue_id if venue_id is not None else _venue_of_hall(session.hall_id), speakers,
+            _bookings_for(p.id for p in speakers), settings.venue_travel_minutes,
         )
     return conflicts
 
