@@ -59,7 +59,10 @@ def _register_domains(app: Flask) -> None:
     from conference.badges import jobs as badges_jobs  # noqa: F401  registers the batch task
     from conference.badges.cli import badges_cli
     from conference.badges.views import bp as badges_bp
-    from conference.checkin import services as checkin_services  # noqa: F401  clone step
+    from conference.checkin import demo as checkin_demo  # noqa: F401  demo step
+    from conference.checkin.api import bp as checkin_api_bp
+    from conference.checkin.cli import checkin_cli
+    from conference.checkin.views import bp as checkin_bp
     from conference.core.views import bp as core_bp
     from conference.editions import demo as editions_demo  # noqa: F401  registers demo step
     from conference.editions.cli import editions_cli
@@ -87,10 +90,14 @@ def _register_domains(app: Flask) -> None:
     app.register_blueprint(registration_bp)
     app.register_blueprint(registration_api_bp)
     app.register_blueprint(badges_bp)
+    app.register_blueprint(checkin_bp)
+    app.register_blueprint(checkin_api_bp)
     csrf.exempt(programme_api_bp)
+    csrf.exempt(checkin_api_bp)  # devices send a bearer token, never a cookie
     csrf.exempt(registration_api_bp)  # a JSON API for other sites: no cookies, no CSRF
     api.register(app)
     app.cli.add_command(users_cli)
     app.cli.add_command(editions_cli)
     app.cli.add_command(registration_cli)
     app.cli.add_command(badges_cli)
+    app.cli.add_command(checkin_cli)

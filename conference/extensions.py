@@ -11,7 +11,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from huey import RedisHuey, SqliteHuey
-from spectree import SpecTree
+from spectree import SecurityScheme, SpecTree
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -47,6 +47,10 @@ api = SpecTree(
     title="China Internet Civilization Conference API",
     version="v1",
     validation_error_status=400,
+    security_schemes=[SecurityScheme(name="device", data={
+        "type": "http", "scheme": "bearer",
+        "description": "A scanner device's token, from pairing (`flask checkin pair-device` or a pairing QR).",
+    })],
 )
 
 

@@ -18,6 +18,7 @@ from flask import got_request_exception
 from werkzeug.serving import make_server
 
 from conference import create_app
+from conference.checkin import services as checkin_services
 from conference.extensions import db, limiter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,6 +68,7 @@ def _fresh_state(request, app):
             db.session.execute(table.delete())
         db.session.commit()
         limiter.reset()
+        checkin_services.forget_gates()  # ids come back in the next test's rows
     errors = list(app.extensions["server_errors"])
     if errors and "expects_server_error" not in request.keywords:
         pytest.fail(f"a request failed with a server error: {errors[0]!r}")

@@ -26,6 +26,8 @@ class CheckpointRule(IdMixin, db.Model):
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     mode: Mapped[str] = mapped_column(String(8), nullable=False, default="entry")
     reentry: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Entering this hall ends the person's presence in any other hall (one body, one room).
+    checks_out_elsewhere: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     checkpoint: Mapped[Checkpoint] = relationship()
 
@@ -44,6 +46,32 @@ class Presence(IdMixin, db.Model):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 
 
+class ScannerDevice(IdMixin, db.Model):
+    """A phone or handheld paired with one checkpoint. Only keyed hashes of its token and of
+    its one-time pairing code are stored; unpairing sets `revoked_at`."""
+
+    __tablename__ = "scanner_devices"
+
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), nullable=False, index=True)
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("checkpoints.id", ondelete="CASCADE"), nullable=False)
+    name: Mapped[str] = mapped_column(String(80), nullable=False)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    pairing_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    pairing_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    paired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+    checkpoint: Mapped[Checkpoint] = relationship()
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at:
+            return "unpaired"
+        return "paired" if self.token_hash else "waiting"
+
+
 class Scan(IdMixin, db.Model):
     """Every scan, as it was answered. `client_scan_id` makes a scan sent twice count once."""
 
@@ -53,10 +81,16 @@ class Scan(IdMixin, db.Model):
     edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), nullable=False, index=True)
     checkpoint_id: Mapped[int] = mapped_column(ForeignKey("checkpoints.id", ondelete="CASCADE"), nullable=False)
     client_scan_id: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
-    device: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    device: Mapped[str] = mapped_column(String(80), nullable=False, default="")  # its name then
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("scanner_devices.id", ondelete="SET NULL"), index=True)
     kind: Mapped[str] = mapped_column(String(8), nullable=False, default="entry")
     badge_id: Mapped[int | None] = mapped_column(ForeignKey("badges.id", ondelete="SET NULL"), index=True)
     result: Mapped[str] = mapped_column(String(20), nullable=False)
-    reason: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    why: Mapped[str] = mapped_column(String(16), nullable=False, default="")  # the reason's key
+    reason: Mapped[str] = mapped_column(Text, nullable=False, default="")  # as the volunteer read it
     scanned_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    # What an offline scanner decided on the spot, and whether the server disagreed about an
+    # admission (two offline phones let one badge in).
+    offline_result: Mapped[str | None] = mapped_column(String(20))
+    conflict: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)

@@ -59,11 +59,17 @@ def committed(work: Callable[[], T]) -> T:
     raise RuntimeError("unreachable")
 
 
-def insert_ignoring_conflicts(table):
-    """INSERT … ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike: the unique index decides
-    which of two simultaneous inserts stands."""
+def upsert(table):
+    """The dialect's INSERT, which has on_conflict_do_nothing / on_conflict_do_update on SQLite
+    and PostgreSQL alike."""
     if db.engine.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(table).on_conflict_do_nothing()
+    return insert(table)
+
+
+def insert_ignoring_conflicts(table):
+    """INSERT … ON CONFLICT DO NOTHING: the unique index decides which of two simultaneous
+    inserts stands."""
+    return upsert(table).on_conflict_do_nothing()

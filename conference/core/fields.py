@@ -1,7 +1,7 @@
 """Form pieces every domain uses: the zh / 繁 / en triple of a content field."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField
+from wtforms import SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Length, Optional
 
 
@@ -18,3 +18,10 @@ def name_fields(label, required: bool = True, max_length: int = 200):
         ),
         StringField(_l("%(label)s (English)", label=label), validators=[Optional(), Length(max=max_length + 100)]),
     )
+
+
+class MultiCheckbox(SelectMultipleField):
+    """Several choices as a list of checkboxes."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()

@@ -30,6 +30,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "checklist.tick": frozenset({"admin", "organizer", "group_lead"}),
     "programme.view": frozenset(_STAFF),
     "programme.manage": frozenset({"admin", "organizer"}),
+    "checkin.view": frozenset(_STAFF),
+    "checkin.manage": frozenset({"admin", "organizer", "security"}),  # rules and scanner devices
+    "checkin.lookup": frozenset({"admin", "organizer", "security"}),  # find a person without a badge
 }
 
 

@@ -36,6 +36,12 @@ def health():
     return {"status": "ok"}
 
 
+@bp.route("/api/v1/hello")
+def hello():
+    """The cheapest JSON answer of the app: the yardstick of benchmarks/checkin.py."""
+    return {"hello": "world"}
+
+
 @bp.route("/api/v1/openapi.json")
 def openapi():
     """Every /api/v1 endpoint, generated from the code."""

@@ -1,13 +1,12 @@
 """Registration for the official website or a mini-program: the same service as the form."""
 
-import json as json_module
 from typing import Literal
 
 from flask import Blueprint, abort, current_app, jsonify
-from flask_babel import gettext as _
 from pydantic import BaseModel, Field
 from spectree import Response as ApiResponse
 
+from conference.core.api import field_errors
 from conference.core.database import committed
 from conference.core.i18n import current_locale
 from conference.editions.services import get_edition
@@ -106,24 +105,11 @@ def _api_limit() -> str:
     return current_app.config["REGISTRATION_RATE_LIMIT"]
 
 
-def _field_errors(req, resp, req_validation_error, instance, model_adapter=None) -> None:
-    """A body of the wrong shape gets the same answer as a wrong value: 422, one message a field."""
-    if req_validation_error is None or resp is None:
-        return
-    errors = {}
-    for problem in req_validation_error.errors():
-        location = [str(part) for part in problem.get("loc", ()) if part not in ("body", "json")]
-        errors[".".join(location) or "body"] = str(_("This value is not valid."))
-    resp.set_data(json_module.dumps({"errors": errors}, ensure_ascii=False))
-    resp.status_code = 422
-    resp.mimetype = "application/json"
-
-
 @bp.route("/registrations", methods=["POST"])
 @limiter.limit(_api_limit)
 @api.validate(
     json=RegistrationIn, resp=ApiResponse(HTTP_201=RegistrationOut, HTTP_422=FieldErrors),
-    tags=["registration"], before=_field_errors,
+    tags=["registration"], before=field_errors,
 )
 def create_registration(year, json: RegistrationIn):
     """Register a person. 201 with the status and the private link, or 422 with a message per

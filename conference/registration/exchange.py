@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from conference.core import audit, pii
+from conference.core.spreadsheet import safe_cell
 from conference.editions.models import Edition
 from conference.extensions import db
 from conference.people.models import Person
@@ -50,7 +51,6 @@ ID_TYPE_NAMES = {
     "台湾居民来往大陆通行证": "taiwan_permit", "台胞证": "taiwan_permit",
     "外国人永久居留身份证": "foreign_permanent_id", "护照": "passport", "護照": "passport",
 }
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ImportProblem(ValueError):
@@ -189,13 +189,6 @@ def run_import(edition: Edition, data: bytes, category_code: str, actor=None) ->
         "duplicates": sum(1 for r in rows if r.duplicate),
         "invalid": sum(1 for r in rows if r.errors),
     }
-
-
-def safe_cell(value):
-    """Text a spreadsheet will not run: '=cmd|…' becomes "'=cmd|…"."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def export_workbook(edition: Edition, unmasked: bool = False, actor=None) -> bytes:

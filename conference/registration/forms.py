@@ -8,15 +8,14 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TelField,
     TextAreaField,
-    widgets,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from conference.core.fields import MultiCheckbox
 from conference.core.forms import ConferenceForm
 from conference.core.urls import row_id
 
@@ -45,11 +44,6 @@ def nationality_choices() -> list[SelectChoice]:
         key=lambda code: territories[code],
     )
     return [SelectChoice("", "—")] + [SelectChoice(code, territories[code]) for code in codes]
-
-
-class MultiCheckbox(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 class RegistrationForm(ConferenceForm):

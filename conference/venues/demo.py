@@ -19,10 +19,10 @@ VENUES = [
             ("音乐厅", "Concert Hall", 700, "2F", "theatre", False),
         ],
         "checkpoints": [
-            ("北广场主入口", "North Plaza main entrance", None),
-            ("贵宾通道", "VIP entrance", None),
-            ("大剧场观众入口", "Grand Auditorium audience door", "大剧场"),
-            ("后台通道", "Backstage door", "大剧场"),
+            ("北广场主入口", "North Plaza main entrance", None, "GT-MAIN"),
+            ("贵宾通道", "VIP entrance", None, "GT-VIP"),
+            ("大剧场观众入口", "Grand Auditorium audience door", "大剧场", "GT-AUD"),
+            ("后台通道", "Backstage door", "大剧场", "GT-BACK"),
         ],
     },
     {
@@ -39,12 +39,15 @@ VENUES = [
             ("五号会议厅", "Meeting Hall 5", 200, "3F", "u_shape", False),
             ("宴会厅", "Banquet Hall", 600, "1F", "banquet", False),
             ("新闻中心", "News Centre", 200, "1F", "classroom", False),
+            ("志愿者培训区", "Volunteer training area", 40, "B1", "standing", False),
         ],
         "checkpoints": [
-            ("一号门", "Gate 1", None),
-            ("二号门", "Gate 2", None),
-            ("新闻中心入口", "News Centre entrance", "新闻中心"),
-            ("多功能厅A入口", "Multi-function Hall A door", "多功能厅A"),
+            ("一号门", "Gate 1", None, "CC-G1"),
+            ("二号门", "Gate 2", None, "CC-G2"),
+            ("新闻中心入口", "News Centre entrance", "新闻中心", "CC-PRESS"),
+            ("多功能厅A入口", "Multi-function Hall A door", "多功能厅A", "CC-HALLA"),
+            # A rehearsal desk where volunteers train and newcomers try the scanner.
+            ("志愿者培训签到台", "Volunteer training desk", "志愿者培训区", "DEMO-DESK"),
         ],
     },
 ]
@@ -86,8 +89,8 @@ def load_venues() -> list[str]:
                 HallFields(NameFields(zh, en), seats, floor, layout, booth, step_free=True, position=hall_position),
             )
             halls += 1
-        for cp_position, (zh, en, hall_name) in enumerate(spec["checkpoints"], start=1):
-            services.save_checkpoint(venue, NameFields(zh, en), hall=by_name.get(hall_name), position=cp_position)
+        for cp_position, (zh, en, hall_name, code) in enumerate(spec["checkpoints"], start=1):
+            services.save_checkpoint(venue, NameFields(zh, en), code, hall=by_name.get(hall_name), position=cp_position)
     db.session.flush()
     for area, zh, en in CHECKLIST:
         services.add_template_item(edition, area, NameFields(zh, en))

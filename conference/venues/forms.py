@@ -47,6 +47,8 @@ class HallForm(ConferenceForm):
 
 class CheckpointForm(ConferenceForm):
     name_zh, name_zh_hant, name_en = name_fields(_l("Name"))
+    code = StringField(_l("Short code"), validators=[InputRequired(), Length(max=24)],
+                       description=_l("Capital letters, digits and hyphens, such as GT-MAIN; on signs and on the scanner."))
     hall_id = SelectField(_l("Door of"), coerce=optional_row_id, validate_choice=True)
     position = _POSITION
 

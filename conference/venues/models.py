@@ -85,6 +85,8 @@ class Checkpoint(IdMixin, TimestampMixin, db.Model):
     name_zh: Mapped[str] = mapped_column(String(200), nullable=False)
     name_zh_hant: Mapped[str | None] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    # Short and unique in the edition, for signs, radios and the command line: GT-MAIN.
+    code: Mapped[str] = mapped_column(String(24), nullable=False, index=True)
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
     venue: Mapped[Venue] = relationship(back_populates="checkpoints")

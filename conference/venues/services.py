@@ -1,5 +1,6 @@
 """Venues, halls, checkpoints and the standard hall checklist."""
 
+import re
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -132,14 +133,30 @@ def save_hall(venue: Venue, fields: HallFields, hall: Hall | None = None, actor=
     return hall
 
 
+CHECKPOINT_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,23}$")
+
+
+def checkpoint_by_code(edition: Edition, code: str) -> Checkpoint | None:
+    return db.session.execute(
+        select(Checkpoint).join(Venue).where(Venue.edition_id == edition.id, Checkpoint.code == code.strip().upper())
+    ).scalar_one_or_none()
+
+
 def save_checkpoint(
-    venue: Venue, name: NameFields, hall: Hall | None = None, position: int = 0,
+    venue: Venue, name: NameFields, code: str, hall: Hall | None = None, position: int = 0,
     checkpoint: Checkpoint | None = None, actor=None,
 ) -> Checkpoint:
     if hall is not None and hall.venue_id != venue.id:
         raise VenueError("hall_id", _l("The hall must be in the same venue."))
+    code = (code or "").strip().upper()
+    if not CHECKPOINT_CODE.match(code):
+        raise VenueError("code", _l("Use up to 24 capital letters, digits and hyphens, such as GT-MAIN."))
+    holder = checkpoint_by_code(db.session.get(Edition, venue.edition_id), code)
+    if holder is not None and holder is not checkpoint:
+        raise VenueError("code", _l("Another checkpoint of this edition already has this code."))
     checkpoint = checkpoint or Checkpoint(venue=venue)
     _names(checkpoint, name)
+    checkpoint.code = code
     checkpoint.hall = hall
     checkpoint.position = position
     db.session.add(checkpoint)
@@ -290,7 +307,7 @@ def _clone_venues(source: Edition, target: Edition, carried: dict) -> dict:
                 venue=copy,
                 hall=hall_map.get(checkpoint.hall_id) if checkpoint.hall_id else None,
                 name_zh=checkpoint.name_zh, name_zh_hant=checkpoint.name_zh_hant,
-                name_en=checkpoint.name_en, position=checkpoint.position,
+                name_en=checkpoint.name_en, code=checkpoint.code, position=checkpoint.position,
             )
             db.session.add(checkpoint_map[checkpoint.id])
     db.session.flush()

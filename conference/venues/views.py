@@ -110,7 +110,7 @@ def checkpoint_form(year, venue_id):
     if form.validate_on_submit():
         hall = next((h for h in venue.halls if h.id == form.hall_id.data), None)
         try:
-            services.save_checkpoint(venue, _name(form), hall=hall, position=form.position.data or 0)
+            services.save_checkpoint(venue, _name(form), form.code.data, hall=hall, position=form.position.data or 0)
         except VenueError as error:
             _show(form, error)
         else:

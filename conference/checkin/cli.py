@@ -1,0 +1,81 @@
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from conference.checkin import services
+from conference.checkin.models import ScannerDevice
+from conference.editions.services import get_edition
+from conference.extensions import db
+from conference.venues.models import Checkpoint, Venue
+from conference.venues.services import checkpoint_by_code
+
+checkin_cli = AppGroup("checkin", help="Check-in: checkpoints and their rules, scanner devices.")
+
+
+def _edition(year: int):
+    edition = get_edition(year)
+    if edition is None:
+        raise click.ClickException(f"There is no {year} edition.")
+    return edition
+
+
+def describe_rule(checkpoint: Checkpoint) -> str:
+    rule = services.rule_for(checkpoint)
+    parts = [f"mode={rule.mode}", "categories=" + (",".join(rule.categories) or "all"),
+             "zones=" + (",".join(rule.zones) or "any"), f"reentry={'yes' if rule.reentry else 'no'}"]
+    if rule.session_id:
+        parts.append(f"session={rule.session_id} (invitation only)")
+    if rule.opens_at or rule.closes_at:
+        parts.append(f"hours={rule.opens_at:%Y-%m-%d %H:%M}–{rule.closes_at:%H:%M} UTC" if rule.opens_at and rule.closes_at
+                     else f"hours={rule.opens_at or ''}–{rule.closes_at or ''}")
+    if rule.checks_out_elsewhere:
+        parts.append("checks out of other halls")
+    return " ".join(parts)
+
+
+@checkin_cli.command("checkpoints")
+@click.option("--edition", "year", required=True, type=int)
+def checkpoints_command(year) -> None:
+    """List the edition's checkpoints with their codes and rules."""
+    edition = _edition(year)
+    rows = db.session.execute(select(Checkpoint).join(Venue).where(Venue.edition_id == edition.id)
+                              .order_by(Venue.position, Checkpoint.position)).scalars()
+    for checkpoint in rows:
+        where = checkpoint.venue.name_zh + (f" / {checkpoint.hall.name_zh}" if checkpoint.hall else "")
+        click.echo(f"{checkpoint.code:<12} {checkpoint.name_zh}（{where}）  {describe_rule(checkpoint)}")
+
+
+@checkin_cli.command("pair-device")
+@click.option("--edition", "year", required=True, type=int)
+@click.option("--checkpoint", "code", required=True, help="The checkpoint's code, such as GT-MAIN.")
+@click.option("--name", default="", help="What to call the device in the device list.")
+def pair_device_command(year, code, name) -> None:
+    """Pair a scanner with a checkpoint and print its device token (shown once)."""
+    edition = _edition(year)
+    checkpoint = checkpoint_by_code(edition, code)
+    if checkpoint is None:
+        raise click.ClickException(f"No checkpoint {code!r} in {year}; see `flask checkin checkpoints --edition {year}`.")
+    device, token = services.pair_now(checkpoint, name or f"{checkpoint.code} scanner")
+    db.session.commit()
+    click.echo(token)
+
+
+@checkin_cli.command("devices")
+@click.option("--edition", "year", required=True, type=int)
+def devices_command(year) -> None:
+    """List the edition's scanner devices."""
+    for device in services.devices_of(_edition(year)):
+        seen = f"{device.last_seen_at:%Y-%m-%d %H:%M}" if device.last_seen_at else "-"
+        click.echo(f"{device.id:>5}  {device.checkpoint.code:<12} {device.state:<9} last seen {seen}  {device.name}")
+
+
+@checkin_cli.command("unpair")
+@click.option("--device", "device_id", required=True, type=int)
+def unpair_command(device_id) -> None:
+    """Unpair a device: its token stops working at once."""
+    device = db.session.get(ScannerDevice, device_id)
+    if device is None:
+        raise click.ClickException(f"No device {device_id}.")
+    services.unpair(device)
+    db.session.commit()
+    click.echo(f"Device {device_id} ({device.name}) unpaired.")

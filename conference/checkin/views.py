@@ -1,0 +1,249 @@
+from datetime import UTC, datetime
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+
+from conference.badges import services as badges
+from conference.badges.models import AccessZone
+from conference.checkin import reports, services
+from conference.checkin.forms import (
+    MODE_LABELS,
+    RESULT_LABELS,
+    DeviceForm,
+    LookupAdmitForm,
+    RuleForm,
+)
+from conference.checkin.models import RESULTS, ScannerDevice
+from conference.checkin.services import ScanError
+from conference.core.database import committed
+from conference.core.permissions import can, permission_required
+from conference.core.urls import form_row_id
+from conference.editions.services import get_edition, list_editions
+from conference.extensions import db
+from conference.people.forms import CATEGORY_LABELS
+from conference.programme.models import Session
+from conference.programme.services import edition_zone, local
+from conference.venues.models import Checkpoint
+
+bp = Blueprint("checkin", __name__)
+
+
+def _edition(year):
+    return get_edition(year) or abort(404)
+
+
+def _checkpoint(edition, checkpoint_id) -> Checkpoint:
+    checkpoint = db.session.get(Checkpoint, checkpoint_id)
+    if checkpoint is None or checkpoint.venue.edition_id != edition.id:
+        abort(404)
+    return checkpoint
+
+
+def _checkpoint_choices(edition):
+    return [(c.id, f"{c.code} · {c.name}") for c in reports.checkpoints_of(edition)]
+
+
+@bp.route("/editions/<year:year>/checkin/")
+@permission_required("checkin.view")
+def index(year):
+    edition = _edition(year)
+    checkpoints = reports.checkpoints_of(edition)
+    inside = {area["area"]: area["inside"] for area in reports.occupancy(edition)}
+    devices = services.devices_of(edition)
+    return render_template(
+        "checkin/index.html", edition=edition, checkpoints=checkpoints, rules={c.id: services.rule_for(c) for c in checkpoints},
+        inside=inside, area_of=services.area_of, mode_labels=MODE_LABELS,
+        paired={c.id: sum(1 for d in devices if d.checkpoint_id == c.id and d.state == "paired") for c in checkpoints},
+    )
+
+
+def _local_input(edition, moment):
+    return local(edition, moment).replace(tzinfo=None) if moment else None
+
+
+def _utc(edition, value: datetime | None):
+    return value.replace(tzinfo=edition_zone(edition)).astimezone(UTC) if value else None
+
+
+@bp.route("/editions/<year:year>/checkin/checkpoints/<id:checkpoint_id>", methods=["GET", "POST"])
+@permission_required("checkin.manage")
+def rules(year, checkpoint_id):
+    edition = _edition(year)
+    checkpoint = _checkpoint(edition, checkpoint_id)
+    rule = services.rule_for(checkpoint)
+    form = RuleForm(data=None if request.method == "POST" else {
+        "categories": rule.categories, "zones": rule.zones, "session_id": rule.session_id, "mode": rule.mode,
+        "opens_at": _local_input(edition, rule.opens_at), "closes_at": _local_input(edition, rule.closes_at),
+        "reentry": rule.reentry, "checks_out_elsewhere": rule.checks_out_elsewhere,
+    })
+    form.categories.choices = list(CATEGORY_LABELS.items())
+    zones = db.session.execute(select(AccessZone).where(AccessZone.edition_id == edition.id).order_by(AccessZone.bit)).scalars()
+    form.zones.choices = [(zone.code, f"{zone.code} · {zone.name}") for zone in zones]
+    sessions = db.session.execute(select(Session).where(Session.edition_id == edition.id).order_by(Session.starts_at)).scalars()
+    form.session_id.choices = [("", _("None: not tied to a session"))] + [(s.id, s.title) for s in sessions]
+    if form.validate_on_submit():
+        try:
+            services.save_rule(checkpoint, form.categories.data or [], form.zones.data or [], form.session_id.data,
+                               _utc(edition, form.opens_at.data), _utc(edition, form.closes_at.data), form.mode.data,
+                               form.reentry.data, form.checks_out_elsewhere.data)
+        except ScanError as error:
+            getattr(form, error.field, form.mode).errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Rules of %(code)s saved; scanners use them within seconds.", code=checkpoint.code), "success")
+            return redirect(url_for("checkin.index", year=year))
+    return render_template("form_page.html", edition=edition, form=form,
+                           title=f"{checkpoint.code} · {checkpoint.name}", back_url=url_for("checkin.index", year=year),
+                           back_label=_("Check-in"))
+
+
+# Scanner devices ----------------------------------------------------------------------------
+
+
+@bp.route("/editions/<year:year>/checkin/devices", methods=["GET", "POST"])
+@permission_required("checkin.manage")
+def devices(year):
+    edition = _edition(year)
+    form = DeviceForm()
+    form.checkpoint_id.choices = _checkpoint_choices(edition)
+    if form.validate_on_submit():
+        checkpoint = _checkpoint(edition, form.checkpoint_id.data)
+        try:
+            device, code = committed(lambda: services.add_device(checkpoint, form.name.data))
+        except ScanError as error:
+            form.name.errors.append(error.message)
+        else:
+            link = url_for("checkin.scanner", _external=True) + "?pair=" + code
+            return render_template("checkin/pairing.html", edition=edition, device=device, link=link,
+                                   qr=Markup(badges.qr_svg(link)), minutes=services.PAIRING_MINUTES)  # noqa: S704  our own SVG
+    return render_template("checkin/devices.html", edition=edition, form=form, devices=services.devices_of(edition))
+
+
+@bp.route("/editions/<year:year>/checkin/devices/<id:device_id>/unpair", methods=["POST"])
+@permission_required("checkin.manage")
+def unpair(year, device_id):
+    edition = _edition(year)
+    device = db.session.get(ScannerDevice, device_id)
+    if device is None or device.edition_id != edition.id:
+        abort(404)
+    services.unpair(device)
+    db.session.commit()
+    flash(_("%(name)s is unpaired: its scans are refused from now on.", name=device.name), "success")
+    return redirect(url_for("checkin.devices", year=year))
+
+
+# Occupancy and the scan log -----------------------------------------------------------------
+
+
+@bp.route("/editions/<year:year>/checkin/occupancy")
+@permission_required("checkin.view")
+def occupancy(year):
+    edition = _edition(year)
+    return render_template("checkin/occupancy.html", edition=edition, areas=reports.occupancy(edition),
+                           flow=reports.flow(edition))
+
+
+@bp.route("/editions/<year:year>/checkin/occupancy.json")
+@permission_required("checkin.view")
+def occupancy_data(year):
+    edition = _edition(year)
+    return jsonify({"areas": reports.occupancy(edition), "flow": reports.flow(edition)})
+
+
+def _log_filters(edition) -> reports.LogFilters:
+    def moment(name):
+        try:
+            return _utc(edition, datetime.strptime(request.args.get(name, ""), "%Y-%m-%dT%H:%M"))
+        except ValueError:
+            return None
+
+    result = request.args.get("result")
+    return reports.LogFilters(
+        checkpoint_id=form_row_id(request.args, "checkpoint"), result=result if result in RESULTS else None,
+        device_id=form_row_id(request.args, "device"), since=moment("since"), until=moment("until"),
+        conflicts_only=request.args.get("conflicts") == "1",
+    )
+
+
+@bp.route("/editions/<year:year>/checkin/scans")
+@permission_required("checkin.view")
+def scan_log(year):
+    edition = _edition(year)
+    filters = _log_filters(edition)
+    page = form_row_id(request.args, "page") or 1
+    rows, total = reports.scan_log(edition, filters, page)
+    return render_template(
+        "checkin/scans.html", edition=edition, rows=rows, total=total, page=page, page_size=reports.LOG_PAGE,
+        filters=filters, args=request.args, checkpoints=reports.checkpoints_of(edition),
+        devices=services.devices_of(edition), result_labels=RESULT_LABELS, local=lambda m: local(edition, m),
+    )
+
+
+@bp.route("/editions/<year:year>/checkin/scans.xlsx")
+@permission_required("checkin.view")
+def scan_log_export(year):
+    edition = _edition(year)
+    data = reports.export_log(edition, _log_filters(edition))
+    db.session.commit()
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="scans-{edition.year}.xlsx"'})
+
+
+# Manual look-up -----------------------------------------------------------------------------
+
+
+@bp.route("/editions/<year:year>/checkin/lookup", methods=["GET", "POST"])
+@permission_required("checkin.lookup")
+def lookup(year):
+    edition = _edition(year)
+    form = LookupAdmitForm()
+    form.checkpoint_id.choices = _checkpoint_choices(edition)
+    query = (request.values.get("q") or "").strip()[:100]
+    answer = None
+    if request.method == "POST" and form.validate_on_submit():
+        badge = db.session.get(badges.Badge, form_row_id(request.form, "badge_id") or 0)
+        if badge is None or badge.edition_id != edition.id:
+            abort(404)
+        checkpoint = _checkpoint(edition, form.checkpoint_id.data)
+        answer = committed(lambda: reports.admit_by_hand(badge, checkpoint, form.reason.data, actor=current_user))
+    found = reports.look_up(edition, query) if query else []
+    db.session.commit()  # the look-up's audit entry
+    return render_template("checkin/lookup.html", edition=edition, form=form, q=query, found=found, answer=answer,
+                           result_labels=RESULT_LABELS)
+
+
+# The scanner page ---------------------------------------------------------------------------
+
+
+@bp.route("/scan/")
+def scanner():
+    """The volunteer's page. It needs no login: the device token in the phone's storage is
+    its key. A supervisor who is also signed in sees the link to the manual look-up."""
+    lookup_years = []
+    if current_user.is_authenticated and can(current_user, "checkin.lookup"):
+        lookup_years = [edition.year for edition in list_editions()]
+    response = Response(render_template("checkin/scanner.html", lookup_years=lookup_years))
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/scan/sw.js")
+def service_worker():
+    """Served under /scan/ so that it may control the scanner page; it keeps the page and its
+    scripts so the page opens without a network after one visit."""
+    response = Response(render_template("checkin/sw.js"), mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
