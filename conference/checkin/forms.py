@@ -23,6 +23,18 @@ RESULT_LABELS = {
     "invalid": _l("Invalid"),
     "left": _l("Left"),
 }
+# The one big word on the scanner's screen.
+SCANNER_WORDS = {
+    "admitted": _l("ADMITTED"),
+    "already_inside": _l("ALREADY INSIDE"),
+    "not_allowed_here": _l("NOT HERE"),
+    "outside_hours": _l("CLOSED NOW"),
+    "revoked": _l("REVOKED"),
+    "superseded": _l("OLD BADGE"),
+    "wrong_edition": _l("WRONG EDITION"),
+    "invalid": _l("INVALID"),
+    "left": _l("EXIT RECORDED"),
+}
 KIND_LABELS = {"entry": _l("Entry"), "exit": _l("Exit"), "print": _l("Print"), "lookup": _l("Look-up")}
 
 

@@ -1,9 +1,11 @@
 from datetime import UTC, datetime
+from pathlib import Path
 
 from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -22,6 +24,7 @@ from conference.checkin import reports, services
 from conference.checkin.forms import (
     MODE_LABELS,
     RESULT_LABELS,
+    SCANNER_WORDS,
     DeviceForm,
     LookupAdmitForm,
     RuleForm,
@@ -29,6 +32,7 @@ from conference.checkin.forms import (
 from conference.checkin.models import RESULTS, ScannerDevice
 from conference.checkin.services import ScanError
 from conference.core.database import committed
+from conference.core.models import utcnow
 from conference.core.permissions import can, permission_required
 from conference.core.urls import form_row_id
 from conference.editions.services import get_edition, list_editions
@@ -39,6 +43,9 @@ from conference.programme.services import edition_zone, local
 from conference.venues.models import Checkpoint
 
 bp = Blueprint("checkin", __name__)
+# What the scanner page needs to open offline; the service worker's cache changes with them.
+SCANNER_FILES = ("css/scanner.css", "js/scanner.js", "js/checkin-decide.js", "vendor/jsqr/jsQR.js",
+                 "vendor/tweetnacl/nacl-fast.min.js")
 
 
 def _edition(year):
@@ -152,8 +159,9 @@ def unpair(year, device_id):
 @permission_required("checkin.view")
 def occupancy(year):
     edition = _edition(year)
-    return render_template("checkin/occupancy.html", edition=edition, areas=reports.occupancy(edition),
-                           flow=reports.flow(edition))
+    template = "checkin/_live.html" if request.args.get("part") == "live" else "checkin/occupancy.html"
+    return render_template(template, edition=edition, areas=reports.occupancy(edition), flow=reports.flow(edition),
+                           now_label=local(edition, utcnow()).strftime("%H:%M:%S"))
 
 
 @bp.route("/editions/<year:year>/checkin/occupancy.json")
@@ -228,6 +236,27 @@ def lookup(year):
 # The scanner page ---------------------------------------------------------------------------
 
 
+def _scanner_texts() -> dict:
+    """What the page's script says, in the volunteer's language."""
+    return {
+        "results": {key: str(label) for key, label in SCANNER_WORDS.items()},
+        "reasons": {key: str(text) for key, text in services.REASONS.items()},
+        "categories": {key: str(label) for key, label in CATEGORY_LABELS.items()},
+        "offline": _("Offline: this phone decides on its own."),
+        "waiting": _("%(count)s scans waiting to be sent."),
+        "sending": _("Sending %(count)s scans…"),
+        "conflicts": _("%(count)s scans were also admitted by another phone while offline; the organizers see them in the scan log."),
+        "no_snapshot": _("Offline and this phone has no badge list yet: connect once to download it."),
+        "decided_here": _("Decided on this phone (offline)."),
+        "unpaired": _("This phone has been unpaired. Ask an organizer for a new pairing QR."),
+        "pair_failed": _("This pairing code is unknown, used or expired. Ask for a new pairing QR."),
+        "token_failed": _("This token does not work. Check it, or ask for a new one."),
+        "confirm_forget": _("Unpair this phone? Scans waiting to be sent are sent first when possible."),
+        "entry": _("Entry"),
+        "exit": _("Exit"),
+    }
+
+
 @bp.route("/scan/")
 def scanner():
     """The volunteer's page. It needs no login: the device token in the phone's storage is
@@ -235,7 +264,7 @@ def scanner():
     lookup_years = []
     if current_user.is_authenticated and can(current_user, "checkin.lookup"):
         lookup_years = [edition.year for edition in list_editions()]
-    response = Response(render_template("checkin/scanner.html", lookup_years=lookup_years))
+    response = Response(render_template("checkin/scanner.html", lookup_years=lookup_years, texts=_scanner_texts()))
     response.headers["Cache-Control"] = "no-cache"
     return response
 
@@ -244,6 +273,8 @@ def scanner():
 def service_worker():
     """Served under /scan/ so that it may control the scanner page; it keeps the page and its
     scripts so the page opens without a network after one visit."""
-    response = Response(render_template("checkin/sw.js"), mimetype="text/javascript")
+    shell = ["/scan/"] + [url_for("static", filename=name) for name in SCANNER_FILES]
+    stamp = max(int((Path(current_app.static_folder) / name).stat().st_mtime) for name in SCANNER_FILES)
+    response = Response(render_template("checkin/sw.js", shell=shell, version=stamp), mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     return response
