@@ -162,15 +162,24 @@ CHROMIUM_FLAGS = [
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright():
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_FLAGS
-        )
-        yield chromium
-        chromium.close()
+    with sync_playwright() as running:
+        yield running
+
+
+def launch_chromium(playwright, *extra_flags):
+    """Debian's Chromium, never a downloaded one."""
+    return playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                      args=[*CHROMIUM_FLAGS, *extra_flags])
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    chromium = launch_chromium(playwright)
+    yield chromium
+    chromium.close()
 
 
 @pytest.fixture

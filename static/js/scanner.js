@@ -20,6 +20,7 @@
   var lastCode = "", lastCodeAt = 0;
   var flushing = false;
   var conflicts = 0;
+  var sequence = 0;
   var $ = function (id) { return document.getElementById(id); };
 
   function format(text, values) {
@@ -54,7 +55,12 @@
     });
   }
 
-  function queued() { return store("queue", "readonly", function (s) { return s.getAll(); }); }
+  // In the order they were scanned: an exit sent before its entry would leave the wrong person inside.
+  function queued() {
+    return store("queue", "readonly", function (s) { return s.getAll(); }).then(function (scans) {
+      return scans.sort(function (a, b) { return a.seq - b.seq; });
+    });
+  }
 
   // Talking to the server ------------------------------------------------------------------
   function call(path, options) {
@@ -169,7 +175,8 @@
     lastCode = payload;
     lastCodeAt = now;
     if (!token) return Promise.resolve();
-    var scan = { payload: payload, client_scan_id: newId(), scanned_at: new Date(now).toISOString(), kind: kind };
+    var scan = { payload: payload, client_scan_id: newId(), scanned_at: new Date(now).toISOString(), kind: kind,
+                 seq: now * 1000 + (sequence++ % 1000) };
     var decided = !reachable || !navigator.onLine ? decideHere(scan) : call(API + "/scans", {
       method: "POST", body: JSON.stringify({ payload: scan.payload, client_scan_id: scan.client_scan_id,
                                              scanned_at: scan.scanned_at, kind: scan.kind })
