@@ -12,6 +12,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from huey import RedisHuey, SqliteHuey
 from spectree import SecurityScheme, SpecTree
+from spectree.models import SecureType, SecuritySchemeData
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -47,10 +48,10 @@ api = SpecTree(
     title="China Internet Civilization Conference API",
     version="v1",
     validation_error_status=400,
-    security_schemes=[SecurityScheme(name="device", data={
-        "type": "http", "scheme": "bearer",
-        "description": "A scanner device's token, from pairing (`flask checkin pair-device` or a pairing QR).",
-    })],
+    security_schemes=[SecurityScheme(name="device", data=SecuritySchemeData(
+        type=SecureType.HTTP, scheme="bearer",
+        description="A scanner device's token, from pairing (`flask checkin pair-device` or a pairing QR).",
+    ))],
 )
 
 
