@@ -58,6 +58,7 @@ PII_KEY = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
 import flask_migrate  # noqa: E402
 from sqlalchemy import delete, func, insert, select  # noqa: E402
+from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
 from sqlalchemy.orm import selectinload  # noqa: E402
 
 from conference import create_app  # noqa: E402
@@ -283,13 +284,14 @@ def _top_up_badges(edition) -> None:
 
 def measure(database_url: str, label: str, requests: int, clients: int, rounds: int) -> dict:
     rng = random.Random(2023)
+    services.forget_gates()
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_DIR": FOLDER, "PII_KEY": PII_KEY,
                       "RATELIMIT_ENABLED": False, "TESTING": False, "MAIL_BACKEND": "file", "HUEY_IMMEDIATE": False})
     started = time.perf_counter()
     with app.app_context():
         flask_migrate.upgrade()
         if not database_is_empty():
-            sys.exit(f"The benchmark needs an empty database ({label}); it loads the demo edition itself.")
+            raise RuntimeError("the benchmark needs an empty database; it loads the demo edition itself")
         load_demo()
         db.session.commit()
         edition = get_edition(2023)
@@ -389,51 +391,66 @@ def _summary(found: dict | None) -> dict:
 def _postgres_elsewhere(args) -> dict | None:
     """Run the PostgreSQL half under scripts/with-postgres.sh; None when that cannot work."""
     script = ROOT / "scripts" / "with-postgres.sh"
-    if args.no_pg or not script.exists() or not shutil.which("pg_lsclusters"):
+    if not script.exists() or not shutil.which("pg_lsclusters"):
+        print("PostgreSQL: not reachable (no --pg-url, BENCH_DATABASE_URL, TEST_DATABASE_URL or local cluster); "
+              "pg_ratio is null\n")
         return None
     command = ["bash", str(script), sys.executable, str(Path(__file__).resolve()), "--pg-only",
                "--requests", str(args.requests), "--clients", str(args.clients), "--rounds", str(args.rounds)]
     child = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
     lines = child.stdout.strip().splitlines()
-    if child.returncode != 0 or not lines:
-        print(f"PostgreSQL: not reachable through scripts/with-postgres.sh ({child.stderr.strip()[-300:]})\n")
+    ours = next((index for index, line in enumerate(lines) if line.startswith("PostgreSQL:")), len(lines))
+    print("\n".join(lines[ours:-1]))  # without the cluster's own messages, nor the child's JSON
+    try:
+        return json.loads(lines[-1]) if child.returncode == 0 and lines else None
+    except ValueError:
         return None
-    print("\n".join(line for line in lines[:-1] if not line.startswith("PostgreSQL 1")))
-    return json.loads(lines[-1])
+    finally:
+        if child.returncode != 0:
+            print(f"PostgreSQL: scripts/with-postgres.sh failed ({child.stderr.strip()[-300:]}); pg_ratio is null\n")
+
+
+def _postgres_here(args) -> dict | None:
+    try:
+        found = measure(args.pg_url, "PostgreSQL", args.requests, args.clients, args.rounds)
+    except (RuntimeError, OSError, SQLAlchemyError) as error:
+        print(f"PostgreSQL: {args.pg_url.split('@')[-1]}: {str(error).splitlines()[0]}; pg_ratio is null\n")
+        return None
+    report(found)
+    return _summary(found)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=3000, help="requests a round (at most one per badge)")
+    parser.add_argument("--requests", type=int, default=BADGES, help="requests a round (at most one per badge)")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--pg-url", default=os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL"))
+    parser.add_argument("--pg-url", default=os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL"),
+                        help="an empty PostgreSQL database (default: BENCH_DATABASE_URL, TEST_DATABASE_URL)")
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
-    parser.add_argument("--pg-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--pg-only", action="store_true", help=argparse.SUPPRESS)  # under with-postgres.sh
     args = parser.parse_args()
     began = time.perf_counter()
+    sqlite = postgres = None
     try:
-        sqlite = None
         if not args.pg_only:
             with tempfile.TemporaryDirectory(dir=FOLDER) as folder:
                 sqlite = measure(f"sqlite:///{folder}/bench.db", "SQLite", args.requests, args.clients, args.rounds)
             report(sqlite)
         if args.pg_url and not args.no_pg:
-            postgres = measure(args.pg_url, "PostgreSQL", args.requests, args.clients, args.rounds)
-            report(postgres)
-            found_pg = _summary(postgres)
-        else:
-            found_pg = _postgres_elsewhere(args)
-            if found_pg is None and not args.no_pg:
-                print("PostgreSQL: not reachable (no --pg-url, BENCH_DATABASE_URL or local cluster); pg_ratio is null\n")
+            postgres = _postgres_here(args)
+        elif not args.no_pg and not args.pg_only:
+            postgres = _postgres_elsewhere(args)
+        elif args.no_pg:
+            print("PostgreSQL: skipped (--no-pg); pg_ratio is null\n")
     finally:
         shutil.rmtree(FOLDER, ignore_errors=True)
     if args.pg_only:
-        print(json.dumps(found_pg))
+        print(json.dumps(postgres))
         return
     print(f"total run time: {time.perf_counter() - began:.0f} s")
     result = _summary(sqlite)
-    pg = found_pg or _summary(None)
+    pg = postgres or _summary(None)
     result |= {"pg_ratio": pg["ratio"]} | {f"pg_{key}": value for key, value in pg.items() if key != "ratio"}
     print(json.dumps(result))
 

@@ -34,6 +34,13 @@ HANT_CORRECTIONS = {
     "稽核": "審核",  # s2twp reads 审核 as an audit
     "程式碼": "代碼",  # a region code, not program code
     "天后": "天後",
+    "繫結": "配對",  # pairing a scanner phone: 配對 in Taiwan, 繫結 is a programmer's binding
+    "攝像頭": "相機鏡頭",
+    "令牌": "權杖",
+    "掃碼槍": "條碼掃描器",
+    "最近線上": "最近連線",
+    "聯網": "連網",
+    "丟失": "遺失",
     "“": "「",
     "”": "」",
 }

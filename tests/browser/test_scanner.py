@@ -88,7 +88,7 @@ def test_a_handheld_scanner_types_the_badge_and_enter(app, browser, live_server,
     answer = page.locator("#answer")
     expect(answer).to_have_attribute("data-result", "admitted")
     expect(answer).to_have_class("answer green")
-    expect(page.locator("#answer-word")).to_have_text("准予入场")
+    expect(page.locator("#answer-word")).to_have_text("允许入场")
     expect(page.locator("#answer-name")).to_have_text(NAMES[0])
     expect(page.locator("#wedge")).to_be_focused()  # the next badge can come at once
     wedge(page, desk["payloads"][0])
