@@ -1,6 +1,8 @@
 """The language switcher and the health check: pages that belong to no domain."""
 
-from flask import Blueprint, abort, jsonify, redirect, request, url_for
+import re
+
+from flask import Blueprint, abort, current_app, jsonify, redirect, request, url_for
 from sqlalchemy import text
 
 from conference.core.i18n import LANG_COOKIE, normalise_locale
@@ -42,7 +44,30 @@ def hello():
     return {"hello": "world"}
 
 
+# spectree knows werkzeug's own converters only; ours (conference.core.urls) are described here.
+CONVERTER_SCHEMAS = {
+    "year": {"type": "integer", "minimum": 1000, "maximum": 9999, "description": "The edition's year."},
+    "id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+}
+
+
+def _with_path_schemas(spec: dict) -> dict:
+    for route in current_app.url_map.iter_rules():
+        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", route.rule)
+        operations = spec.get("paths", {}).get(path)
+        if not operations:
+            continue
+        kinds = {name: route._converters[name].__class__ for name in route.arguments}
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "path" and not parameter.get("schema"):
+                    converter = next((key for key, cls in current_app.url_map.converters.items()
+                                      if cls is kinds.get(parameter["name"]) and key in CONVERTER_SCHEMAS), None)
+                    parameter["schema"] = dict(CONVERTER_SCHEMAS.get(converter, {"type": "string"}))
+    return spec
+
+
 @bp.route("/api/v1/openapi.json")
 def openapi():
     """Every /api/v1 endpoint, generated from the code."""
-    return jsonify(api.spec)
+    return jsonify(_with_path_schemas(api.spec))

@@ -1,0 +1,43 @@
+"""Schemathesis sends what the OpenAPI document allows, and much it does not, to every /api/v1
+operation, with a paired scanner's token: no answer may be a server error."""
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+
+from conference.badges import services as badges
+from conference.badges.demo import set_up_zones
+from conference.checkin import services
+from conference.core.demo import load_demo
+from conference.editions.services import get_edition
+from conference.extensions import db
+from conference.people import services as people
+from conference.venues.services import checkpoint_by_code
+
+
+@pytest.fixture
+def device_token(app):
+    with app.app_context():
+        load_demo(only={"editions", "venues", "programme"})
+        edition = get_edition(2023)
+        set_up_zones(edition)
+        badges.issue(people.add_person(edition, "林", "晓梅", "guest"))
+        _device, token = services.pair_now(checkpoint_by_code(edition, "DEMO-DESK"), "schemathesis")
+        db.session.commit()
+        return token
+
+
+def test_no_api_operation_answers_with_a_server_error(app, device_token):
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert {"/api/v1/checkin/scans", "/api/v1/checkin/scans:batch"} <= {op.path for op in operations}
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+        def call(case):
+            response = case.call(headers={"Authorization": f"Bearer {device_token}"})
+            case.validate_response(response, checks=[not_a_server_error])
+
+        call()
