@@ -58,10 +58,9 @@ def test_entering_a_hall_checks_out_of_the_other_hall(app, venues):
 
 
 def test_only_a_halls_door_checks_out_elsewhere(app, venues):
-    with app.app_context():
-        with pytest.raises(services.ScanError):
-            services.save_rule(db.session.get(services.Checkpoint, venues["GT-MAIN"]), [], [], None, None, None,
-                               "entry", True, checks_out_elsewhere=True)
+    with app.app_context(), pytest.raises(services.ScanError):
+        services.save_rule(db.session.get(services.Checkpoint, venues["GT-MAIN"]), [], [], None, None, None,
+                           "entry", True, checks_out_elsewhere=True)
 
 
 def test_rules_form_keeps_what_was_typed_and_reads_local_time(app, client, venues):

@@ -18,6 +18,7 @@ from conference.venues.models import (
     HallChecklistItem,
     Venue,
 )
+from conference.venues.services import checkpoint_by_code
 from tests.conftest import login, make_user, submit
 
 
@@ -146,13 +147,18 @@ def test_checkpoints_belong_to_a_venue_or_a_hall(app, organizer_client, demo):
         hall_id = db.session.execute(select(Hall.id).where(Hall.name_zh == "音乐厅")).scalar_one()
         other_hall = db.session.execute(select(Hall.id).where(Hall.name_zh == "报告厅")).scalar_one()
     url = f"/editions/2023/venues/{venue_id}/checkpoints/new"
-    bad = submit(organizer_client, url, {"name_zh": "音乐厅侧门", "name_en": "", "name_zh_hant": "", "hall_id": str(other_hall), "position": "0"})
+    fields = {"name_zh": "音乐厅侧门", "name_en": "", "name_zh_hant": "", "code": "GT-SIDE", "position": "0"}
+    bad = submit(organizer_client, url, {**fields, "hall_id": str(other_hall)})
     assert bad.status_code == 200  # a hall of another venue is not a choice
-    ok = submit(organizer_client, url, {"name_zh": "音乐厅侧门", "name_en": "", "name_zh_hant": "", "hall_id": str(hall_id), "position": "0"})
+    taken = submit(organizer_client, url, {**fields, "code": "gt-main", "hall_id": str(hall_id)}, headers={"Accept-Language": "en"})
+    assert taken.status_code == 200 and "already has this code" in taken.get_data(as_text=True)
+    wrong = submit(organizer_client, url, {**fields, "code": "侧门", "hall_id": str(hall_id)}, headers={"Accept-Language": "en"})
+    assert wrong.status_code == 200 and "capital letters" in wrong.get_data(as_text=True)
+    ok = submit(organizer_client, url, {**fields, "code": "gt-side", "hall_id": str(hall_id)})
     assert ok.status_code == 302
     with app.app_context():
         checkpoint = db.session.execute(select(Checkpoint).where(Checkpoint.name_zh == "音乐厅侧门")).scalar_one()
-        assert checkpoint.hall_id == hall_id and checkpoint.venue_id == venue_id
+        assert checkpoint.hall_id == hall_id and checkpoint.venue_id == venue_id and checkpoint.code == "GT-SIDE"
 
 
 def test_ticking_the_standard_checklist_shows_in_the_progress(app, organizer_client, demo):
@@ -248,8 +254,9 @@ def test_the_clone_takes_venues_checklist_and_sessions_but_no_people(app, demo):
             return db.session.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
 
         assert count(Venue, Venue.edition_id == clone.id) == 2
-        assert count(Hall, Hall.venue_id.in_(select(Venue.id).where(Venue.edition_id == clone.id))) == 12
-        assert count(Checkpoint, Checkpoint.venue_id.in_(select(Venue.id).where(Venue.edition_id == clone.id))) == 8
+        assert count(Hall, Hall.venue_id.in_(select(Venue.id).where(Venue.edition_id == clone.id))) == 13
+        assert count(Checkpoint, Checkpoint.venue_id.in_(select(Venue.id).where(Venue.edition_id == clone.id))) == 9
+        assert checkpoint_by_code(clone, "DEMO-DESK") is not None
         assert count(ChecklistTemplateItem, ChecklistTemplateItem.edition_id == clone.id) == 14
         sessions = db.session.execute(select(Session).where(Session.edition_id == clone.id)).scalars().all()
         assert len(sessions) == 16
