@@ -21,10 +21,13 @@ FORMS = [
     "/editions/2023/registrations/categories/media", "/editions/2023/registrations/notice",
     "/editions/2023/registrations/decide", "/editions/2023/registrations/requests",
     "/editions/2023/registrations/import", "/editions/2023/badges/", "/editions/2023/badges/{badge}/revoke",
+    "/editions/2023/checkin/checkpoints/{checkpoint}", "/editions/2023/checkin/devices",
+    "/editions/2023/checkin/lookup?q=lin", "/editions/2023/checkin/devices/{device}/unpair",
 ]
 ODD = ["", "0", "-1", "99999999999999999999", "abc", "𠮷", "<script>", "\x00x", "2023-02-30", "25:99",
        "a" * 3000, "1e9", "None", " ", "２０２３", "1;DROP TABLE users"]
-EXTRA = ["item_id", "session_id", "request_id", "ids", "action", "status", "confirm", "upload", "speakers-0-person_id"]
+EXTRA = ["item_id", "session_id", "request_id", "ids", "action", "status", "confirm", "upload", "speakers-0-person_id",
+         "badge_id", "checkpoint_id", "opens_at", "categories"]
 
 
 def test_no_organizer_form_fails_on_odd_values(app, client):
@@ -32,7 +35,8 @@ def test_no_organizer_form_fails_on_odd_values(app, client):
 
     from conference.badges import services as badges
     from conference.programme.models import Session
-    from conference.venues.models import Hall, Venue
+    from conference.checkin import services as checkin
+    from conference.venues.models import Checkpoint, Hall, Venue
 
     with app.app_context():
         load_demo(only={"editions", "venues", "programme"})
@@ -40,10 +44,13 @@ def test_no_organizer_form_fails_on_odd_values(app, client):
         set_up_registration(edition)
         set_up_zones(edition)
         badge = badges.issue(people.add_person(edition, "林", "晓梅", "guest"))
+        checkpoint = db.session.execute(select(Checkpoint)).scalars().first()
+        device, _code = checkin.add_device(checkpoint, "phone")
         db.session.commit()
         ids = {"venue": db.session.execute(select(Venue.id)).scalars().first(),
                "hall": db.session.execute(select(Hall.id)).scalars().first(),
-               "session": db.session.execute(select(Session.id)).scalars().first(), "badge": badge.id}
+               "session": db.session.execute(select(Session.id)).scalars().first(), "badge": badge.id,
+               "checkpoint": checkpoint.id, "device": device.id}
     login(client, make_user(app, "admin"))
     rng = random.Random(2023)
     for template in FORMS:
