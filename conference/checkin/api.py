@@ -25,7 +25,7 @@ BATCH_LIMIT = 500
 
 class ScanIn(BaseModel):
     payload: str = Field(..., max_length=400, description="The text of the badge's QR code.")
-    client_scan_id: str = Field(..., min_length=1, max_length=64,
+    client_scan_id: str = Field(..., min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$",
                                 description="Made by the scanner, unique per scan: the same scan sent twice counts once.")
     scanned_at: datetime | None = Field(None, description="When the badge was scanned, by the device's clock (UTC if no offset).")
     kind: Literal["entry", "exit", "print", "lookup"] = "entry"

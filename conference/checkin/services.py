@@ -10,6 +10,7 @@ recorded with INSERT … ON CONFLICT DO NOTHING, which also makes it idempotent.
 
 import base64
 import hashlib
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -59,6 +60,7 @@ REASONS = {
 }
 NO_ZONE = 1 << 16  # a bit no badge carries: the rule names only zones that no longer exist
 GATE_SECONDS = 2.0  # rules edited in one worker reach the others within this
+CLIENT_SCAN_ID = re.compile(r"[\w.:-]{1,64}", re.ASCII)
 PAIRING_MINUTES = 30
 OFFLINE_RESULTS = (*RESULTS, None)
 
@@ -280,8 +282,9 @@ def scan(payload: str, checkpoint: Checkpoint | int, device: ScannerDevice | Non
 
     Must be the first work of its transaction: a repeated scan id rolls back and reads the
     stored answer."""
-    if not client_scan_id or len(client_scan_id) > 64:
-        raise ScanError(_l("Every scan needs its own id of at most 64 characters."))
+    if not CLIENT_SCAN_ID.fullmatch(client_scan_id or ""):
+        raise ScanError(_l("Every scan needs its own id: up to 64 letters, digits, dots, colons, hyphens or underscores."),
+                        "client_scan_id")
     if kind not in SCAN_KINDS:
         raise ScanError(_l("Unknown kind of scan."))
     if offline_result not in OFFLINE_RESULTS:
