@@ -119,6 +119,9 @@ def main() -> None:
     data = {
         "about": "Shared by tests/checkin/test_vectors.py (server) and tests/browser/test_scanner.py (the page's "
                  "offline rule). Made by scripts/checkin-vectors.py; expected answers are written by hand there.",
+        # The key that signed the cases, a test key known to all: the server checks a badge by
+        # signing it again, an offline phone by verifying with the public key.
+        "private_key": base64.urlsafe_b64encode(signing.raw_private(KEY)).decode().rstrip("="),
         "cases": CASES,
     }
     target = ROOT / "tests" / "checkin" / "vectors.json"

@@ -10,15 +10,17 @@ recorded with INSERT … ON CONFLICT DO NOTHING, which also makes it idempotent.
 
 import base64
 import hashlib
+import hmac
 import re
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, func, literal, select, update
+from sqlalchemy import func, select, update
 
 from conference.badges import signing
 from conference.badges.models import AccessZone, Badge, BadgeKey
@@ -33,9 +35,8 @@ from conference.checkin.models import (
     Scan,
     ScannerDevice,
 )
-from conference.core import audit
-from conference.core.database import insert_ignoring_conflicts, upsert
-from conference.core.i18n import current_locale, full_name, localized
+from conference.core import audit, pii
+from conference.core.i18n import current_locale, full_name, has_han, localized, pinyin_name
 from conference.core.models import utcnow
 from conference.editions.models import Edition
 from conference.editions.services import clone_step
@@ -60,6 +61,7 @@ REASONS = {
 }
 NO_ZONE = 1 << 16  # a bit no badge carries: the rule names only zones that no longer exist
 GATE_SECONDS = 2.0  # rules edited in one worker reach the others within this
+PLAUSIBLE_SINCE = datetime(2000, 1, 1, tzinfo=UTC)
 CLIENT_SCAN_ID = re.compile(r"[\w.:-]{1,64}", re.ASCII)
 PAIRING_MINUTES = 30
 OFFLINE_RESULTS = (*RESULTS, None)
@@ -135,13 +137,24 @@ class Gate:
     zones: tuple[str, ...]  # the rule's zone codes, for the snapshot
     checks_out_elsewhere: bool
     public_key: str | None  # base64url; None before the edition's first badge
+    private_key_sealed: str | None = None  # the server's own copy, for checking what it issued
 
     def verifier(self) -> Ed25519PublicKey | None:
         return _verifier(self.public_key) if self.public_key else None
 
+    def signer(self) -> Ed25519PrivateKey | None:
+        if not self.private_key_sealed:
+            return None
+        if self.private_key_sealed not in _signers:
+            raw = pii.unseal(self.private_key_sealed)
+            _signers[self.private_key_sealed] = Ed25519PrivateKey.from_private_bytes(
+                base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+        return _signers[self.private_key_sealed]
+
 
 _gates: dict[int, tuple[float, Gate]] = {}
 _verifiers: dict[str, Ed25519PublicKey] = {}
+_signers: dict[str, Ed25519PrivateKey] = {}
 
 
 def _verifier(text: str) -> Ed25519PublicKey:
@@ -157,7 +170,7 @@ def gate_for(checkpoint_id: int) -> Gate | None:
         return cached[1]
     row = db.session.execute(
         select(Checkpoint.id, Checkpoint.hall_id, Checkpoint.venue_id, Edition.id.label("edition_id"), Edition.year,
-               BadgeKey.public_key, CheckpointRule.categories, CheckpointRule.zones, CheckpointRule.session_id,
+               BadgeKey.public_key, BadgeKey.private_key_sealed, CheckpointRule.categories, CheckpointRule.zones, CheckpointRule.session_id,
                CheckpointRule.opens_at, CheckpointRule.closes_at, CheckpointRule.mode, CheckpointRule.reentry,
                CheckpointRule.checks_out_elsewhere)
         .join(Venue, Venue.id == Checkpoint.venue_id).join(Edition, Edition.id == Venue.edition_id)
@@ -178,13 +191,16 @@ def gate_for(checkpoint_id: int) -> Gate | None:
                 opens_at=row.opens_at, closes_at=row.closes_at, mode=row.mode or "entry",
                 reentry=True if row.reentry is None else row.reentry)
     area = f"hall:{row.hall_id}" if row.hall_id else f"venue:{row.venue_id}"
-    gate = Gate(row.id, row.edition_id, row.year, area, rule, zone_codes, bool(row.checks_out_elsewhere), row.public_key)
+    gate = Gate(row.id, row.edition_id, row.year, area, rule, zone_codes, bool(row.checks_out_elsewhere), row.public_key,
+                row.private_key_sealed)
     _gates[checkpoint_id] = (time.monotonic() + GATE_SECONDS, gate)
     return gate
 
 
 def forget_gates() -> None:
     _gates.clear()
+    _devices.clear()
+    _seen.clear()
 
 
 # Deciding a scan ----------------------------------------------------------------------------
@@ -197,65 +213,108 @@ def _read_code(payload: str, gate: Gate) -> tuple[str | None, signing.Claim | No
         return refusal.reason, None
     if claim.year != gate.year:
         return "wrong_edition", claim
+    signer = gate.signer()
+    if signer is not None:
+        # Ed25519 signs deterministically: a badge this server issued carries exactly this
+        # signature. Signing again costs a quarter of verifying.
+        return (None if hmac.compare_digest(signer.sign(message), signature) else "bad_signature"), claim
     verifier = gate.verifier()
     if verifier is None:
         return "unknown", claim
     try:
         verifier.verify(signature, message)
-    except Exception:  # cryptography's InvalidSignature
+    except InvalidSignature:
         return "bad_signature", claim
     return None, claim
 
 
+# The scan's statements, in plain SQL: a scan is four short statements and a commit, and
+# SQLAlchemy's statement compilation would cost more than the database work itself.
+_SQL = {
+    "badge": """SELECT b.id, b.version, b.status, b.revoked_reason, b.serial, p.family_name, p.given_name,
+        p.name_latin, p.category, p.organisation, p.organisation_en, p.photo_file, {holds} AS holds_session
+        FROM badges b JOIN people p ON p.id = b.person_id WHERE b.id = ? AND b.edition_id = ?""",
+    "holds": """EXISTS (SELECT 1 FROM seat_bookings sb JOIN registrations r ON r.id = sb.registration_id
+        WHERE sb.session_id = ? AND sb.status = 'confirmed' AND r.person_id = b.person_id)""",
+    # Of two doors scanning one badge at once, exactly one gets a row back.
+    "enter": """INSERT INTO presences (badge_id, area, inside, entries, changed_at) VALUES (?, ?, ?, 1, ?)
+        ON CONFLICT (badge_id, area) DO UPDATE SET inside = excluded.inside, entries = presences.entries + 1,
+        changed_at = excluded.changed_at WHERE presences.inside = ? {first_entry_only} RETURNING id""",
+    "inside": "SELECT inside FROM presences WHERE badge_id = ? AND area = ?",
+    "leave": "UPDATE presences SET inside = ?, changed_at = ? WHERE badge_id = ? AND area = ? AND inside = ?",
+    "leave_other_halls": """UPDATE presences SET inside = ?, changed_at = ?
+        WHERE badge_id = ? AND area <> ? AND area LIKE 'hall:%%' AND inside = ?""",
+    "record": """INSERT INTO scans (edition_id, checkpoint_id, client_scan_id, device, device_id, kind, badge_id,
+        result, why, reason, scanned_at, received_at, offline_result, conflict)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (client_scan_id) DO NOTHING RETURNING id""",
+}
+
+
+class _Row:
+    """A result row by column name."""
+
+    __slots__ = ("_values",)
+    NAMES = ("id", "version", "status", "revoked_reason", "serial", "family_name", "given_name", "name_latin",
+             "category", "organisation", "organisation_en", "photo_file", "holds_session")
+
+    def __init__(self, values):
+        self._values = dict(zip(self.NAMES, values, strict=True))
+
+    def __getattr__(self, name):
+        return self._values[name]
+
+
+_prepared: dict[tuple, str] = {}
+
+
+def _run(name: str, params: tuple, **parts):
+    """One of the statements above on the session's connection, in the driver's own dialect."""
+    connection = db.session.connection()
+    dialect = connection.dialect.name
+    key = (name, dialect, *parts.values())
+    if key not in _prepared:
+        sql = _SQL[name].format(**parts) if parts else _SQL[name]
+        _prepared[key] = sql.replace("?", "%s") if dialect == "postgresql" else sql.replace("%%", "%")
+    if dialect == "sqlite":  # SQLite keeps UTC timestamps as naive text, as SQLAlchemy's DateTime writes them
+        params = tuple(value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(value, datetime) else value
+                       for value in params)
+    return connection.exec_driver_sql(_prepared[key], params)
+
+
 def _badge_row(badge_id: int, gate: Gate):
-    holds = literal(False)
-    if gate.rule.session_id is not None:
-        holds = exists().where(
-            SeatBooking.session_id == gate.rule.session_id, SeatBooking.status == "confirmed",
-            SeatBooking.registration_id == Registration.id, Registration.person_id == Badge.person_id)
-    return db.session.execute(
-        select(Badge.id, Badge.version, Badge.status, Badge.revoked_reason, Badge.serial, Person.id.label("person_id"),
-               Person.family_name, Person.given_name, Person.name_latin, Person.category, Person.organisation,
-               Person.organisation_en, Person.photo_file, holds.label("holds_session"))
-        .join(Person, Person.id == Badge.person_id)
-        .where(Badge.id == badge_id, Badge.edition_id == gate.edition_id)
-    ).one_or_none()
+    if gate.rule.session_id is None:
+        found = _run("badge", (badge_id, gate.edition_id), holds="0 = 1").first()
+    else:
+        found = _run("badge", (gate.rule.session_id, badge_id, gate.edition_id), holds=_SQL["holds"]).first()
+    return _Row(found) if found else None
 
 
 def _person(row) -> dict:
-    person = Person(family_name=row.family_name, given_name=row.given_name, name_latin=row.name_latin)
+    name = full_name(row.family_name, row.given_name)
+    latin = row.name_latin or ""
+    if not latin and current_locale() == "en":
+        latin = pinyin_name(row.family_name, row.given_name) if has_han(name) else name
     return {
-        "name": person.name, "latin_name": person.latin_name if current_locale() == "en" else (row.name_latin or ""),
+        "name": name, "latin_name": latin,
         "category": row.category, "organisation": localized(row.organisation, row.organisation_en),
         "serial": row.serial, "badge_id": row.id, "photo": bool(row.photo_file),
     }
 
 
 def _enter(badge_id: int, gate: Gate) -> tuple[str, str]:
-    """One conditional upsert: of two doors scanning one badge at once, exactly one admits."""
-    table = Presence.__table__
     now = utcnow()
-    may_enter = table.c.inside.is_(False)
-    if not gate.rule.reentry:
-        may_enter = and_(may_enter, table.c.entries == 0)
-    statement = upsert(table).values(badge_id=badge_id, area=gate.area, inside=True, entries=1, changed_at=now)
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.badge_id, table.c.area],
-        set_={"inside": True, "entries": table.c.entries + 1, "changed_at": now}, where=may_enter)
-    entered = db.session.execute(statement.returning(table.c.id)).first()
+    first_entry_only = "" if gate.rule.reentry else "AND presences.entries = 0"
+    entered = _run("enter", (badge_id, gate.area, True, now, False), first_entry_only=first_entry_only).first()
     if entered is not None:
         if gate.checks_out_elsewhere:
-            db.session.execute(update(Presence).where(
-                Presence.badge_id == badge_id, Presence.area != gate.area, Presence.area.like("hall:%"),
-                Presence.inside.is_(True)).values(inside=False, changed_at=now))
+            _run("leave_other_halls", (False, now, badge_id, gate.area, True))
         return "admitted", ""
-    inside = db.session.execute(select(Presence.inside).where(Presence.badge_id == badge_id, Presence.area == gate.area)).scalar_one()
+    inside = _run("inside", (badge_id, gate.area)).scalar()
     return ("already_inside", "") if inside else ("not_allowed_here", "reentry")
 
 
 def _leave(badge_id: int, gate: Gate) -> None:
-    db.session.execute(update(Presence).where(Presence.badge_id == badge_id, Presence.area == gate.area,
-                                              Presence.inside.is_(True)).values(inside=False, changed_at=utcnow()))
+    _run("leave", (False, utcnow(), badge_id, gate.area, True))
 
 
 def reason_text(why: str, revoked_reason: str = "") -> str:
@@ -273,7 +332,7 @@ def _stored(client_scan_id: str) -> Answer:
                   _person(row) if row else None, scan_row.id, repeated=True, conflict=scan_row.conflict)
 
 
-def scan(payload: str, checkpoint: Checkpoint | int, device: ScannerDevice | None, client_scan_id: str,
+def scan(payload: str, checkpoint: Checkpoint | int, device: "PairedDevice | None", client_scan_id: str,
          scanned_at: datetime | None = None, kind: str = "entry", offline_result: str | None = None) -> Answer:
     """Verify, apply the entrance's rules, record, answer. The same client_scan_id sent twice
     is recorded once and answered the same; one badge scanned at two doors at once is admitted
@@ -292,7 +351,10 @@ def scan(payload: str, checkpoint: Checkpoint | int, device: ScannerDevice | Non
     gate = gate_for(checkpoint if isinstance(checkpoint, int) else checkpoint.id)
     if gate is None:
         raise ScanError(_l("No such checkpoint."))
-    at = scanned_at or utcnow()
+    now = utcnow()
+    # A phone whose clock is far off (a dead battery resets it to 1970) would put its scans
+    # outside every opening hour and out of the log's order: those scans take the server's time.
+    at = scanned_at if scanned_at and PLAUSIBLE_SINCE <= scanned_at <= now + timedelta(days=1) else now
     problem, claim = _read_code(payload or "", gate)
     row = None if problem else _badge_row(claim.badge_id, gate)
     facts = BadgeFacts(row.version, row.status, row.category, bool(row.holds_session)) if row else None
@@ -304,12 +366,10 @@ def scan(payload: str, checkpoint: Checkpoint | int, device: ScannerDevice | Non
         result, why = _enter(row.id, gate)
     conflict = offline_result == "admitted" and result == "already_inside"
     reason = reason_text(why, row.revoked_reason if row else "")
-    scan_id = db.session.execute(insert_ignoring_conflicts(Scan.__table__).values(
-        edition_id=gate.edition_id, checkpoint_id=gate.checkpoint_id, client_scan_id=client_scan_id,
-        device=device.name if device else "", device_id=device.id if device else None, kind=decision.kind,
-        badge_id=row.id if row else None, result=result, why=why, reason=reason, scanned_at=at,
-        received_at=utcnow(), offline_result=offline_result, conflict=conflict,
-    ).returning(Scan.__table__.c.id)).scalar()
+    scan_id = _run("record", (
+        gate.edition_id, gate.checkpoint_id, client_scan_id, device.name[:80] if device else "",
+        device.id if device else None, decision.kind, row.id if row else None, result, why, reason, at, utcnow(),
+        offline_result, conflict)).scalar()
     if scan_id is None:
         db.session.rollback()  # this scan was recorded before: undo what this copy changed
         return _stored(client_scan_id)
@@ -361,17 +421,45 @@ def pair_now(checkpoint: Checkpoint, name: str, actor=None) -> tuple[ScannerDevi
     return pair(code)
 
 
-def device_for_token(token: str) -> ScannerDevice | None:
+@dataclass(frozen=True)
+class PairedDevice:
+    """A paired scanner as a request sees it."""
+
+    id: int
+    name: str
+    checkpoint_id: int
+    edition_id: int
+
+
+_devices: dict[str, tuple[float, PairedDevice | None]] = {}
+_seen: dict[int, float] = {}
+
+
+def device_for_token(token: str) -> PairedDevice | None:
+    """The paired device holding this token. Held in memory for GATE_SECONDS, so a phone
+    unpaired in one worker is refused by all of them within that."""
     if not token or len(token) > 100:
         return None
-    device = db.session.execute(select(ScannerDevice).where(
-        ScannerDevice.token_hash == _token_hash(token), ScannerDevice.revoked_at.is_(None))).scalar_one_or_none()
-    if device is not None and (device.last_seen_at is None or device.last_seen_at < utcnow() - timedelta(minutes=1)):
-        device.last_seen_at = utcnow()  # at most once a minute: not a write per scan
+    digest = _token_hash(token)
+    cached = _devices.get(digest)
+    if cached and cached[0] > time.monotonic():
+        device = cached[1]
+    else:
+        row = db.session.execute(select(ScannerDevice.id, ScannerDevice.name, ScannerDevice.checkpoint_id,
+                                        ScannerDevice.edition_id).where(
+            ScannerDevice.token_hash == digest, ScannerDevice.revoked_at.is_(None))).first()
+        device = PairedDevice(*row) if row else None
+        if len(_devices) > 10000:
+            _devices.clear()
+        _devices[digest] = (time.monotonic() + GATE_SECONDS, device)
+    if device is not None and _seen.get(device.id, 0) < time.monotonic() - 60:
+        _seen[device.id] = time.monotonic()  # at most once a minute per worker: not a write per scan
+        db.session.execute(update(ScannerDevice).where(ScannerDevice.id == device.id).values(last_seen_at=utcnow()))
     return device
 
 
 def unpair(device: ScannerDevice, actor=None) -> None:
+    _devices.clear()  # this worker refuses it at once; the others within GATE_SECONDS
     device.revoked_at = utcnow()
     device.token_hash = device.pairing_hash = None
     audit.record("device.unpair", device, detail={"name": device.name}, actor=actor)
@@ -382,7 +470,7 @@ def devices_of(edition: Edition) -> list[ScannerDevice]:
                                    .order_by(ScannerDevice.revoked_at.is_not(None), ScannerDevice.created_at.desc())).scalars())
 
 
-def photo_of(device: ScannerDevice, badge_id: int) -> Person | None:
+def photo_of(device: PairedDevice, badge_id: int) -> Person | None:
     person = db.session.execute(select(Person).join(Badge, Badge.person_id == Person.id).where(
         Badge.id == badge_id, Badge.edition_id == device.edition_id)).scalar_one_or_none()
     return person if person is not None and person.photo_file else None
@@ -395,7 +483,7 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
-def snapshot(device: ScannerDevice) -> dict:
+def snapshot(device: PairedDevice) -> dict:
     """Everything the scanner page needs to decide on its own while the network is down:
     the public key, this entrance's rules, every badge's current version, category and status
     (with names, to show who), and who is inside this entrance's area. No documents, no phones."""

@@ -3,17 +3,27 @@
 
 import json
 
+from flask import current_app
 from flask_babel import gettext as _
+
+
+def field_messages(problems: list[dict]) -> dict:
+    """pydantic's errors as {field: message}."""
+    errors = {}
+    for problem in problems:
+        location = [str(part) for part in problem.get("loc", ()) if part not in ("body", "json")]
+        errors[".".join(location) or "body"] = str(_("This value is not valid."))
+    return errors
 
 
 def field_errors(req, resp, req_validation_error, instance, model_adapter=None) -> None:
     """spectree's `before` hook."""
     if req_validation_error is None or resp is None:
         return
-    errors = {}
-    for problem in req_validation_error.errors():
-        location = [str(part) for part in problem.get("loc", ()) if part not in ("body", "json")]
-        errors[".".join(location) or "body"] = str(_("This value is not valid."))
-    resp.set_data(json.dumps({"errors": errors}, ensure_ascii=False))
+    resp.set_data(json.dumps({"errors": field_messages(req_validation_error.errors())}, ensure_ascii=False))
     resp.status_code = 422
     resp.mimetype = "application/json"
+
+
+def json_response(body, status: int = 200):
+    return current_app.response_class(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json")

@@ -154,3 +154,12 @@ def test_the_openapi_document_describes_the_scanner_api(client):
     assert {"/api/v1/checkin/scans", "/api/v1/checkin/scans:batch", "/api/v1/checkin/snapshot", "/api/v1/checkin/pair"} <= set(spec["paths"])
     assert spec["components"]["securitySchemes"]["device"]["scheme"] == "bearer"
     assert spec["paths"]["/api/v1/checkin/scans"]["post"]["security"] == [{"device": []}]
+
+
+def test_a_phone_clock_far_off_takes_the_servers_time(app, client, scanner):
+    batch = {"scans": [{"payload": scanner["guest"], "client_scan_id": "dead-battery", "scanned_at": "1970-01-01T00:00:09Z",
+                        "offline_result": "admitted"}]}
+    assert post(client, scanner["a"], batch, "/api/v1/checkin/scans:batch").json["answers"][0]["result"] == "admitted"
+    with app.app_context():
+        scanned = db.session.execute(select(Scan.scanned_at)).scalar_one()
+    assert scanned > datetime.now(UTC) - timedelta(minutes=1)
