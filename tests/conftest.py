@@ -130,6 +130,21 @@ def edition_2023(app):
     return 2023
 
 
+def badged_demo(holders, steps=("editions", "venues")):
+    """In an app context: the demo's steps, its access zones, and a badge for each
+    (family name, given name, category). Returns the edition and the badges."""
+    from conference.badges import services as badges
+    from conference.badges.demo import set_up_zones
+    from conference.core.demo import load_demo
+    from conference.editions.services import get_edition
+    from conference.people import services as people
+
+    load_demo(only=set(steps))
+    edition = get_edition(2023)
+    set_up_zones(edition)
+    return edition, [badges.issue(people.add_person(edition, family, given, category)) for family, given, category in holders]
+
+
 class LiveServer:
     def __init__(self, app):
         self._server = make_server("127.0.0.1", 0, app, threaded=True)

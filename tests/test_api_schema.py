@@ -6,23 +6,16 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
-from conference.badges import services as badges
-from conference.badges.demo import set_up_zones
 from conference.checkin import services
-from conference.core.demo import load_demo
-from conference.editions.services import get_edition
 from conference.extensions import db
-from conference.people import services as people
 from conference.venues.services import checkpoint_by_code
+from tests.conftest import badged_demo
 
 
 @pytest.fixture
 def device_token(app):
     with app.app_context():
-        load_demo(only={"editions", "venues", "programme"})
-        edition = get_edition(2023)
-        set_up_zones(edition)
-        badges.issue(people.add_person(edition, "林", "晓梅", "guest"))
+        edition, _badges = badged_demo([("林", "晓梅", "guest")], ("editions", "venues", "programme"))
         _device, token = services.pair_now(checkpoint_by_code(edition, "DEMO-DESK"), "schemathesis")
         db.session.commit()
         return token

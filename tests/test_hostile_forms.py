@@ -34,8 +34,8 @@ def test_no_organizer_form_fails_on_odd_values(app, client):
     from sqlalchemy import select
 
     from conference.badges import services as badges
-    from conference.programme.models import Session
     from conference.checkin import services as checkin
+    from conference.programme.models import Session
     from conference.venues.models import Checkpoint, Hall, Venue
 
     with app.app_context():

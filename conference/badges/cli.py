@@ -2,18 +2,11 @@ import click
 from flask.cli import AppGroup
 
 from conference.badges import services
-from conference.editions.services import get_edition
+from conference.editions.cli import edition_for_command
 from conference.extensions import db
 from conference.people.models import Person
 
 badges_cli = AppGroup("badges", help="Badges: batch PDFs, payloads, the verification key.")
-
-
-def _edition(year: int):
-    edition = get_edition(year)
-    if edition is None:
-        raise click.ClickException(f"There is no {year} edition.")
-    return edition
 
 
 @badges_cli.command("pdf")
@@ -27,7 +20,7 @@ def pdf_command(year, category, limit, sort, layout, out) -> None:
     """Write a batch of badges to a PDF file (the same service as the page)."""
     from conference.core import pdf
 
-    edition = _edition(year)
+    edition = edition_for_command(year)
     badges = services.select_badges(edition, category, sort=sort, limit=limit)
     if not badges:
         raise click.ClickException("No badge matches.")
@@ -45,7 +38,7 @@ def pdf_command(year, category, limit, sort, layout, out) -> None:
 @click.option("--person", "person_id", required=True, type=int)
 def payload_command(year, person_id) -> None:
     """Print one person's badge payload (the text in the QR code)."""
-    edition = _edition(year)
+    edition = edition_for_command(year)
     person = db.session.get(Person, person_id)
     if person is None or person.edition_id != edition.id:
         raise click.ClickException(f"No person {person_id} in {year}.")
@@ -60,5 +53,5 @@ def payload_command(year, person_id) -> None:
 @click.option("--edition", "year", required=True, type=int)
 def public_key_command(year) -> None:
     """Print the edition's Ed25519 verification key (base64url), for scanners."""
-    click.echo(services.key_for(_edition(year)).public_key)
+    click.echo(services.key_for(edition_for_command(year)).public_key)
     db.session.commit()

@@ -4,19 +4,12 @@ from sqlalchemy import select
 
 from conference.checkin import services
 from conference.checkin.models import ScannerDevice
-from conference.editions.services import get_edition
+from conference.editions.cli import edition_for_command
 from conference.extensions import db
 from conference.venues.models import Checkpoint, Venue
 from conference.venues.services import checkpoint_by_code
 
 checkin_cli = AppGroup("checkin", help="Check-in: checkpoints and their rules, scanner devices.")
-
-
-def _edition(year: int):
-    edition = get_edition(year)
-    if edition is None:
-        raise click.ClickException(f"There is no {year} edition.")
-    return edition
 
 
 def describe_rule(checkpoint: Checkpoint) -> str:
@@ -37,7 +30,7 @@ def describe_rule(checkpoint: Checkpoint) -> str:
 @click.option("--edition", "year", required=True, type=int)
 def checkpoints_command(year) -> None:
     """List the edition's checkpoints with their codes and rules."""
-    edition = _edition(year)
+    edition = edition_for_command(year)
     rows = db.session.execute(select(Checkpoint).join(Venue).where(Venue.edition_id == edition.id)
                               .order_by(Venue.position, Checkpoint.position)).scalars()
     for checkpoint in rows:
@@ -51,7 +44,7 @@ def checkpoints_command(year) -> None:
 @click.option("--name", default="", help="What to call the device in the device list.")
 def pair_device_command(year, code, name) -> None:
     """Pair a scanner with a checkpoint and print its device token (shown once)."""
-    edition = _edition(year)
+    edition = edition_for_command(year)
     checkpoint = checkpoint_by_code(edition, code)
     if checkpoint is None:
         raise click.ClickException(f"No checkpoint {code!r} in {year}; see `flask checkin checkpoints --edition {year}`.")
@@ -64,7 +57,7 @@ def pair_device_command(year, code, name) -> None:
 @click.option("--edition", "year", required=True, type=int)
 def devices_command(year) -> None:
     """List the edition's scanner devices."""
-    for device in services.devices_of(_edition(year)):
+    for device in services.devices_of(edition_for_command(year)):
         seen = f"{device.last_seen_at:%Y-%m-%d %H:%M}" if device.last_seen_at else "-"
         click.echo(f"{device.id:>5}  {device.checkpoint.code:<12} {device.state:<9} last seen {seen}  {device.name}")
 

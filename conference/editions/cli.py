@@ -7,6 +7,14 @@ from conference.extensions import db
 editions_cli = AppGroup("editions", help="Conference editions, one a year.")
 
 
+def edition_for_command(year: int):
+    """The edition of --edition YEAR, or the command stops saying there is none."""
+    edition = services.get_edition(year)
+    if edition is None:
+        raise click.ClickException(f"There is no {year} edition.")
+    return edition
+
+
 @editions_cli.command("list")
 def list_command() -> None:
     """Every edition, newest first."""
@@ -25,9 +33,7 @@ def list_command() -> None:
 @click.option("--ends", type=click.DateTime(["%Y-%m-%d"]), help="Last day, YYYY-MM-DD.")
 def clone_command(source_year, year, city_zh, city_en, starts, ends) -> None:
     """Start next year's edition from SOURCE_YEAR: its structure, never its people."""
-    source = services.get_edition(source_year)
-    if source is None:
-        raise click.ClickException(f"There is no {source_year} edition.")
+    source = edition_for_command(source_year)
     try:
         edition = services.clone_edition(
             source,

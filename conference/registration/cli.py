@@ -1,7 +1,7 @@
 import click
 from flask.cli import AppGroup
 
-from conference.editions.services import get_edition
+from conference.editions.cli import edition_for_command
 from conference.extensions import db
 from conference.registration import services
 
@@ -16,9 +16,7 @@ registration_cli = AppGroup("registration", help="Registration: invitation codes
 @click.option("--organisation", default="", help="Note which organisation the codes are for.")
 def codes(year: int, category: str, count: int, uses: int, organisation: str) -> None:
     """Print fresh invitation codes, one a line. Only their fingerprints are stored."""
-    edition = get_edition(year)
-    if edition is None:
-        raise click.ClickException(f"There is no {year} edition.")
+    edition = edition_for_command(year)
     found = services.category_by_code(edition, category)
     if found is None:
         raise click.ClickException(f"No category {category!r} in {year}.")

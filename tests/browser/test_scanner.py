@@ -11,15 +11,11 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from conference.badges import services as badges
-from conference.badges.demo import set_up_zones
 from conference.checkin import services
 from conference.checkin.models import Scan
-from conference.core.demo import load_demo
-from conference.editions.services import get_edition
 from conference.extensions import db
-from conference.people import services as people
 from conference.venues.services import checkpoint_by_code
-from tests.conftest import launch_chromium
+from tests.conftest import badged_demo, launch_chromium
 
 pytestmark = pytest.mark.browser
 VECTORS = json.loads((Path(__file__).parent.parent / "checkin" / "vectors.json").read_text(encoding="utf-8"))["cases"]
@@ -30,10 +26,7 @@ NAMES = ["林晓梅", "陈志明", "王芳", "李娜", "张伟", "刘洋", "黄�
 def desk(app):
     """The rehearsal desk, eleven people with badges, and a pairing code for a phone."""
     with app.app_context():
-        load_demo(only={"editions", "venues"})
-        edition = get_edition(2023)
-        set_up_zones(edition)
-        issued = [badges.issue(people.add_person(edition, name[0], name[1:], "guest")) for name in NAMES]
+        edition, issued = badged_demo([(name[0], name[1:], "guest") for name in NAMES])
         checkpoint = checkpoint_by_code(edition, "DEMO-DESK")
         services.save_rule(checkpoint, [], [], None, None, None, "entry", True)
         device, code = services.add_device(checkpoint, "测试手机")

@@ -6,26 +6,20 @@ import pytest
 from sqlalchemy import func, select
 
 from conference.badges import services as badges
-from conference.badges.demo import set_up_zones
 from conference.checkin import services
 from conference.checkin.models import Scan, ScannerDevice
-from conference.core.demo import load_demo
 from conference.core.models import AuditEntry
 from conference.editions.services import get_edition
 from conference.extensions import db
-from conference.people import services as people
 from conference.venues.services import checkpoint_by_code
+from tests.conftest import badged_demo
 
 
 @pytest.fixture
 def scanner(app):
     """Two paired phones at the rehearsal desk, and two badges."""
     with app.app_context():
-        load_demo(only={"editions", "venues"})
-        edition = get_edition(2023)
-        set_up_zones(edition)
-        guest = badges.issue(people.add_person(edition, "林", "晓梅", "guest"))
-        media = badges.issue(people.add_person(edition, "Smith", "Anna", "media"))
+        edition, (guest, media) = badged_demo([("林", "晓梅", "guest"), ("Smith", "Anna", "media")])
         desk = checkpoint_by_code(edition, "DEMO-DESK")
         services.save_rule(desk, [], [], None, None, None, "entry", True)
         first, first_token = services.pair_now(desk, "phone A")

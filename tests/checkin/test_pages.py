@@ -9,7 +9,6 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from conference.badges import services as badges
-from conference.badges.demo import set_up_zones
 from conference.checkin import services
 from conference.checkin.models import CheckpointRule, Presence, Scan, ScannerDevice
 from conference.core.database import committed
@@ -17,18 +16,14 @@ from conference.core.demo import load_demo
 from conference.core.models import AuditEntry
 from conference.editions.services import get_edition
 from conference.extensions import db
-from conference.people import services as people
 from conference.venues.services import checkpoint_by_code
-from tests.conftest import csrf_token, login, make_user, submit
+from tests.conftest import badged_demo, csrf_token, login, make_user, submit
 
 
 @pytest.fixture
 def venues(app):
     with app.app_context():
-        load_demo(only={"editions", "venues", "programme"})
-        edition = get_edition(2023)
-        set_up_zones(edition)
-        guest = badges.issue(people.add_person(edition, "林", "晓梅", "guest"))
+        edition, (guest,) = badged_demo([("林", "晓梅", "guest")], ("editions", "venues", "programme"))
         db.session.commit()
         return {"guest": badges.payload(guest), "guest_id": guest.id,
                 **{code: checkpoint_by_code(edition, code).id for code in ("DEMO-DESK", "GT-AUD", "CC-HALLA", "GT-MAIN")}}

@@ -7,26 +7,21 @@ import pytest
 from sqlalchemy import func, select
 
 from conference.badges import services as badges
-from conference.badges.demo import set_up_zones
 from conference.checkin import services
 from conference.checkin.models import Scan
 from conference.core.database import committed
-from conference.core.demo import load_demo
 from conference.editions.services import get_edition
 from conference.extensions import db
-from conference.people import services as people
 from conference.venues.models import Checkpoint
+from tests.conftest import badged_demo
 
 
 @pytest.fixture
 def gate(app):
     """The demo venues, zones, and two people with badges: a guest and a volunteer."""
     with app.app_context():
-        load_demo(only={"editions", "venues", "programme"})
-        edition = get_edition(2023)
-        set_up_zones(edition)
-        guest = badges.issue(people.add_person(edition, "林", "晓梅", "guest"))
-        volunteer = badges.issue(people.add_person(edition, "陈", "小军", "volunteer"))
+        _edition, (guest, volunteer) = badged_demo([("林", "晓梅", "guest"), ("陈", "小军", "volunteer")],
+                                                   ("editions", "venues", "programme"))
         door = db.session.execute(select(Checkpoint).where(Checkpoint.name_zh == "北广场主入口")).scalar_one()
         answer = {"guest": badges.payload(guest), "volunteer": badges.payload(volunteer), "door": door.id,
                   "guest_id": guest.id}
