@@ -130,8 +130,8 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 def _one(device, item: ScanIn, offline_result: str | None = None) -> dict:
     scanned_at = _utc(item.scanned_at)
-    answer = committed(lambda: services.scan(item.payload, device.checkpoint_id, device, item.client_scan_id,
-                                             scanned_at, item.kind, offline_result))
+    answer = services.scan_now(item.payload, device.checkpoint_id, device, item.client_scan_id, scanned_at,
+                               item.kind, offline_result)
     return answer.as_json()
 
 
