@@ -285,6 +285,7 @@ class _Row:
 
 
 _prepared: dict[tuple, str] = {}
+_ROWS = {"badge", "enter", "inside", "record"}
 
 
 def _run(connection: Connection, name: str, params: tuple, **parts) -> tuple | None:
@@ -301,7 +302,7 @@ def _run(connection: Connection, name: str, params: tuple, **parts) -> tuple | N
     cursor = connection.connection.dbapi_connection.cursor()
     try:
         cursor.execute(_prepared[key], params)
-        return cursor.fetchone() if cursor.description else None
+        return cursor.fetchone() if name in _ROWS else None  # in a pipeline, fetching is what waits
     except dialect.loaded_dbapi.Error as error:  # as SQLAlchemy would raise it, so committed() can retry
         raise DBAPIError.instance(_prepared[key], params, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
     finally:

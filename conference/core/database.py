@@ -6,6 +6,7 @@ refused ("database is locked"); PostgreSQL may end one of two deadlocked transac
 are safe to run again from the start, which `committed()` does.
 """
 
+import contextlib
 import fcntl
 import os
 import random
@@ -108,6 +109,14 @@ def insert_ignoring_conflicts(table):
     return upsert(table).on_conflict_do_nothing()
 
 
+def _pipelined(connection: Connection):
+    """psycopg's pipeline mode: BEGIN travels with the first statement and COMMIT does not wait
+    on its own, two round trips fewer a transaction. SQLite has no round trips to save."""
+    if connection.dialect.name != "postgresql":
+        return contextlib.nullcontext()
+    return connection.connection.dbapi_connection.pipeline()
+
+
 def committed_on_own_connection(work: Callable[[Connection], T]) -> T:
     """committed() for the few hot paths where the session's bookkeeping costs more than the
     work: `work` gets a pooled connection of its own, outside the session."""
@@ -115,8 +124,9 @@ def committed_on_own_connection(work: Callable[[Connection], T]) -> T:
         with db.engine.connect() as connection:
             connection.begin()  # work may speak to the driver directly: SQLAlchemy must still commit
             try:
-                result = work(connection)
-                connection.commit()
+                with _pipelined(connection):
+                    result = work(connection)
+                    connection.commit()
                 return result
             except (OperationalError, DBAPIError) as error:
                 connection.rollback()
