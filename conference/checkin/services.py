@@ -299,12 +299,17 @@ def _run(connection: Connection, name: str, params: tuple, **parts) -> tuple | N
     if dialect.name == "sqlite":  # SQLite keeps UTC timestamps as naive text, as SQLAlchemy's DateTime writes them
         params = tuple(value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(value, datetime) else value
                        for value in params)
-    cursor = connection.connection.dbapi_connection.cursor()
+    driver = connection.connection.dbapi_connection
+    cursor = driver.cursor()
     try:
         cursor.execute(_prepared[key], params)
         return cursor.fetchone() if name in _ROWS else None  # in a pipeline, fetching is what waits
-    except dialect.loaded_dbapi.Error as error:  # as SQLAlchemy would raise it, so committed() can retry
-        raise DBAPIError.instance(_prepared[key], params, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
+    except dialect.loaded_dbapi.Error as error:  # as SQLAlchemy would raise it, so the caller can retry
+        lost = dialect.is_disconnect(error, driver, cursor)
+        if lost:
+            connection.invalidate(error)
+        raise DBAPIError.instance(_prepared[key], params, error, dialect.loaded_dbapi.Error, dialect=dialect,
+                                  connection_invalidated=lost) from error
     finally:
         cursor.close()
 

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import Flask
-from sqlalchemy import event
-from sqlalchemy.engine import Connection
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from conference.extensions import db
@@ -117,11 +117,26 @@ def _pipelined(connection: Connection):
     return connection.connection.dbapi_connection.pipeline()
 
 
+_unpinged: dict[int, Engine] = {}
+
+
+def _unpinged_engine() -> Engine:
+    """PostgreSQL: the app's database without the pool's ping before every checkout, a round
+    trip of its own. committed_on_own_connection starts again on a connection found dead
+    instead (after a database restart), so no request fails for it."""
+    engine = db.engine
+    if engine.dialect.name != "postgresql":
+        return engine
+    if id(engine) not in _unpinged:
+        _unpinged[id(engine)] = create_engine(engine.url, pool_pre_ping=False, pool_recycle=1800)
+    return _unpinged[id(engine)]
+
+
 def committed_on_own_connection(work: Callable[[Connection], T]) -> T:
     """committed() for the few hot paths where the session's bookkeeping costs more than the
     work: `work` gets a pooled connection of its own, outside the session."""
     for attempt in range(RETRIES):
-        with db.engine.connect() as connection:
+        with _unpinged_engine().connect() as connection:
             connection.begin()  # work may speak to the driver directly: SQLAlchemy must still commit
             try:
                 with _pipelined(connection):
@@ -129,8 +144,9 @@ def committed_on_own_connection(work: Callable[[Connection], T]) -> T:
                     connection.commit()
                 return result
             except (OperationalError, DBAPIError) as error:
-                connection.rollback()
-                if not _retryable(error) or attempt == RETRIES - 1:
+                if not error.connection_invalidated:
+                    connection.rollback()
+                if not (_retryable(error) or error.connection_invalidated) or attempt == RETRIES - 1:
                     raise
             except Exception:
                 connection.rollback()

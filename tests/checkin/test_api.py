@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from conference.badges import services as badges
 from conference.checkin import services
@@ -157,3 +157,18 @@ def test_a_phone_clock_far_off_takes_the_servers_time(app, client, scanner):
     with app.app_context():
         scanned = db.session.execute(select(Scan.scanned_at)).scalar_one()
     assert scanned > datetime.now(UTC) - timedelta(minutes=1)
+
+
+def test_scans_go_on_after_the_database_drops_its_connections(app, client, scanner):
+    """PostgreSQL restarted, or a proxy cut idle connections: the scan path pings no
+    connection before using it, so it must notice a dead one and start again."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite has no connections to drop")
+    assert post(client, scanner["a"], {"payload": scanner["guest"], "client_scan_id": "before-cut"}).json["result"] == "admitted"
+    with app.app_context():
+        db.session.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+        db.session.commit()
+    after = post(client, scanner["a"], {"payload": scanner["media"], "client_scan_id": "after-cut"})
+    assert after.status_code == 200 and after.json["result"] == "admitted"
