@@ -54,20 +54,23 @@ def _writing_done(*_args) -> None:
 
 def init_app(app: Flask) -> None:
     with app.app_context():
-        engine = db.engine
+        _prepare(db.engine)
+
+
+def _prepare(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         return
-
     for moment in ("commit", "rollback", "checkin"):  # however the transaction ends
         event.listen(engine, moment, _writing_done)
+    event.listen(engine, "connect", _sqlite_pragmas)
 
-    @event.listens_for(engine, "connect")
-    def _sqlite_pragmas(dbapi_connection, _record):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 def _retryable(error: DBAPIError) -> bool:
@@ -121,14 +124,15 @@ _unpinged: dict[int, Engine] = {}
 
 
 def _unpinged_engine() -> Engine:
-    """PostgreSQL: the app's database without the pool's ping before every checkout, a round
-    trip of its own. committed_on_own_connection starts again on a connection found dead
-    instead (after a database restart), so no request fails for it."""
+    """The app's database without the pool's ping before every checkout (on PostgreSQL a
+    round trip of its own). committed_on_own_connection starts again on a connection found
+    dead instead (after a database restart), so no request fails for it."""
     engine = db.engine
-    if engine.dialect.name != "postgresql":
-        return engine
+    if engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"):
+        return engine  # a second engine would open a second, empty database
     if id(engine) not in _unpinged:
         _unpinged[id(engine)] = create_engine(engine.url, pool_pre_ping=False, pool_recycle=1800)
+        _prepare(_unpinged[id(engine)])
     return _unpinged[id(engine)]
 
 
