@@ -39,9 +39,21 @@ def queue_to_write() -> None:
     path = db.engine.url.database
     if not path or path == ":memory:":
         return
-    fd = os.open(f"{path}.writer-lock", os.O_CREAT | os.O_RDWR, 0o600)
-    fcntl.flock(fd, fcntl.LOCK_EX)
-    _writer.fd = fd
+    if getattr(_writer, "file", None) is None or _writer.file.path != path:
+        _writer.file = _LockFile(path)  # one open file per thread and database
+    fcntl.flock(_writer.file.fd, fcntl.LOCK_EX)
+    _writer.fd = _writer.file.fd
+
+
+class _LockFile:
+    """The writer lock's file, closed when its thread ends."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.fd = os.open(f"{path}.writer-lock", os.O_CREAT | os.O_RDWR, 0o600)
+
+    def __del__(self):
+        os.close(self.fd)
 
 
 def _writing_done(*_args) -> None:
@@ -49,7 +61,6 @@ def _writing_done(*_args) -> None:
     if fd is not None:
         _writer.fd = None
         fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
 
 
 def init_app(app: Flask) -> None:
