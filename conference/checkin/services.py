@@ -257,6 +257,7 @@ _SQL = {
         ON CONFLICT (badge_id, area) DO UPDATE SET inside = excluded.inside, entries = presences.entries + 1,
         changed_at = excluded.changed_at WHERE presences.inside = ? {first_entry_only} RETURNING id""",
     "inside": "SELECT inside FROM presences WHERE badge_id = ? AND area = ?",
+    "correct": "UPDATE scans SET result = ?, why = ?, reason = ?, conflict = ? WHERE id = ?",
     # PostgreSQL answers the gate before its log reaches the disk (a fraction of a second
     # later): a crash in between could forget the last admissions, never admit a badge twice
     # at once. Everything else in the app still waits for the disk.
@@ -288,30 +289,49 @@ _prepared: dict[tuple, str] = {}
 _ROWS = {"badge", "enter", "inside", "record"}
 
 
+class _Sent:
+    """One of the statements above, sent straight on the driver's connection inside the
+    connection's transaction. In psycopg's pipeline mode the database has not answered yet:
+    first() is what waits, so statements sent one after another travel together."""
+
+    def __init__(self, connection: Connection, name: str, params: tuple, **parts):
+        self.connection, self.name = connection, name
+        dialect = connection.dialect
+        key = (name, dialect.name, *parts.values())
+        if key not in _prepared:
+            sql = _SQL[name].format(**parts) if parts else _SQL[name]
+            _prepared[key] = sql.replace("?", "%s") if dialect.name == "postgresql" else sql.replace("%%", "%")
+        if dialect.name == "sqlite":  # SQLite keeps UTC timestamps as naive text, as SQLAlchemy's DateTime writes them
+            params = tuple(value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(value, datetime) else value
+                           for value in params)
+        self.sql, self.params = _prepared[key], params
+        self.cursor = connection.connection.dbapi_connection.cursor()
+        self._guarded(self.cursor.execute, self.sql, params)
+        if name not in _ROWS:
+            self.cursor.close()
+
+    def first(self) -> tuple | None:
+        try:
+            return self._guarded(self.cursor.fetchone)
+        finally:
+            self.cursor.close()
+
+    def _guarded(self, call, *args):
+        dialect = self.connection.dialect
+        try:
+            return call(*args)
+        except dialect.loaded_dbapi.Error as error:  # as SQLAlchemy would raise it, so the caller can retry
+            lost = dialect.is_disconnect(error, self.connection.connection.dbapi_connection, self.cursor)
+            if lost:
+                self.connection.invalidate(error)
+            raise DBAPIError.instance(self.sql, self.params, error, dialect.loaded_dbapi.Error, dialect=dialect,
+                                      connection_invalidated=lost) from error
+
+
 def _run(connection: Connection, name: str, params: tuple, **parts) -> tuple | None:
-    """One of the statements above, straight on the driver's connection inside the
-    connection's transaction; its first row, if it returns rows."""
-    dialect = connection.dialect
-    key = (name, dialect.name, *parts.values())
-    if key not in _prepared:
-        sql = _SQL[name].format(**parts) if parts else _SQL[name]
-        _prepared[key] = sql.replace("?", "%s") if dialect.name == "postgresql" else sql.replace("%%", "%")
-    if dialect.name == "sqlite":  # SQLite keeps UTC timestamps as naive text, as SQLAlchemy's DateTime writes them
-        params = tuple(value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(value, datetime) else value
-                       for value in params)
-    driver = connection.connection.dbapi_connection
-    cursor = driver.cursor()
-    try:
-        cursor.execute(_prepared[key], params)
-        return cursor.fetchone() if name in _ROWS else None  # in a pipeline, fetching is what waits
-    except dialect.loaded_dbapi.Error as error:  # as SQLAlchemy would raise it, so the caller can retry
-        lost = dialect.is_disconnect(error, driver, cursor)
-        if lost:
-            connection.invalidate(error)
-        raise DBAPIError.instance(_prepared[key], params, error, dialect.loaded_dbapi.Error, dialect=dialect,
-                                  connection_invalidated=lost) from error
-    finally:
-        cursor.close()
+    """A statement, and its first row if it returns rows."""
+    sent = _Sent(connection, name, params, **parts)
+    return sent.first() if name in _ROWS else None
 
 
 def _badge_row(connection: Connection, badge_id: int, gate: Gate):
@@ -335,13 +355,16 @@ def _person(row) -> dict:
     }
 
 
-def _enter(connection: Connection, badge_id: int, gate: Gate) -> tuple[str, str]:
-    now = utcnow()
+def _enter(connection: Connection, badge_id: int, gate: Gate) -> _Sent:
     first_entry_only = "" if gate.rule.reentry else "AND presences.entries = 0"
-    entered = _run(connection, "enter", (badge_id, gate.area, True, now, False), first_entry_only=first_entry_only)
-    if entered is not None:
+    return _Sent(connection, "enter", (badge_id, gate.area, True, utcnow(), False), first_entry_only=first_entry_only)
+
+
+def _settle(connection: Connection, entering: _Sent, badge_id: int, gate: Gate) -> tuple[str, str]:
+    """Whether the conditional upsert let the person in, and if not, why."""
+    if entering.first() is not None:
         if gate.checks_out_elsewhere:
-            _run(connection, "leave_other_halls", (False, now, badge_id, gate.area, True))
+            _run(connection, "leave_other_halls", (False, utcnow(), badge_id, gate.area, True))
         return "admitted", ""
     inside = _run(connection, "inside", (badge_id, gate.area))[0]
     return ("already_inside", "") if inside else ("not_allowed_here", "reentry")
@@ -400,19 +423,29 @@ def scan(payload: str, checkpoint: Checkpoint | int, device: "PairedDevice | Non
     queue_to_write()
     if connection.dialect.name == "postgresql":
         _run(connection, "no_flush_wait", ())
-    if decision.counts and decision.kind == "exit":
-        _leave(connection, row.id, gate)
-    elif decision.counts:
-        result, why = _enter(connection, row.id, gate)
     conflict = offline_result == "admitted" and result == "already_inside"
     reason = reason_text(why, row.revoked_reason if row else "")
-    recorded = _run(connection, "record", (
+    # The scan is recorded first, as the decision stands (an entry as admitted), and the
+    # presence changes with it; both travel to the database together.
+    recording = _Sent(connection, "record", (
         gate.edition_id, gate.checkpoint_id, client_scan_id, device.name[:80] if device else "",
         device.id if device else None, decision.kind, row.id if row else None, result, why, reason, at, utcnow(),
         offline_result, conflict))
+    entering = None
+    if decision.counts and decision.kind == "exit":
+        _leave(connection, row.id, gate)
+    elif decision.counts:
+        entering = _enter(connection, row.id, gate)
+    recorded = recording.first()
     if recorded is None:  # this scan was recorded before: undo what this copy changed
         connection.rollback() if own else db.session.rollback()
         return _stored(client_scan_id)
+    if entering is not None:
+        result, why = _settle(connection, entering, row.id, gate)
+        if result != "admitted":  # inside already, or no re-entry: the record says so
+            conflict = offline_result == "admitted" and result == "already_inside"
+            reason = reason_text(why)
+            _run(connection, "correct", (result, why, reason, conflict, recorded[0]))
     return Answer(result, why, reason, _person(row) if row else None, recorded[0], conflict=conflict)
 
 
