@@ -5,6 +5,8 @@ from functools import lru_cache
 
 from flask import g, has_request_context, request
 from flask_babel import get_locale
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 # locale code -> (<html lang>, label in its own language)
 LOCALES: dict[str, tuple[str, str]] = {
@@ -57,6 +59,12 @@ def locale_from_accept_language(header_values) -> str | None:
     return None
 
 
+@lru_cache(maxsize=512)
+def _locale_for_header(header: str) -> str | None:
+    """Browsers send a handful of Accept-Language headers, over and over: parse each once."""
+    return locale_from_accept_language(parse_accept_header(header, LanguageAccept))
+
+
 def select_locale() -> str:
     """?lang= on this request, then the switcher's cookie, then Accept-Language."""
     if not has_request_context():
@@ -66,7 +74,7 @@ def select_locale() -> str:
     chosen = (
         normalise_locale(request.args.get("lang"))
         or normalise_locale(request.cookies.get(LANG_COOKIE))
-        or locale_from_accept_language(request.accept_languages)
+        or _locale_for_header(request.headers.get("Accept-Language", ""))
         or DEFAULT_LOCALE
     )
     g.locale = chosen
