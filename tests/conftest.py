@@ -130,6 +130,30 @@ def edition_2023(app):
     return 2023
 
 
+def race(app, attempt, count):
+    """Start `count` threads at once, each running attempt(i) in its own app context; no
+    connection is taken before all are ready (the pool holds 15). Returns results and errors."""
+    barrier = threading.Barrier(count)
+    results, errors = [None] * count, []
+
+    def run(index):
+        with app.test_request_context():
+            barrier.wait()
+            try:
+                results[index] = attempt(index)
+            except Exception as error:  # noqa: BLE001  collected and reported by the test
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
 def badged_demo(holders, steps=("editions", "venues")):
     """In an app context: the demo's steps, its access zones, and a badge for each
     (family name, given name, category). Returns the edition and the badges."""

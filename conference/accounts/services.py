@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from conference.accounts.models import User
 from conference.core import audit
+from conference.core.errors import Refusal
 from conference.core.models import utcnow
 from conference.core.permissions import ROLES
 from conference.extensions import db
@@ -18,11 +19,9 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
-class AccountError(ValueError):
+class AccountError(Refusal):
     def __init__(self, field: str, message):
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
+        super().__init__(message, field)
 
 
 def normalise_email(email: str) -> str:

@@ -53,7 +53,7 @@ def users():
                 form.email.data, form.password.data, form.role.data, form.display_name.data
             )
         except services.AccountError as error:
-            getattr(form, error.field).errors.append(error.message)
+            form.show(error, "email")
         else:
             db.session.commit()
             flash(_("Account %(email)s created.", email=user.email), "success")

@@ -21,6 +21,7 @@ from conference.badges import signing
 from conference.badges.models import AccessZone, Badge, BadgeBatch, BadgeKey
 from conference.badges.signing import Claim, InvalidPayload
 from conference.core import audit, pdf, pii
+from conference.core.errors import Refusal
 from conference.core.i18n import has_han
 from conference.core.models import utcnow
 from conference.editions.models import Edition
@@ -47,10 +48,8 @@ REASONS = {
 }
 
 
-class BadgeError(ValueError):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class BadgeError(Refusal):
+    pass
 
 
 # Keys ---------------------------------------------------------------------------------------

@@ -20,14 +20,11 @@ from conference.badges.forms import BatchForm, ReasonForm
 from conference.core.database import committed
 from conference.core.permissions import permission_required
 from conference.editions.services import get_edition
+from conference.editions.views import edition_or_404
 from conference.extensions import api, csrf
 from conference.registration.services import find_by_token
 
 bp = Blueprint("badges", __name__)
-
-
-def _edition(year):
-    return get_edition(year) or abort(404)
 
 
 def _pdf(data: bytes, name: str) -> Response:
@@ -37,7 +34,7 @@ def _pdf(data: bytes, name: str) -> Response:
 @bp.route("/editions/<year:year>/badges/", methods=["GET", "POST"])
 @permission_required("people.view")
 def index(year):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     form = BatchForm()
     if form.validate_on_submit():
         filters = {"category": form.category.data, "organisation": form.organisation.data or "",
@@ -55,7 +52,7 @@ def index(year):
 @bp.route("/editions/<year:year>/badges/batches/<id:batch_id>")
 @permission_required("people.view")
 def batch(year, batch_id):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     found = services.get_batch(edition, batch_id) or abort(404)
     return render_template("badges/batch.html", edition=edition, batch=found)
 
@@ -63,7 +60,7 @@ def batch(year, batch_id):
 @bp.route("/editions/<year:year>/badges/batches/<id:batch_id>.pdf")
 @permission_required("people.view")
 def batch_pdf(year, batch_id):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     found = services.get_batch(edition, batch_id) or abort(404)
     if found.status != "done" or not found.file_name:
         abort(404)
@@ -74,7 +71,7 @@ def batch_pdf(year, batch_id):
 @bp.route("/editions/<year:year>/badges/<id:badge_id>", methods=["GET", "POST"])
 @permission_required("people.view")
 def detail(year, badge_id):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     badge = services.get_badge(edition, badge_id) or abort(404)
     form = ReasonForm()
     return render_template("badges/detail.html", edition=edition, badge=badge, form=form,
@@ -84,7 +81,7 @@ def detail(year, badge_id):
 @bp.route("/editions/<year:year>/badges/<id:badge_id>/<action>", methods=["POST"])
 @permission_required("people.manage")
 def change(year, badge_id, action):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     form = ReasonForm()
     if action not in ("reissue", "revoke") or not form.validate_on_submit():
         flash(_("Give a reason; it is written to the audit log."), "error")
@@ -98,7 +95,7 @@ def change(year, badge_id, action):
 @bp.route("/editions/<year:year>/badges/<id:badge_id>.pdf")
 @permission_required("people.view")
 def single(year, badge_id):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     badge = services.get_badge(edition, badge_id) or abort(404)
     if badge.printed_count and request.args.get("again") != "1":
         return render_template("badges/reprint.html", edition=edition, badge=badge), 409
@@ -130,7 +127,7 @@ class KeyOut(BaseModel):
 @api.validate(resp=ApiResponse(HTTP_200=KeyOut), tags=["badges"])
 def public_key(year):
     """The Ed25519 key that verifies this edition's badge payloads offline (base64url, raw)."""
-    edition = _edition(year)
+    edition = edition_or_404(year)
     key = committed(lambda: services.key_for(get_edition(year)).public_key)
     return jsonify({"edition": edition.year, "algorithm": "Ed25519", "public_key": key, "payload_prefix": "C1"})
 

@@ -1,11 +1,10 @@
 """The scanner's JSON API. Devices authenticate with `Authorization: Bearer <device token>`;
 a bad or unpaired token is 401, a body of the wrong shape 422, never a 500."""
 
-import json
 from datetime import UTC, datetime
 from typing import Literal
 
-from flask import Blueprint, abort, g, jsonify, request, send_file
+from flask import Blueprint, abort, jsonify, request, send_file
 from flask_babel import gettext as _
 from pydantic import BaseModel, Field, ValidationError
 from spectree import Response as ApiResponse
@@ -98,12 +97,11 @@ def _unauthorized():
 
 
 def _device():
-    header = request.headers.get("Authorization", "")
-    scheme, _space, token = header.partition(" ")
+    """The paired device of the bearer token, or 401."""
+    scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
     device = services.device_for_token(token.strip()) if scheme.lower() == "bearer" else None
     if device is None:
         _unauthorized()
-    g.scanner_device = device
     return device
 
 
@@ -112,13 +110,7 @@ def _device_then_fields(req, resp, req_validation_error, instance, model_adapter
     malformed body hears 422."""
     if req_validation_error is None or resp is None:
         return
-    scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or services.device_for_token(token.strip()) is None:
-        resp.set_data(json.dumps({"error": _("This scanner is not paired, or it has been unpaired.")}, ensure_ascii=False))
-        resp.status_code = 401
-        resp.mimetype = "application/json"
-        resp.headers["WWW-Authenticate"] = 'Bearer realm="scanner"'
-        return
+    _device()
     field_errors(req, resp, req_validation_error, instance, model_adapter)
 
 
@@ -136,7 +128,7 @@ def _one(device, item: ScanIn, offline_result: str | None = None) -> dict:
 
 
 def _refused(error: ScanError):
-    response = jsonify({"errors": {error.field: str(error.message)}})
+    response = jsonify({"errors": {error.field or "body": str(error.message)}})
     response.status_code = 422
     return response
 

@@ -1,19 +1,16 @@
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
-from conference.checkin import services
+from conference.checkin import reports, services
 from conference.checkin.models import ScannerDevice
 from conference.editions.cli import edition_for_command
 from conference.extensions import db
-from conference.venues.models import Checkpoint, Venue
 from conference.venues.services import checkpoint_by_code
 
 checkin_cli = AppGroup("checkin", help="Check-in: checkpoints and their rules, scanner devices.")
 
 
-def describe_rule(checkpoint: Checkpoint) -> str:
-    rule = services.rule_for(checkpoint)
+def describe_rule(rule) -> str:
     parts = [f"mode={rule.mode}", "categories=" + (",".join(rule.categories) or "all"),
              "zones=" + (",".join(rule.zones) or "any"), f"reentry={'yes' if rule.reentry else 'no'}"]
     if rule.session_id:
@@ -31,11 +28,11 @@ def describe_rule(checkpoint: Checkpoint) -> str:
 def checkpoints_command(year) -> None:
     """List the edition's checkpoints with their codes and rules."""
     edition = edition_for_command(year)
-    rows = db.session.execute(select(Checkpoint).join(Venue).where(Venue.edition_id == edition.id)
-                              .order_by(Venue.position, Checkpoint.position)).scalars()
-    for checkpoint in rows:
+    checkpoints = reports.checkpoints_of(edition)
+    rules = services.rules_of(checkpoints)
+    for checkpoint in checkpoints:
         where = checkpoint.venue.name_zh + (f" / {checkpoint.hall.name_zh}" if checkpoint.hall else "")
-        click.echo(f"{checkpoint.code:<12} {checkpoint.name_zh}（{where}）  {describe_rule(checkpoint)}")
+        click.echo(f"{checkpoint.code:<12} {checkpoint.name_zh}（{where}）  {describe_rule(rules[checkpoint.id])}")
 
 
 @checkin_cli.command("pair-device")

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from conference.badges import services as badges
 from conference.badges.models import Badge
@@ -158,7 +158,11 @@ def export_log(edition: Edition, filters: LogFilters, actor=None) -> bytes:
 
 
 def checkpoints_of(edition: Edition) -> list[Checkpoint]:
-    return list(db.session.execute(select(Checkpoint).join(Venue).where(Venue.edition_id == edition.id).order_by(Venue.position, Checkpoint.position)).scalars())
+    """The edition's entrances with their venue and hall, for lists."""
+    return list(db.session.execute(
+        select(Checkpoint).join(Venue).where(Venue.edition_id == edition.id)
+        .options(contains_eager(Checkpoint.venue), selectinload(Checkpoint.hall))
+        .order_by(Venue.position, Checkpoint.position)).scalars())
 
 
 # Manual look-up -----------------------------------------------------------------------------

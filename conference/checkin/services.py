@@ -39,6 +39,7 @@ from conference.checkin.models import (
 )
 from conference.core import audit, pii
 from conference.core.database import committed_on_own_connection, queue_to_write
+from conference.core.errors import Refusal
 from conference.core.i18n import full_name, has_han, localized, pinyin_name, select_locale
 from conference.core.models import utcnow
 from conference.editions.models import Edition
@@ -70,11 +71,8 @@ PAIRING_MINUTES = 30
 OFFLINE_RESULTS = (*RESULTS, None)
 
 
-class ScanError(ValueError):
-    def __init__(self, message, field: str = "body"):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class ScanError(Refusal):
+    pass
 
 
 @dataclass
@@ -95,10 +93,23 @@ class Answer:
 # Rules --------------------------------------------------------------------------------------
 
 
+def _open_rule(checkpoint_id: int) -> CheckpointRule:
+    """An entrance without rules of its own: every badge, any time, entries, re-entry."""
+    return CheckpointRule(checkpoint_id=checkpoint_id, categories=[], zones=[], mode="entry", reentry=True,
+                          checks_out_elsewhere=False)
+
+
 def rule_for(checkpoint: Checkpoint) -> CheckpointRule:
     found = db.session.execute(select(CheckpointRule).where(CheckpointRule.checkpoint_id == checkpoint.id)).scalar_one_or_none()
-    return found or CheckpointRule(checkpoint_id=checkpoint.id, categories=[], zones=[], mode="entry", reentry=True,
-                                   checks_out_elsewhere=False)
+    return found or _open_rule(checkpoint.id)
+
+
+def rules_of(checkpoints: list[Checkpoint]) -> dict[int, CheckpointRule]:
+    """The rules of many entrances in one query, for lists."""
+    ids = [checkpoint.id for checkpoint in checkpoints]
+    found = {rule.checkpoint_id: rule for rule in db.session.execute(
+        select(CheckpointRule).where(CheckpointRule.checkpoint_id.in_(ids))).scalars()}
+    return {checkpoint_id: found.get(checkpoint_id) or _open_rule(checkpoint_id) for checkpoint_id in ids}
 
 
 def save_rule(checkpoint: Checkpoint, categories: list[str], zones: list[str], session_id: int | None,

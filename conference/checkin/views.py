@@ -35,7 +35,8 @@ from conference.core.database import committed
 from conference.core.models import utcnow
 from conference.core.permissions import can, permission_required
 from conference.core.urls import form_row_id
-from conference.editions.services import get_edition, list_editions
+from conference.editions.services import list_editions
+from conference.editions.views import edition_or_404
 from conference.extensions import db
 from conference.people.forms import CATEGORY_LABELS
 from conference.programme.models import Session
@@ -46,10 +47,6 @@ bp = Blueprint("checkin", __name__)
 # What the scanner page needs to open offline; the service worker's cache changes with them.
 SCANNER_FILES = ("css/scanner.css", "js/scanner.js", "js/checkin-decide.js", "vendor/jsqr/jsQR.js",
                  "vendor/tweetnacl/nacl-fast.min.js")
-
-
-def _edition(year):
-    return get_edition(year) or abort(404)
 
 
 def _checkpoint(edition, checkpoint_id) -> Checkpoint:
@@ -66,12 +63,12 @@ def _checkpoint_choices(edition):
 @bp.route("/editions/<year:year>/checkin/")
 @permission_required("checkin.view")
 def index(year):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     checkpoints = reports.checkpoints_of(edition)
     inside = {area["area"]: area["inside"] for area in reports.occupancy(edition)}
     devices = services.devices_of(edition)
     return render_template(
-        "checkin/index.html", edition=edition, checkpoints=checkpoints, rules={c.id: services.rule_for(c) for c in checkpoints},
+        "checkin/index.html", edition=edition, checkpoints=checkpoints, rules=services.rules_of(checkpoints),
         inside=inside, area_of=services.area_of, mode_labels=MODE_LABELS,
         paired={c.id: sum(1 for d in devices if d.checkpoint_id == c.id and d.state == "paired") for c in checkpoints},
     )
@@ -88,7 +85,7 @@ def _utc(edition, value: datetime | None):
 @bp.route("/editions/<year:year>/checkin/checkpoints/<id:checkpoint_id>", methods=["GET", "POST"])
 @permission_required("checkin.manage")
 def rules(year, checkpoint_id):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     checkpoint = _checkpoint(edition, checkpoint_id)
     rule = services.rule_for(checkpoint)
     form = RuleForm(data=None if request.method == "POST" else {
@@ -107,7 +104,7 @@ def rules(year, checkpoint_id):
                                _utc(edition, form.opens_at.data), _utc(edition, form.closes_at.data), form.mode.data,
                                form.reentry.data, form.checks_out_elsewhere.data)
         except ScanError as error:
-            getattr(form, error.field, form.mode).errors.append(error.message)
+            form.show(error, "mode")
         else:
             db.session.commit()
             flash(_("Rules of %(code)s saved; scanners use them within seconds.", code=checkpoint.code), "success")
@@ -123,7 +120,7 @@ def rules(year, checkpoint_id):
 @bp.route("/editions/<year:year>/checkin/devices", methods=["GET", "POST"])
 @permission_required("checkin.manage")
 def devices(year):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     form = DeviceForm()
     form.checkpoint_id.choices = _checkpoint_choices(edition)
     if form.validate_on_submit():
@@ -131,7 +128,7 @@ def devices(year):
         try:
             device, code = committed(lambda: services.add_device(checkpoint, form.name.data))
         except ScanError as error:
-            form.name.errors.append(error.message)
+            form.show(error, "name")
         else:
             link = url_for("checkin.scanner", _external=True) + "?pair=" + code
             return render_template("checkin/pairing.html", edition=edition, device=device, link=link,
@@ -142,7 +139,7 @@ def devices(year):
 @bp.route("/editions/<year:year>/checkin/devices/<id:device_id>/unpair", methods=["POST"])
 @permission_required("checkin.manage")
 def unpair(year, device_id):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     device = db.session.get(ScannerDevice, device_id)
     if device is None or device.edition_id != edition.id:
         abort(404)
@@ -158,7 +155,7 @@ def unpair(year, device_id):
 @bp.route("/editions/<year:year>/checkin/occupancy")
 @permission_required("checkin.view")
 def occupancy(year):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     template = "checkin/_live.html" if request.args.get("part") == "live" else "checkin/occupancy.html"
     return render_template(template, edition=edition, areas=reports.occupancy(edition), flow=reports.flow(edition),
                            now_label=local(edition, utcnow()).strftime("%H:%M:%S"))
@@ -167,7 +164,7 @@ def occupancy(year):
 @bp.route("/editions/<year:year>/checkin/occupancy.json")
 @permission_required("checkin.view")
 def occupancy_data(year):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     return jsonify({"areas": reports.occupancy(edition), "flow": reports.flow(edition)})
 
 
@@ -189,7 +186,7 @@ def _log_filters(edition) -> reports.LogFilters:
 @bp.route("/editions/<year:year>/checkin/scans")
 @permission_required("checkin.view")
 def scan_log(year):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     filters = _log_filters(edition)
     page = form_row_id(request.args, "page") or 1
     rows, total = reports.scan_log(edition, filters, page)
@@ -203,7 +200,7 @@ def scan_log(year):
 @bp.route("/editions/<year:year>/checkin/scans.xlsx")
 @permission_required("checkin.view")
 def scan_log_export(year):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     data = reports.export_log(edition, _log_filters(edition))
     db.session.commit()
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -216,7 +213,7 @@ def scan_log_export(year):
 @bp.route("/editions/<year:year>/checkin/lookup", methods=["GET", "POST"])
 @permission_required("checkin.lookup")
 def lookup(year):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     form = LookupAdmitForm()
     form.checkpoint_id.choices = _checkpoint_choices(edition)
     query = (request.values.get("q") or "").strip()[:100]

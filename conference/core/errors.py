@@ -45,6 +45,16 @@ CSRF_TEXT = (
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
+class Refusal(ValueError):
+    """A service's no: the message in the reader's language and, when one field is to blame,
+    its name, so a form can show the message beside it."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         from flask import has_request_context

@@ -25,6 +25,11 @@ def _wtforms_translations(locale: str):
 
 
 class ConferenceForm(FlaskForm):
+    def show(self, refusal, fallback: str) -> None:
+        """A service's refusal beside the field it names, else beside `fallback`."""
+        field = getattr(self, refusal.field or fallback, None) or getattr(self, fallback)
+        field.errors = [*field.errors, refusal.message]
+
     class Meta:
         def get_translations(self, form):
             return _wtforms_translations(current_locale())

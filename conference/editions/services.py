@@ -14,17 +14,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from conference.core import audit
+from conference.core.errors import Refusal
 from conference.editions.models import Edition, EditionOrganisation
 from conference.extensions import db
 
 MAX_EDITION_DAYS = 14
 
 
-class EditionError(ValueError):
+class EditionError(Refusal):
     def __init__(self, field: str, message):
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
+        super().__init__(message, field)
 
 
 @dataclass

@@ -10,7 +10,8 @@ from conference.extensions import db
 bp = Blueprint("editions", __name__)
 
 
-def _edition_or_404(year: int) -> Edition:
+def edition_or_404(year: int) -> Edition:
+    """The edition of a page's address; every domain's pages use it."""
     edition = services.get_edition(year)
     if edition is None:
         abort(404)
@@ -33,10 +34,6 @@ def _fields(form: EditionForm) -> services.EditionFields:
     )
 
 
-def _show_error(form, error: services.EditionError) -> None:
-    getattr(form, error.field, form.year).errors.append(error.message)
-
-
 @bp.route("/")
 def home():
     """The public front page: the current edition, for anyone."""
@@ -52,7 +49,7 @@ def index():
 @bp.route("/editions/<year:year>")
 @permission_required("editions.view")
 def detail(year: int):
-    return render_template("editions/detail.html", edition=_edition_or_404(year))
+    return render_template("editions/detail.html", edition=edition_or_404(year))
 
 
 @bp.route("/editions/new", methods=["GET", "POST"])
@@ -63,7 +60,7 @@ def create():
         try:
             edition = services.create_edition(_fields(form))
         except services.EditionError as error:
-            _show_error(form, error)
+            form.show(error, "year")
         else:
             db.session.commit()
             flash(_("Edition %(year)d created.", year=edition.year), "success")
@@ -74,7 +71,7 @@ def create():
 @bp.route("/editions/<year:year>/edit", methods=["GET", "POST"])
 @permission_required("editions.manage")
 def edit(year: int):
-    edition = _edition_or_404(year)
+    edition = edition_or_404(year)
     form = EditionForm(obj=edition)
     if not form.is_submitted():
         form.hosts.populate_from(edition.hosts)
@@ -83,7 +80,7 @@ def edit(year: int):
         try:
             services.update_edition(edition, _fields(form))
         except services.EditionError as error:
-            _show_error(form, error)
+            form.show(error, "year")
         else:
             db.session.commit()
             flash(_("Edition %(year)d saved.", year=edition.year), "success")
@@ -94,7 +91,7 @@ def edit(year: int):
 @bp.route("/editions/<year:year>/clone", methods=["GET", "POST"])
 @permission_required("editions.manage")
 def clone(year: int):
-    source = _edition_or_404(year)
+    source = edition_or_404(year)
     form = CloneForm()
     if not form.is_submitted():
         form.year.data = source.year + 1
@@ -109,7 +106,7 @@ def clone(year: int):
                 ends_on=form.ends_on.data,
             )
         except services.EditionError as error:
-            _show_error(form, error)
+            form.show(error, "year")
         else:
             db.session.commit()
             flash(

@@ -11,6 +11,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select
 
 from conference.core import audit, pii
+from conference.core.errors import Refusal
 from conference.core.i18n import name_search_keys
 from conference.core.models import utcnow
 from conference.editions.models import Edition
@@ -22,10 +23,8 @@ PHOTO_MAX_PIXELS = 40_000_000  # a decompression bomb is refused before it is de
 PHOTO_EDGE = 800  # stored photos are at most this many pixels on the long edge
 
 
-class PhotoError(ValueError):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class PhotoError(Refusal):
+    pass
 
 
 @dataclass

@@ -2,7 +2,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 
 from conference.core.permissions import permission_required
-from conference.editions.services import get_edition
+from conference.editions.views import edition_or_404
 from conference.extensions import db
 from conference.people import services
 from conference.people.forms import CATEGORY_LABELS, PersonForm
@@ -13,14 +13,10 @@ bp = Blueprint("people", __name__, url_prefix="/editions/<year:year>/people")
 PAGE_SIZE = 50
 
 
-def _edition(year):
-    return get_edition(year) or abort(404)
-
-
 @bp.route("/")
 @permission_required("people.view")
 def index(year):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     category = request.args.get("category") if request.args.get("category") in CATEGORY_LABELS else None
     query = (request.args.get("q") or "").strip()[:100]
     page = min(max(1, request.args.get("page", 1, type=int)), 100_000)
@@ -35,7 +31,7 @@ def index(year):
 @bp.route("/<id:person_id>/edit", methods=["GET", "POST"])
 @permission_required("people.manage")
 def form(year, person_id=None):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     person = services.get_person(edition, person_id) or abort(404) if person_id else None
     form = PersonForm(obj=person)
     if form.validate_on_submit():
@@ -58,7 +54,7 @@ def form(year, person_id=None):
                 services.store_photo(saved, photo)
         except PhotoError as error:
             db.session.rollback()
-            form.photo.errors = [*form.photo.errors, error.message]
+            form.show(error, "photo")
         else:
             db.session.commit()
             flash(_("%(name)s saved.", name=saved.name), "success")
@@ -73,7 +69,7 @@ def form(year, person_id=None):
 @bp.route("/<id:person_id>/photo")
 @permission_required("people.view")
 def photo(year, person_id):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     person = services.get_person(edition, person_id) or abort(404)
     return send_photo(person)
 

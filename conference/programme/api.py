@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from spectree import Response as ApiResponse
 
 from conference.core.i18n import current_locale
-from conference.editions.services import get_edition
+from conference.editions.views import edition_or_404
 from conference.extensions import api
 from conference.programme import exports, services
 from conference.programme.models import SESSION_KINDS
@@ -92,10 +92,6 @@ class ProgrammeOut(BaseModel):
     sessions: list[SessionOut]
 
 
-def _edition(year):
-    return get_edition(year) or abort(404)
-
-
 def _etag(edition, *parts) -> str:
     # The host is part of the key because the documents carry absolute links.
     key = "|".join(
@@ -134,7 +130,7 @@ def programme(year):
 
     Sessions with their agenda items and speakers, times in the host city's time zone.
     """
-    edition = _edition(year)
+    edition = edition_or_404(year)
     kind = request.args.get("kind")
     return _cached(
         _etag(edition, kind),
@@ -147,7 +143,7 @@ def programme(year):
 @api.validate(query=ProgrammeQuery, resp=ApiResponse("HTTP_200"), tags=["programme"])
 def programme_ical(year):
     """The published programme as an iCalendar file (RFC 5545), one event per session."""
-    edition = _edition(year)
+    edition = edition_or_404(year)
     kind = request.args.get("kind")
     return _cached(
         _etag(edition, kind),
@@ -163,7 +159,7 @@ def programme_ical(year):
 @api.validate(query=LangQuery, resp=ApiResponse("HTTP_200"), tags=["programme"])
 def session_ical(year, session_id):
     """One published session as an iCalendar file."""
-    edition = _edition(year)
+    edition = edition_or_404(year)
     session = services.get_session(edition, session_id)
     if session is None or not session.is_public or not session.scheduled:
         abort(404)
@@ -180,7 +176,7 @@ def session_ical(year, session_id):
 def schedule_xml(year):
     """The published programme in the frab schedule XML that pretalx exports and conference
     apps read."""
-    edition = _edition(year)
+    edition = edition_or_404(year)
     etag = _etag(edition)
     return _cached(
         etag, lambda: exports.frab_xml(edition, services.programme_sessions(edition), etag[:12]),

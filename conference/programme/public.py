@@ -2,7 +2,8 @@
 
 from flask import Blueprint, abort, redirect, render_template, url_for
 
-from conference.editions.services import current_edition, get_edition
+from conference.editions.services import current_edition
+from conference.editions.views import edition_or_404
 from conference.people.services import get_person
 from conference.people.views import send_photo
 from conference.programme import services
@@ -11,10 +12,6 @@ from conference.programme.forms import ITEM_KIND_LABELS, KIND_LABELS, ROLE_LABEL
 bp = Blueprint("public", __name__, url_prefix="/programme")
 
 LABELS = {"kinds": KIND_LABELS, "item_kinds": ITEM_KIND_LABELS, "roles": ROLE_LABELS}
-
-
-def _edition(year):
-    return get_edition(year) or abort(404)
 
 
 def _context(edition):
@@ -29,7 +26,7 @@ def current():
 
 @bp.route("/<year:year>/")
 def programme(year):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     sessions = services.programme_sessions(edition)
     return render_template(
         "programme/public/programme.html", days=services.sessions_by_day(edition, sessions),
@@ -39,7 +36,7 @@ def programme(year):
 
 @bp.route("/<year:year>/forums/<id:session_id>")
 def session(year, session_id):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     found = services.get_session(edition, session_id)
     if found is None or not found.is_public:
         abort(404)
@@ -48,7 +45,7 @@ def session(year, session_id):
 
 @bp.route("/<year:year>/speakers/")
 def speakers(year):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     return render_template(
         "programme/public/speakers.html", speakers=services.speakers_of(edition), **_context(edition)
     )
@@ -66,13 +63,13 @@ def _public_speaker(edition, person_id):
 
 @bp.route("/<year:year>/speakers/<id:person_id>")
 def speaker(year, person_id):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     person, items = _public_speaker(edition, person_id)
     return render_template("programme/public/speaker.html", person=person, items=items, **_context(edition))
 
 
 @bp.route("/<year:year>/speakers/<id:person_id>/photo")
 def speaker_photo(year, person_id):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     person, _items = _public_speaker(edition, person_id)
     return send_photo(person)

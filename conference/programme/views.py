@@ -9,7 +9,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from conference.core.permissions import permission_required
-from conference.editions.services import get_edition
+from conference.editions.views import edition_or_404
 from conference.extensions import db
 from conference.people.models import Person
 from conference.programme import grid, services
@@ -34,10 +34,6 @@ LABELS = {
 }
 
 
-def _edition(year):
-    return get_edition(year) or abort(404)
-
-
 def _session(edition, session_id):
     return services.get_session(edition, session_id) or abort(404)
 
@@ -54,14 +50,14 @@ def _fill_session_choices(form: SessionForm, edition) -> None:
 
 def _show_refusal(form, error: ScheduleError):
     if error.field:
-        getattr(form, error.field, form.title_zh).errors.append(error.message)
+        form.show(error, "title_zh")
     return error.conflicts
 
 
 @bp.route("/")
 @permission_required("programme.view")
 def index(year):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     sessions = services.programme_sessions(edition, published_only=False)
     return render_template(
         "programme/index.html", edition=edition, days=services.sessions_by_day(edition, sessions),
@@ -73,7 +69,7 @@ def index(year):
 @bp.route("/sessions/<id:session_id>/edit", methods=["GET", "POST"])
 @permission_required("programme.manage")
 def session_form(year, session_id=None):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     session = _session(edition, session_id) if session_id else None
     form = SessionForm(obj=session)
     _fill_session_choices(form, edition)
@@ -117,7 +113,7 @@ def session_form(year, session_id=None):
 @bp.route("/sessions/<id:session_id>")
 @permission_required("programme.view")
 def session_detail(year, session_id):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     session = _session(edition, session_id)
     return render_template(
         "programme/session_detail.html", edition=edition, session=session,
@@ -129,7 +125,7 @@ def session_detail(year, session_id):
 @bp.route("/sessions/<id:session_id>/status", methods=["POST"])
 @permission_required("programme.manage")
 def session_status(year, session_id):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     session = _session(edition, session_id)
     try:
         services.set_status(session, request.form.get("status", ""))
@@ -143,7 +139,7 @@ def session_status(year, session_id):
 @bp.route("/sessions/<id:session_id>/delete", methods=["POST"])
 @permission_required("programme.manage")
 def session_delete(year, session_id):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     services.delete_session(_session(edition, session_id))
     db.session.commit()
     flash(_("Session deleted."), "success")
@@ -164,7 +160,7 @@ def _people_choices(edition) -> list[SelectChoice]:
 @bp.route("/sessions/<id:session_id>/items/<id:item_id>/edit", methods=["GET", "POST"])
 @permission_required("programme.manage")
 def item_form(year, session_id, item_id=None):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     session = _session(edition, session_id)
     item = services.get_item(session, item_id) or abort(404) if item_id else None
     form = ItemForm(obj=item)
@@ -201,8 +197,7 @@ def item_form(year, session_id, item_id=None):
         except ScheduleError as error:
             conflicts = error.conflicts
             if error.field:
-                target = getattr(form, error.field, form.title_zh)
-                target.errors = [*target.errors, error.message]
+                form.show(error, "title_zh")
             form.confirm.data = False
             session = _session(edition, session_id)  # the refusal rolled the session back
         else:
@@ -218,7 +213,7 @@ def item_form(year, session_id, item_id=None):
 @bp.route("/sessions/<id:session_id>/items/<id:item_id>/delete", methods=["POST"])
 @permission_required("programme.manage")
 def item_delete(year, session_id, item_id):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     session = _session(edition, session_id)
     services.delete_item(services.get_item(session, item_id) or abort(404))
     db.session.commit()
@@ -229,7 +224,7 @@ def item_delete(year, session_id, item_id):
 @bp.route("/grid")
 @permission_required("programme.view")
 def schedule_grid(year):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     try:
         day = date.fromisoformat(request.args.get("day", "")) if request.args.get("day") else edition.starts_on
     except ValueError:
@@ -245,7 +240,7 @@ def schedule_grid(year):
 @bp.route("/settings", methods=["GET", "POST"])
 @permission_required("programme.manage")
 def settings(year):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     form = SettingsForm(obj=services.settings_for(edition))
     if form.validate_on_submit():
         services.save_settings(edition, form.hall_buffer_minutes.data, form.venue_travel_minutes.data)

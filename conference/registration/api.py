@@ -2,14 +2,14 @@
 
 from typing import Literal
 
-from flask import Blueprint, abort, current_app, jsonify
+from flask import Blueprint, current_app, jsonify
 from pydantic import BaseModel, Field
 from spectree import Response as ApiResponse
 
 from conference.core.api import field_errors
 from conference.core.database import committed
 from conference.core.i18n import current_locale
-from conference.editions.services import get_edition
+from conference.editions.views import edition_or_404
 from conference.extensions import api, limiter
 from conference.registration import services
 from conference.registration.forms import ID_TYPE_LABELS
@@ -71,16 +71,12 @@ class FormOut(BaseModel):
     sessions: list[dict]
 
 
-def _edition(year):
-    return get_edition(year) or abort(404)
-
-
 @bp.route("/registration-form")
 @api.validate(query=LangQuery, resp=ApiResponse(HTTP_200=FormOut), tags=["registration"])
 def registration_form(year):
     """What the registration form asks: categories, required fields, sessions with seats left,
     and the privacy notice with its version, in the language of ?lang=."""
-    edition = _edition(year)
+    edition = edition_or_404(year)
     notice = services.current_notice(edition)
     left = services.seats_left(edition)
     return jsonify({
@@ -114,7 +110,7 @@ def _api_limit() -> str:
 def create_registration(year, json: RegistrationIn):
     """Register a person. 201 with the status and the private link, or 422 with a message per
     field in the language of Accept-Language."""
-    edition = _edition(year)
+    edition = edition_or_404(year)
     consents = {k: v for k, v in json.consents.model_dump().items() if v is not None}
     fields = RegistrationFields(
         category=json.category, invitation_code=json.invitation_code, family_name=json.family_name,

@@ -14,13 +14,13 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from conference.core import audit, pii
-from conference.core.spreadsheet import safe_cell
+from conference.core.spreadsheet import workbook
 from conference.editions.models import Edition
 from conference.extensions import db
 from conference.people.models import Person
@@ -192,12 +192,6 @@ def run_import(edition: Edition, data: bytes, category_code: str, actor=None) ->
 
 
 def export_workbook(edition: Edition, unmasked: bool = False, actor=None) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Registrations")
-    sheet.append([_("Family name"), _("Given name"), _("Name in Latin letters"), _("Category"), _("Status"),
-                  _("Organisation"), _("Position"), _("Email"), _("Mobile phone"), _("Identity document"),
-                  _("Document number"), _("Nationality (passports)"), _("Sessions"), _("Registered at")])
     registrations = db.session.execute(
         select(Registration).join(Person, Registration.person_id == Person.id).join(RegistrationCategory)
         .where(Registration.edition_id == edition.id)
@@ -206,7 +200,8 @@ def export_workbook(edition: Edition, unmasked: bool = False, actor=None) -> byt
         .order_by(Person.name_pinyin, Registration.id)
     ).scalars()
     titles = {}
-    for registration in registrations:
+
+    def row(registration: Registration) -> tuple:
         person = registration.person
         phone = pii.unseal(person.phone_sealed) if unmasked and person.phone_sealed else person.phone_masked
         number = pii.unseal(registration.document_sealed) if unmasked and registration.document_sealed else registration.document_masked
@@ -217,16 +212,20 @@ def export_workbook(edition: Edition, unmasked: bool = False, actor=None) -> byt
             if booking.session_id not in titles:
                 titles[booking.session_id] = booking.session.title
             sessions.append(titles[booking.session_id] + ("" if booking.status == "confirmed" else f" ({_('On the waiting list')})"))
-        sheet.append([safe_cell(v) for v in (
+        return (
             person.family_name, person.given_name, person.latin_name, registration.category.name,
             str(STATUS_LABELS[registration.status]), person.organisation, person.title, person.email or "",
             phone, str(ID_TYPE_LABELS.get(registration.id_type, registration.id_type)), number,
             registration.nationality or "", "; ".join(sessions), registration.created_at.strftime("%Y-%m-%d %H:%M"),
-        )])
-    for column, width in zip("ABCDEFGHIJKLMN", (8, 10, 18, 10, 10, 28, 16, 26, 16, 22, 22, 8, 40, 17), strict=True):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A2"
+        )
+
+    data = workbook(
+        _("Registrations"),
+        [_("Family name"), _("Given name"), _("Name in Latin letters"), _("Category"), _("Status"),
+         _("Organisation"), _("Position"), _("Email"), _("Mobile phone"), _("Identity document"),
+         _("Document number"), _("Nationality (passports)"), _("Sessions"), _("Registered at")],
+        (row(registration) for registration in registrations),
+        [8, 10, 18, 10, 10, 28, 16, 26, 16, 22, 22, 8, 40, 17],
+    )
     audit.record("registration.export", edition, detail={"unmasked": unmasked}, actor=actor)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return data

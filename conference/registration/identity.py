@@ -13,6 +13,8 @@ from flask_babel import lazy_gettext as _l
 from stdnum import numdb
 from stdnum.iso7064 import mod_11_2
 
+from conference.core.errors import Refusal
+
 ID_TYPES = (
     "resident_id",            # 居民身份证
     "residence_permit_hmt",   # 港澳台居民居住证
@@ -24,10 +26,8 @@ ID_TYPES = (
 HMT_PREFIXES = {"810000": "HK", "820000": "MO", "830000": "TW"}
 
 
-class IdentityError(ValueError):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class IdentityError(Refusal):
+    pass
 
 
 @dataclass

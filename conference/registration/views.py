@@ -27,7 +27,8 @@ from conference.core.database import committed
 from conference.core.i18n import current_locale
 from conference.core.permissions import can, permission_required
 from conference.core.urls import form_row_id
-from conference.editions.services import current_edition, get_edition
+from conference.editions.services import current_edition
+from conference.editions.views import edition_or_404
 from conference.extensions import limiter
 from conference.programme.services import programme_sessions
 from conference.registration import exchange, services
@@ -58,10 +59,6 @@ ERROR_FIELDS = {
     "guardian": "consent_guardian",
 }
 LABELS = {"statuses": STATUS_LABELS, "bookings": BOOKING_LABELS, "id_types": ID_TYPE_LABELS}
-
-
-def _edition(year):
-    return get_edition(year) or abort(404)
 
 
 def _registration_limit() -> str:
@@ -136,7 +133,7 @@ def register_current():
 @limiter.limit(_registration_limit, methods=["POST"])
 @limiter.limit("10 per hour", methods=["POST"], deduct_when=_wrong_code, key_func=lambda: f"code:{request.remote_addr}")
 def register(year):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     form = RegistrationForm()
     if request.method == "GET" and request.args.get("category"):
         form.category.data = request.args["category"]
@@ -245,7 +242,7 @@ def own_data(token):
 @bp.route("/editions/<year:year>/registrations/")
 @permission_required("people.view")
 def index(year):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     args = request.args
     category = args.get("category") or None
     status = args.get("status") if args.get("status") in STATUS_LABELS else None
@@ -267,7 +264,7 @@ def index(year):
 @bp.route("/editions/<year:year>/registrations/decide", methods=["POST"])
 @permission_required("people.manage")
 def decide(year):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -291,7 +288,7 @@ def decide(year):
 @bp.route("/editions/<year:year>/registrations/<id:registration_id>", methods=["GET", "POST"])
 @permission_required("people.view")
 def detail(year, registration_id):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     registration = services.get_registration(edition, registration_id) or abort(404)
     reveal = RevealForm()
     revealed = phone = None
@@ -311,7 +308,7 @@ def detail(year, registration_id):
 @bp.route("/editions/<year:year>/registrations/export.xlsx")
 @permission_required("people.view")
 def export(year):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     unmasked = request.args.get("unmasked") == "1"
     if unmasked and not can(current_user, "pii.reveal"):
         abort(403)
@@ -326,7 +323,7 @@ def export(year):
 @permission_required("people.manage")
 def import_list(year):
     """Upload, look at every row's result, then confirm: nothing is saved before."""
-    edition = _edition(year)
+    edition = edition_or_404(year)
     form = ImportForm()
     form.category.choices = [SelectChoice(c.code, c.name) for c in services.categories_of(edition)]
     preview = upload_token = None
@@ -356,7 +353,7 @@ def import_list(year):
 @bp.route("/editions/<year:year>/registrations/stats")
 @permission_required("people.view")
 def stats(year):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     return render_template(
         "registration/stats.html", edition=edition, counts=services.counts(edition),
         categories={c.code: c.name for c in services.categories_of(edition)}, labels=LABELS,
@@ -366,7 +363,7 @@ def stats(year):
 @bp.route("/editions/<year:year>/registrations/codes", methods=["GET", "POST"])
 @permission_required("people.manage")
 def codes(year):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     form = CodesForm()
     categories = services.categories_of(edition)
     form.category.choices = [SelectChoice(c.code, c.name) for c in categories if not c.open] or [SelectChoice("", "—")]
@@ -389,7 +386,7 @@ def codes(year):
 @bp.route("/editions/<year:year>/registrations/seats", methods=["GET", "POST"])
 @permission_required("people.manage")
 def seats(year):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     sessions = programme_sessions(edition, published_only=False)
     form = SeatsForm()
     if form.validate_on_submit():
@@ -410,7 +407,7 @@ def seats(year):
 @permission_required("people.manage")
 def requests(year):
     """Attendees' requests to see or delete their data, oldest first (PIPL art. 44–47)."""
-    edition = _edition(year)
+    edition = edition_or_404(year)
     form = DecisionForm()
     if form.validate_on_submit():
         request_id = form_row_id(request.form, "request_id")
@@ -426,7 +423,7 @@ def requests(year):
 @bp.route("/editions/<year:year>/registrations/settings")
 @permission_required("people.manage")
 def settings(year):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     return render_template(
         "registration/settings.html", edition=edition, categories=services.categories_of(edition),
         notice=services.current_notice(edition),
@@ -436,7 +433,7 @@ def settings(year):
 @bp.route("/editions/<year:year>/registrations/categories/<code>", methods=["GET", "POST"])
 @permission_required("people.manage")
 def category(year, code):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     found = services.category_by_code(edition, code) or abort(404)
     form = CategoryForm(obj=found)
     form.sessions.choices = [SelectChoice(s.id, s.title) for s in programme_sessions(edition, published_only=False)]
@@ -462,7 +459,7 @@ def category(year, code):
 @bp.route("/editions/<year:year>/registrations/notice", methods=["GET", "POST"])
 @permission_required("people.manage")
 def notice(year):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     current = services.current_notice(edition)
     form = NoticeForm(obj=current)
     if form.validate_on_submit():

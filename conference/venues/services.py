@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from conference.core import audit
+from conference.core.errors import Refusal
 from conference.core.models import utcnow
 from conference.editions.models import Edition
 from conference.editions.services import clone_step
@@ -25,11 +26,9 @@ from conference.venues.models import (
 MAX_HALL_CAPACITY = 20_000
 
 
-class VenueError(ValueError):
+class VenueError(Refusal):
     def __init__(self, field: str, message):
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
+        super().__init__(message, field)
 
 
 @dataclass

@@ -5,7 +5,7 @@ from wtforms.fields.choices import SelectChoice
 
 from conference.core.permissions import can, permission_required
 from conference.core.urls import form_row_id
-from conference.editions.services import get_edition
+from conference.editions.views import edition_or_404
 from conference.extensions import db
 from conference.venues import services
 from conference.venues.forms import (
@@ -22,10 +22,6 @@ from conference.venues.services import HallFields, NameFields, VenueError
 bp = Blueprint("venues", __name__, url_prefix="/editions/<year:year>")
 
 
-def _edition(year):
-    return get_edition(year) or abort(404)
-
-
 def _name(form, prefix="name") -> NameFields:
     return NameFields(
         zh=getattr(form, f"{prefix}_zh").data or "",
@@ -34,14 +30,10 @@ def _name(form, prefix="name") -> NameFields:
     )
 
 
-def _show(form, error: VenueError) -> None:
-    getattr(form, error.field, form.name_zh if hasattr(form, "name_zh") else form.label_zh).errors.append(error.message)
-
-
 @bp.route("/venues")
 @permission_required("programme.view")
 def index(year):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     return render_template(
         "venues/index.html", edition=edition, venues=services.venues_of(edition), layouts=LAYOUT_LABELS
     )
@@ -51,7 +43,7 @@ def index(year):
 @bp.route("/venues/<id:venue_id>/edit", methods=["GET", "POST"])
 @permission_required("venues.manage")
 def venue_form(year, venue_id=None):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     venue = services.get_venue(edition, venue_id) or abort(404) if venue_id else None
     form = VenueForm(obj=venue)
     if form.validate_on_submit():
@@ -61,7 +53,7 @@ def venue_form(year, venue_id=None):
                 form.position.data or 0, venue=venue,
             )
         except VenueError as error:
-            _show(form, error)
+            form.show(error, "name_zh" if hasattr(form, "name_zh") else "label_zh")
         else:
             db.session.commit()
             flash(_("Venue saved."), "success")
@@ -73,7 +65,7 @@ def venue_form(year, venue_id=None):
 @bp.route("/venues/<id:venue_id>/halls/<id:hall_id>/edit", methods=["GET", "POST"])
 @permission_required("venues.manage")
 def hall_form(year, venue_id, hall_id=None):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     venue = services.get_venue(edition, venue_id) or abort(404)
     hall = None
     if hall_id:
@@ -90,7 +82,7 @@ def hall_form(year, venue_id, hall_id=None):
         try:
             services.save_hall(venue, fields, hall=hall)
         except VenueError as error:
-            _show(form, error)
+            form.show(error, "name_zh" if hasattr(form, "name_zh") else "label_zh")
         else:
             db.session.commit()
             flash(_("Hall saved."), "success")
@@ -101,7 +93,7 @@ def hall_form(year, venue_id, hall_id=None):
 @bp.route("/venues/<id:venue_id>/checkpoints/new", methods=["GET", "POST"])
 @permission_required("venues.manage")
 def checkpoint_form(year, venue_id):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     venue = services.get_venue(edition, venue_id) or abort(404)
     form = CheckpointForm()
     form.hall_id.choices = [SelectChoice("", _("The venue's own entrance"))] + [
@@ -112,7 +104,7 @@ def checkpoint_form(year, venue_id):
         try:
             services.save_checkpoint(venue, _name(form), form.code.data, hall=hall, position=form.position.data or 0)
         except VenueError as error:
-            _show(form, error)
+            form.show(error, "name_zh" if hasattr(form, "name_zh") else "label_zh")
         else:
             db.session.commit()
             flash(_("Checkpoint saved."), "success")
@@ -123,7 +115,7 @@ def checkpoint_form(year, venue_id):
 @bp.route("/venues/<id:venue_id>/checkpoints/<id:checkpoint_id>/delete", methods=["POST"])
 @permission_required("venues.manage")
 def checkpoint_delete(year, venue_id, checkpoint_id):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     venue = services.get_venue(edition, venue_id) or abort(404)
     checkpoint = next((c for c in venue.checkpoints if c.id == checkpoint_id), None) or abort(404)
     services.delete_checkpoint(checkpoint)
@@ -135,7 +127,7 @@ def checkpoint_delete(year, venue_id, checkpoint_id):
 @bp.route("/checklist")
 @permission_required("programme.view")
 def checklist(year):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     return render_template(
         "venues/checklist.html", edition=edition, progress=services.checklist_progress(edition),
         template=services.checklist_template(edition), areas=AREA_LABELS,
@@ -145,13 +137,13 @@ def checklist(year):
 @bp.route("/checklist/template", methods=["GET", "POST"])
 @permission_required("venues.manage")
 def checklist_template(year):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     form = TemplateItemForm()
     if form.validate_on_submit():
         try:
             services.add_template_item(edition, form.area.data, _name(form, "label"))
         except VenueError as error:
-            _show(form, error)
+            form.show(error, "name_zh" if hasattr(form, "name_zh") else "label_zh")
         else:
             db.session.commit()
             flash(_("Checklist item added to every hall."), "success")
@@ -165,7 +157,7 @@ def checklist_template(year):
 @bp.route("/checklist/template/<id:item_id>/delete", methods=["POST"])
 @permission_required("venues.manage")
 def checklist_template_delete(year, item_id):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     item = services.get_template_item(edition, item_id) or abort(404)
     services.remove_template_item(item)
     db.session.commit()
@@ -176,7 +168,7 @@ def checklist_template_delete(year, item_id):
 @bp.route("/checklist/halls/<id:hall_id>", methods=["GET", "POST"])
 @permission_required("programme.view")
 def hall_checklist(year, hall_id):
-    edition = _edition(year)
+    edition = edition_or_404(year)
     hall = services.get_hall(edition, hall_id) or abort(404)
     form = TickForm()
     if form.is_submitted():

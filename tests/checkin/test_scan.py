@@ -1,6 +1,5 @@
 """checkin.services.scan: every answer, idempotency, and one badge at two doors at once."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,7 +12,7 @@ from conference.core.database import committed
 from conference.editions.services import get_edition
 from conference.extensions import db
 from conference.venues.models import Checkpoint
-from tests.conftest import badged_demo
+from tests.conftest import badged_demo, race
 
 
 @pytest.fixture
@@ -119,30 +118,17 @@ def test_fifty_scanners_one_badge_exactly_one_admitted(app, gate, trial, path):
         doors = db.session.execute(select(Checkpoint.id).where(Checkpoint.venue_id == db.session.get(
             Checkpoint, gate["door"]).venue_id, Checkpoint.hall_id.is_(None))).scalars().all()
     count, repeated = 50, 10
-    barrier = threading.Barrier(count)
-    results, errors = [], []
 
-    def run(index):
+    def attempt(index):
         scan_id = f"t{trial}-same" if index < repeated else f"t{trial}-{index}"
         door = doors[index % len(doors)]
-        with app.test_request_context():
-            barrier.wait()  # no connection is taken before all are ready: the pool holds 15
-            try:
-                if path == "session":
-                    answer = committed(lambda: services.scan(gate["guest"], door, None, scan_id))
-                else:
-                    answer = services.scan_now(gate["guest"], door, None, scan_id)
-                results.append((scan_id, answer.result))
-            except Exception as error:  # noqa: BLE001  reported below
-                errors.append(error)
-            finally:
-                db.session.remove()
+        if path == "session":
+            answer = committed(lambda: services.scan(gate["guest"], door, None, scan_id))
+        else:
+            answer = services.scan_now(gate["guest"], door, None, scan_id)
+        return scan_id, answer.result
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = race(app, attempt, count)
     assert errors == []
     distinct = dict(results)  # the repeated scan answers the same every time
     assert len({result for scan_id, result in results if scan_id.endswith("-same")}) == 1

@@ -2,7 +2,6 @@
 
 import email
 import email.policy
-import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from conference.registration.models import (
     SessionQuota,
 )
 from conference.registration.services import RegistrationError, RegistrationFields
+from tests.conftest import race
 from tests.registration.conftest import TODAY, resident_id, set_seats
 
 
@@ -213,29 +213,6 @@ def test_sessions_not_offered_to_the_category_are_refused(app, reg):
     assert "sessions" in refused(app, sessions=[999999])
 
 
-def _race(app, attempt, count):
-    """Start `count` threads at once, each running attempt(i) in its own app context."""
-    barrier = threading.Barrier(count)
-    results, errors = [None] * count, []
-
-    def run(index):
-        with app.test_request_context():
-            barrier.wait()
-            try:
-                results[index] = attempt(index)
-            except Exception as error:  # noqa: BLE001  collected and reported below
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
-
-
 @pytest.mark.parametrize("trial", range(5))
 def test_twenty_four_people_racing_for_the_last_seat_exactly_one_wins(app, reg, trial):
     session_id = set_seats(app, 7, 1)
@@ -247,7 +224,7 @@ def test_twenty_four_people_racing_for_the_last_seat_exactly_one_wins(app, reg, 
                             sessions=[session_id]), today=TODAY))
         return registration.id
 
-    results, errors = _race(app, attempt, 24)
+    results, errors = race(app, attempt, 24)
     assert errors == []
     with app.app_context():
         statuses = db.session.execute(
@@ -266,7 +243,7 @@ def test_one_document_sent_twelve_times_at_once_registers_once(app, reg):
             return error.errors
         return "registered"
 
-    results, errors = _race(app, attempt, 12)
+    results, errors = race(app, attempt, 12)
     assert errors == []
     assert results.count("registered") == 1
     assert all(r == "registered" or set(r) == {"id_number"} for r in results)
