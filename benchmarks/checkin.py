@@ -59,6 +59,7 @@ PII_KEY = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
 import flask_migrate  # noqa: E402
 from sqlalchemy import delete, func, insert, select  # noqa: E402
+from sqlalchemy.dialects import postgresql, sqlite  # noqa: E402
 from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
 from sqlalchemy.orm import selectinload  # noqa: E402
 
@@ -67,7 +68,6 @@ from conference.badges import services as badges  # noqa: E402
 from conference.badges.models import Badge  # noqa: E402
 from conference.checkin import services  # noqa: E402
 from conference.checkin.models import Presence, Scan  # noqa: E402
-from conference.core.database import upsert  # noqa: E402
 from conference.core.demo import database_is_empty, load_demo  # noqa: E402
 from conference.editions.services import get_edition  # noqa: E402
 from conference.extensions import db  # noqa: E402
@@ -261,7 +261,8 @@ def _record_history(edition, badge_ids: list[int], rng: random.Random) -> tuple[
     if rows:
         db.session.execute(insert(Scan.__table__), rows)
     table = Presence.__table__
-    statement = upsert(table)
+    dialect_insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+    statement = dialect_insert(table)
     statement = statement.on_conflict_do_update(index_elements=[table.c.badge_id, table.c.area],
                                                 set_={"inside": statement.excluded.inside})
     now = datetime.now(UTC)

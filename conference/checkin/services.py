@@ -148,7 +148,6 @@ class Gate:
     year: int
     area: str
     rule: Rule
-    zones: tuple[str, ...]  # the rule's zone codes, for the snapshot
     checks_out_elsewhere: bool
     public_key: str | None  # base64url; None before the edition's first badge
     private_key_sealed: str | None = None  # the server's own copy, for checking what it issued
@@ -205,7 +204,7 @@ def gate_for(checkpoint_id: int) -> Gate | None:
                 opens_at=row.opens_at, closes_at=row.closes_at, mode=row.mode or "entry",
                 reentry=True if row.reentry is None else row.reentry)
     area = f"hall:{row.hall_id}" if row.hall_id else f"venue:{row.venue_id}"
-    gate = Gate(row.id, row.edition_id, row.year, area, rule, zone_codes, bool(row.checks_out_elsewhere), row.public_key,
+    gate = Gate(row.id, row.edition_id, row.year, area, rule, bool(row.checks_out_elsewhere), row.public_key,
                 row.private_key_sealed)
     _gates[checkpoint_id] = (time.monotonic() + GATE_SECONDS, gate)
     return gate

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from flask import (
@@ -16,10 +16,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
 
 from conference.badges import services as badges
-from conference.badges.models import AccessZone
 from conference.checkin import reports, services
 from conference.checkin.forms import (
     MODE_LABELS,
@@ -39,8 +37,7 @@ from conference.editions.services import list_editions
 from conference.editions.views import edition_or_404
 from conference.extensions import db
 from conference.people.forms import CATEGORY_LABELS
-from conference.programme.models import Session
-from conference.programme.services import edition_zone, local
+from conference.programme import services as programme
 from conference.venues.models import Checkpoint
 
 bp = Blueprint("checkin", __name__)
@@ -75,11 +72,11 @@ def index(year):
 
 
 def _local_input(edition, moment):
-    return local(edition, moment).replace(tzinfo=None) if moment else None
+    return programme.local(edition, moment).replace(tzinfo=None) if moment else None
 
 
 def _utc(edition, value: datetime | None):
-    return value.replace(tzinfo=edition_zone(edition)).astimezone(UTC) if value else None
+    return programme.at_local(edition, value.date(), value.time()) if value else None
 
 
 @bp.route("/editions/<year:year>/checkin/checkpoints/<id:checkpoint_id>", methods=["GET", "POST"])
@@ -94,9 +91,8 @@ def rules(year, checkpoint_id):
         "reentry": rule.reentry, "checks_out_elsewhere": rule.checks_out_elsewhere,
     })
     form.categories.choices = list(CATEGORY_LABELS.items())
-    zones = db.session.execute(select(AccessZone).where(AccessZone.edition_id == edition.id).order_by(AccessZone.bit)).scalars()
-    form.zones.choices = [(zone.code, f"{zone.code} · {zone.name}") for zone in zones]
-    sessions = db.session.execute(select(Session).where(Session.edition_id == edition.id).order_by(Session.starts_at)).scalars()
+    form.zones.choices = [(zone.code, f"{zone.code} · {zone.name}") for zone in badges.zones_of(edition)]
+    sessions = programme.programme_sessions(edition, published_only=False)
     form.session_id.choices = [("", _("None: not tied to a session"))] + [(s.id, s.title) for s in sessions]
     if form.validate_on_submit():
         try:
@@ -158,7 +154,7 @@ def occupancy(year):
     edition = edition_or_404(year)
     template = "checkin/_live.html" if request.args.get("part") == "live" else "checkin/occupancy.html"
     return render_template(template, edition=edition, areas=reports.occupancy(edition), flow=reports.flow(edition),
-                           now_label=local(edition, utcnow()).strftime("%H:%M:%S"))
+                           now_label=programme.local(edition, utcnow()).strftime("%H:%M:%S"))
 
 
 @bp.route("/editions/<year:year>/checkin/occupancy.json")
@@ -193,7 +189,7 @@ def scan_log(year):
     return render_template(
         "checkin/scans.html", edition=edition, rows=rows, total=total, page=page, page_size=reports.LOG_PAGE,
         filters=filters, args=request.args, checkpoints=reports.checkpoints_of(edition),
-        devices=services.devices_of(edition), result_labels=RESULT_LABELS, local=lambda m: local(edition, m),
+        devices=services.devices_of(edition), result_labels=RESULT_LABELS, local=lambda m: programme.local(edition, m),
     )
 
 

@@ -107,22 +107,6 @@ def committed(work: Callable[[], T]) -> T:
     raise RuntimeError("unreachable")
 
 
-def upsert(table):
-    """The dialect's INSERT, which has on_conflict_do_nothing / on_conflict_do_update on SQLite
-    and PostgreSQL alike."""
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
-
-
-def insert_ignoring_conflicts(table):
-    """INSERT … ON CONFLICT DO NOTHING: the unique index decides which of two simultaneous
-    inserts stands."""
-    return upsert(table).on_conflict_do_nothing()
-
-
 def _pipelined(connection: Connection):
     """psycopg's pipeline mode: BEGIN travels with the first statement and COMMIT does not wait
     on its own, two round trips fewer a transaction. SQLite has no round trips to save."""

@@ -41,7 +41,7 @@ def rule_of(snapshot) -> Rule:
 @pytest.mark.parametrize("case", VECTORS, ids=[case["name"] for case in VECTORS])
 def test_the_servers_rule_answers_each_vector(case):
     snapshot = case["snapshot"]
-    gate = services.Gate(0, 0, snapshot["edition"], "hall:0", rule_of(snapshot), (), False, snapshot["public_key"])
+    gate = services.Gate(0, 0, snapshot["edition"], "hall:0", rule_of(snapshot), False, snapshot["public_key"])
     problem, claim = services._read_code(case["payload"], gate)
     known = snapshot["badges"].get(str(claim.badge_id)) if claim and not problem else None
     facts = BadgeFacts(known["v"], known["s"], known["c"], known["h"]) if known else None
