@@ -312,8 +312,8 @@ class _Sent:
             sql = _SQL[name].format(**parts) if parts else _SQL[name]
             _prepared[key] = sql.replace("?", "%s") if dialect.name == "postgresql" else sql.replace("%%", "%")
         if dialect.name == "sqlite":  # SQLite keeps UTC timestamps as naive text, as SQLAlchemy's DateTime writes them
-            params = tuple(value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(value, datetime) else value
-                           for value in params)
+            params = tuple(value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+                           if isinstance(value, datetime) else value for value in params)
         self.sql, self.params = _prepared[key], params
         self.cursor = connection.connection.dbapi_connection.cursor()
         self._guarded(self.cursor.execute, self.sql, params)

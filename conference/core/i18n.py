@@ -71,10 +71,11 @@ def select_locale() -> str:
         return DEFAULT_LOCALE
     if "locale" in g:
         return g.locale
+    environ = request.environ  # a scanner's request has no query and no cookie: parse neither
     chosen = (
-        normalise_locale(request.args.get("lang"))
-        or normalise_locale(request.cookies.get(LANG_COOKIE))
-        or _locale_for_header(request.headers.get("Accept-Language", ""))
+        (environ.get("QUERY_STRING") and normalise_locale(request.args.get("lang")))
+        or (environ.get("HTTP_COOKIE") and normalise_locale(request.cookies.get(LANG_COOKIE)))
+        or _locale_for_header(environ.get("HTTP_ACCEPT_LANGUAGE", ""))
         or DEFAULT_LOCALE
     )
     g.locale = chosen
