@@ -8,8 +8,10 @@ are safe to run again from the start, which `committed()` does.
 
 import contextlib
 import fcntl
+import logging
 import os
 import random
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -23,6 +25,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from conference.extensions import db
 
 RETRIES = 25
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 _writer = threading.local()
 
@@ -73,15 +76,67 @@ def _prepare(engine: Engine) -> None:
         return
     for moment in ("commit", "rollback", "checkin"):  # however the transaction ends
         event.listen(engine, moment, _writing_done)
-    event.listen(engine, "connect", _sqlite_pragmas)
+    path = engine.url.database
+    on_disk = bool(path) and path != ":memory:"
+
+    def prepare_connection(dbapi_connection, _record) -> None:
+        _sqlite_pragmas(dbapi_connection)
+        if on_disk:
+            _checkpoint_in_background(path)
+
+    event.listen(engine, "connect", prepare_connection)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+# SQLite copies its log into the database file (a checkpoint) in whichever request's commit
+# crosses 1,000 pages: 5 to 25 ms for that scan, about 90 times in 9,000 scans. Here a thread
+# in each process checkpoints every second instead, so no request waits for it, and each
+# checkpoint copies once the few index pages that a second of scans rewrote many times
+# (measured in one process: 0.55 ms of CPU a scan instead of 0.68). SQLite's own checkpoint
+# stays, at a higher threshold, in case the thread stops.
+CHECKPOINT_SECONDS = 1.0
+FALLBACK_CHECKPOINT_PAGES = 20000
+_checkpointers: dict[str, tuple[int, threading.Thread]] = {}
+_checkpointers_lock = threading.Lock()
+
+
+def _sqlite_pragmas(dbapi_connection) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA wal_autocheckpoint={FALLBACK_CHECKPOINT_PAGES}")
     cursor.close()
+
+
+def _checkpoint_in_background(path: str) -> None:
+    """One checkpointing thread per process and database file (gunicorn forks its workers after
+    loading the app, so each worker starts its own)."""
+    with _checkpointers_lock:
+        running = _checkpointers.get(path)
+        if running and running[0] == os.getpid() and running[1].is_alive():
+            return
+        thread = threading.Thread(target=_checkpoint_forever, args=(path,), name=f"checkpoint {path}", daemon=True)
+        _checkpointers[path] = (os.getpid(), thread)
+        thread.start()
+
+
+def checkpoint(connection: sqlite3.Connection) -> tuple[int, int]:
+    """One passive checkpoint: (pages in the log, pages of it now in the database file).
+    PASSIVE waits for no reader or writer and never calls the busy handler; while another
+    process checkpoints, it returns at once."""
+    _busy, logged, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    return logged, copied
+
+
+def _checkpoint_forever(path: str) -> None:
+    connection = sqlite3.connect(path, check_same_thread=False)
+    while True:
+        time.sleep(CHECKPOINT_SECONDS)
+        try:
+            checkpoint(connection)
+        except sqlite3.Error:
+            log.warning("background checkpoint of %s failed; SQLite checkpoints on its own", path, exc_info=True)
+            return
 
 
 def _retryable(error: DBAPIError) -> bool:
