@@ -43,7 +43,7 @@ REASONS = {
     "wrong_edition": _l("This badge is for another edition."),
     "bad_signature": _l("The signature does not match: the badge is forged or altered."),
     "unknown": _l("No such badge."),
-    "superseded": _l("An older version of a reissued badge."),
+    "superseded": _l("An older version of a reissued badge: the holder has a newer one."),
     "revoked": _l("This badge has been revoked."),
 }
 

@@ -38,10 +38,10 @@ def occupancy(edition: Edition) -> list[dict]:
     for venue in db.session.execute(select(Venue).where(Venue.edition_id == edition.id).order_by(Venue.position)).scalars():
         hall_ids = {checkpoint.hall_id for checkpoint in venue.checkpoints if checkpoint.hall_id}
         if any(checkpoint.hall_id is None for checkpoint in venue.checkpoints):
-            areas.append({"area": f"venue:{venue.id}", "name": venue.name, "venue": venue.name, "capacity": None, "kind": "venue"})
+            areas.append({"area": services.area_for(None, venue.id), "name": venue.name, "venue": venue.name, "capacity": None, "kind": "venue"})
         for hall in venue.halls:
             if hall.id in hall_ids:
-                areas.append({"area": f"hall:{hall.id}", "name": hall.name, "venue": venue.name, "capacity": hall.capacity, "kind": "hall"})
+                areas.append({"area": services.area_for(hall.id, venue.id), "name": hall.name, "venue": venue.name, "capacity": hall.capacity, "kind": "hall"})
     counts = dict(db.session.execute(
         select(Presence.area, func.count(Presence.id)).where(Presence.area.in_([a["area"] for a in areas]),
                                                              Presence.inside.is_(True)).group_by(Presence.area)).all())

@@ -26,6 +26,7 @@ from sqlalchemy.exc import DBAPIError
 
 from conference.badges import signing
 from conference.badges.models import AccessZone, Badge, BadgeKey
+from conference.badges.services import REASONS as badge_reasons
 from conference.badges.signing import InvalidPayload
 from conference.checkin.decision import BadgeFacts, Rule, decide
 from conference.checkin.models import (
@@ -49,14 +50,10 @@ from conference.people.models import Person
 from conference.registration.models import Registration, SeatBooking
 from conference.venues.models import Checkpoint, Venue
 
+# What the badge itself says (unreadable, forged, another edition, superseded, revoked) is the
+# badge domain's; what this entrance says, ours.
 REASONS = {
-    "not_a_badge": _l("This code is not a conference badge."),
-    "malformed": _l("The code is damaged or incomplete."),
-    "bad_signature": _l("The signature does not match: the badge is forged or altered."),
-    "unknown": _l("No such badge."),
-    "wrong_edition": _l("This badge is for another edition."),
-    "superseded": _l("An older version of a reissued badge: the holder has a newer one."),
-    "revoked": _l("This badge has been revoked."),
+    **badge_reasons,
     "category": _l("This category may not enter here."),
     "zone": _l("This badge does not open this zone."),
     "session": _l("By invitation only: this person holds no seat for this session."),
@@ -135,8 +132,13 @@ def save_rule(checkpoint: Checkpoint, categories: list[str], zones: list[str], s
     return rule
 
 
+def area_for(hall_id: int | None, venue_id: int) -> str:
+    """Where a door leads: its hall, or for a venue's own entrances the venue."""
+    return f"hall:{hall_id}" if hall_id else f"venue:{venue_id}"
+
+
 def area_of(checkpoint: Checkpoint) -> str:
-    return f"hall:{checkpoint.hall_id}" if checkpoint.hall_id else f"venue:{checkpoint.venue_id}"
+    return area_for(checkpoint.hall_id, checkpoint.venue_id)
 
 
 @dataclass(frozen=True)
@@ -203,7 +205,7 @@ def gate_for(checkpoint_id: int) -> Gate | None:
     rule = Rule(categories=tuple(row.categories or ()), zone_mask=mask, session_id=row.session_id,
                 opens_at=row.opens_at, closes_at=row.closes_at, mode=row.mode or "entry",
                 reentry=True if row.reentry is None else row.reentry)
-    area = f"hall:{row.hall_id}" if row.hall_id else f"venue:{row.venue_id}"
+    area = area_for(row.hall_id, row.venue_id)
     gate = Gate(row.id, row.edition_id, row.year, area, rule, bool(row.checks_out_elsewhere), row.public_key,
                 row.private_key_sealed)
     _gates[checkpoint_id] = (time.monotonic() + GATE_SECONDS, gate)
