@@ -12,7 +12,7 @@ from spectree import Response as ApiResponse
 from conference.checkin import services
 from conference.checkin.models import RESULTS
 from conference.checkin.services import ScanError
-from conference.core.api import field_errors, field_messages, json_response
+from conference.core.api import documented, field_errors, field_messages, json_response
 from conference.core.database import committed
 from conference.extensions import api, db
 from conference.people.services import photo_path
@@ -159,13 +159,13 @@ def snapshot():
 
 
 @bp.route("/scans", methods=["POST"])
-@api.validate(json=ScanIn, resp=ApiResponse(HTTP_200=ScanOut, HTTP_401=Problem, HTTP_422=None),
-              tags=["check-in"], security=BEARER, skip_validation=True)
+@documented(json=ScanIn, resp=ApiResponse(HTTP_200=ScanOut, HTTP_401=Problem, HTTP_422=None),
+            tags=["check-in"], security=BEARER)
 def scan():
     """Decide one scan at this device's checkpoint: admitted, already_inside, not_allowed_here,
     outside_hours, revoked, superseded, wrong_edition, invalid (or left, for an exit)."""
     # The busiest endpoint of the conference reads its body itself: the same model and the
-    # same 422, without spectree's second pass over the answer.
+    # same 422, without spectree's wrapper (see `documented`).
     device = _device()
     try:
         item = ScanIn.model_validate_json(request.get_data())

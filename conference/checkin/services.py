@@ -21,8 +21,6 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError
 
 from conference.badges import signing
 from conference.badges.models import AccessZone, Badge, BadgeKey
@@ -39,7 +37,7 @@ from conference.checkin.models import (
     ScannerDevice,
 )
 from conference.core import audit, pii
-from conference.core.database import committed_on_own_connection, queue_to_write
+from conference.core.database import DriverConnection, committed_on_own_connection, queue_to_write
 from conference.core.errors import Refusal
 from conference.core.i18n import full_name, has_han, localized, pinyin_name, select_locale
 from conference.core.models import utcnow
@@ -302,22 +300,22 @@ _ROWS = {"badge", "enter", "inside", "record"}
 
 
 class _Sent:
-    """One of the statements above, sent straight on the driver's connection inside the
-    connection's transaction. In psycopg's pipeline mode the database has not answered yet:
-    first() is what waits, so statements sent one after another travel together."""
+    """One of the statements above, sent straight on the driver's connection inside its
+    transaction. In psycopg's pipeline mode the database has not answered yet: first() is what
+    waits, so statements sent one after another travel together."""
 
-    def __init__(self, connection: Connection, name: str, params: tuple, **parts):
-        self.connection, self.name = connection, name
-        dialect = connection.dialect
-        key = (name, dialect.name, *parts.values())
+    def __init__(self, connection: DriverConnection, name: str, params: tuple, **parts):
+        self.connection = connection
+        dialect = connection.dialect.name
+        key = (name, dialect, *parts.values())
         if key not in _prepared:
             sql = _SQL[name].format(**parts) if parts else _SQL[name]
-            _prepared[key] = sql.replace("?", "%s") if dialect.name == "postgresql" else sql.replace("%%", "%")
-        if dialect.name == "sqlite":  # SQLite keeps UTC timestamps as naive text, as SQLAlchemy's DateTime writes them
+            _prepared[key] = sql.replace("?", "%s") if dialect == "postgresql" else sql.replace("%%", "%")
+        if dialect == "sqlite":  # SQLite keeps UTC timestamps as naive text, as SQLAlchemy's DateTime writes them
             params = tuple(value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
                            if isinstance(value, datetime) else value for value in params)
         self.sql, self.params = _prepared[key], params
-        self.cursor = connection.connection.dbapi_connection.cursor()
+        self.cursor = connection.dbapi_connection.cursor()
         self._guarded(self.cursor.execute, self.sql, params)
         if name not in _ROWS:
             self.cursor.close()
@@ -329,24 +327,19 @@ class _Sent:
             self.cursor.close()
 
     def _guarded(self, call, *args):
-        dialect = self.connection.dialect
         try:
             return call(*args)
-        except dialect.loaded_dbapi.Error as error:  # as SQLAlchemy would raise it, so the caller can retry
-            lost = dialect.is_disconnect(error, self.connection.connection.dbapi_connection, self.cursor)
-            if lost:
-                self.connection.invalidate(error)
-            raise DBAPIError.instance(self.sql, self.params, error, dialect.loaded_dbapi.Error, dialect=dialect,
-                                      connection_invalidated=lost) from error
+        except self.connection.dialect.loaded_dbapi.Error as error:
+            raise self.connection.error(error, self.sql, self.params, self.cursor) from error
 
 
-def _run(connection: Connection, name: str, params: tuple, **parts) -> tuple | None:
+def _run(connection: DriverConnection, name: str, params: tuple, **parts) -> tuple | None:
     """A statement, and its first row if it returns rows."""
     sent = _Sent(connection, name, params, **parts)
     return sent.first() if name in _ROWS else None
 
 
-def _badge_row(connection: Connection, badge_id: int, gate: Gate):
+def _badge_row(connection: DriverConnection, badge_id: int, gate: Gate):
     if gate.rule.session_id is None:
         found = _run(connection, "badge", (badge_id, gate.edition_id), holds="0 = 1")
     else:
@@ -367,12 +360,12 @@ def _person(row) -> dict:
     }
 
 
-def _enter(connection: Connection, badge_id: int, gate: Gate) -> _Sent:
+def _enter(connection: DriverConnection, badge_id: int, gate: Gate) -> _Sent:
     first_entry_only = "" if gate.rule.reentry else "AND presences.entries = 0"
     return _Sent(connection, "enter", (badge_id, gate.area, True, utcnow(), False), first_entry_only=first_entry_only)
 
 
-def _settle(connection: Connection, entering: _Sent, badge_id: int, gate: Gate) -> tuple[str, str]:
+def _settle(connection: DriverConnection, entering: _Sent, badge_id: int, gate: Gate) -> tuple[str, str]:
     """Whether the conditional upsert let the person in, and if not, why."""
     if entering.first() is not None:
         if gate.checks_out_elsewhere:
@@ -382,7 +375,7 @@ def _settle(connection: Connection, entering: _Sent, badge_id: int, gate: Gate) 
     return ("already_inside", "") if inside else ("not_allowed_here", "reentry")
 
 
-def _leave(connection: Connection, badge_id: int, gate: Gate) -> None:
+def _leave(connection: DriverConnection, badge_id: int, gate: Gate) -> None:
     _run(connection, "leave", (False, utcnow(), badge_id, gate.area, True))
 
 
@@ -396,14 +389,14 @@ def reason_text(why: str, revoked_reason: str = "") -> str:
 def _stored(client_scan_id: str) -> Answer:
     scan_row = db.session.execute(select(Scan).where(Scan.client_scan_id == client_scan_id)).scalar_one()
     gate = gate_for(scan_row.checkpoint_id)
-    row = _badge_row(db.session.connection(), scan_row.badge_id, gate) if scan_row.badge_id is not None and gate else None
+    row = _badge_row(DriverConnection.of_session(), scan_row.badge_id, gate) if scan_row.badge_id is not None and gate else None
     return Answer(scan_row.result, scan_row.why, reason_text(scan_row.why, row.revoked_reason if row else ""),
                   _person(row) if row else None, scan_row.id, repeated=True, conflict=scan_row.conflict)
 
 
 def scan(payload: str, checkpoint: Checkpoint | int, device: "PairedDevice | None", client_scan_id: str,
          scanned_at: datetime | None = None, kind: str = "entry", offline_result: str | None = None,
-         connection: Connection | None = None) -> Answer:
+         connection: DriverConnection | None = None) -> Answer:
     """Verify, apply the entrance's rules, record, answer. The same client_scan_id sent twice
     is recorded once and answered the same; one badge scanned at two doors at once is admitted
     once. A late scan from an offline phone keeps the phone's time, and says what the phone
@@ -425,8 +418,7 @@ def scan(payload: str, checkpoint: Checkpoint | int, device: "PairedDevice | Non
     # A phone whose clock is far off (a dead battery resets it to 1970) would put its scans
     # outside every opening hour and out of the log's order: those scans take the server's time.
     at = scanned_at if scanned_at and PLAUSIBLE_SINCE <= scanned_at <= now + timedelta(days=1) else now
-    own = connection is not None
-    connection = connection or db.session.connection()
+    connection = connection or DriverConnection.of_session()
     problem, claim = _read_code(payload or "", gate)
     row = None if problem else _badge_row(connection, claim.badge_id, gate)
     facts = BadgeFacts(row.version, row.status, row.category, bool(row.holds_session)) if row else None
@@ -450,7 +442,7 @@ def scan(payload: str, checkpoint: Checkpoint | int, device: "PairedDevice | Non
         entering = _enter(connection, row.id, gate)
     recorded = recording.first()
     if recorded is None:  # this scan was recorded before: undo what this copy changed
-        connection.rollback() if own else db.session.rollback()
+        connection.rollback()
         return _stored(client_scan_id)
     if entering is not None:
         result, why = _settle(connection, entering, row.id, gate)

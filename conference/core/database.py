@@ -19,7 +19,7 @@ from typing import TypeVar
 
 from flask import Flask
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from conference.extensions import db
@@ -162,48 +162,127 @@ def committed(work: Callable[[], T]) -> T:
     raise RuntimeError("unreachable")
 
 
-def _pipelined(connection: Connection):
+class DriverConnection:
+    """The database driver's own connection, for the few hot paths whose statements are so
+    short that SQLAlchemy's Connection around them would cost as much as they do. Keeps
+    SQLAlchemy's dialect for the SQL's flavour and for reading the driver's errors."""
+
+    def __init__(self, dialect: Dialect, dbapi_connection, invalidate: Callable[[BaseException], None]):
+        self.dialect, self.dbapi_connection, self.invalidate = dialect, dbapi_connection, invalidate
+
+    @classmethod
+    def of_session(cls) -> "DriverConnection":
+        """The session's connection, inside the session's transaction."""
+        connection = db.session.connection()
+        return _SessionConnection(connection.dialect, connection.connection.dbapi_connection, connection.invalidate)
+
+    def rollback(self) -> None:
+        raise NotImplementedError
+
+    def error(self, error: Exception, statement: str, params: tuple, cursor=None) -> DBAPIError:
+        """The driver's error as SQLAlchemy raises it, so that committed() knows whether to start
+        again; a connection found dead is invalidated."""
+        lost = self.dialect.is_disconnect(error, self.dbapi_connection, cursor)
+        if lost:
+            self.invalidate(error)
+        return DBAPIError.instance(statement, params, error, self.dialect.loaded_dbapi.Error, dialect=self.dialect,
+                                   connection_invalidated=lost)
+
+
+class _SessionConnection(DriverConnection):
+    def rollback(self) -> None:
+        db.session.rollback()
+
+
+class _OwnConnection(DriverConnection):
+    """A connection checked out of the pool for one transaction of committed_on_own_connection."""
+
+    def __init__(self, dialect: Dialect, pooled):
+        super().__init__(dialect, pooled.dbapi_connection, pooled.invalidate)
+        self.pooled, self.ended = pooled, False
+
+    def rollback(self) -> None:
+        self.ended = True
+        try:
+            self.dbapi_connection.rollback()
+        finally:
+            _writing_done()
+
+    def run(self, work: Callable[[DriverConnection], T]) -> T:
+        try:
+            with _pipelined(self):
+                result = work(self)
+                if not self.ended:
+                    self.dbapi_connection.commit()
+        except self.dialect.loaded_dbapi.Error as error:  # the commit's own (work raises SQLAlchemy's)
+            raise self.error(error, "COMMIT", ()) from error
+        self.ended = True
+        _writing_done()
+        return result
+
+    def abandon(self) -> None:
+        """After a failure: roll back, and give the connection back to the pool (the pool
+        replaces it if it was found dead)."""
+        if self.pooled.is_valid and not self.ended:
+            with contextlib.suppress(Exception):
+                self.dbapi_connection.rollback()
+        _writing_done()
+        self.pooled.close()
+
+
+def _pipelined(connection: DriverConnection):
     """psycopg's pipeline mode: BEGIN travels with the first statement and COMMIT does not wait
     on its own, two round trips fewer a transaction. SQLite has no round trips to save."""
     if connection.dialect.name != "postgresql":
         return contextlib.nullcontext()
-    return connection.connection.dbapi_connection.pipeline()
+    return connection.dbapi_connection.pipeline()
 
 
-_unpinged: dict[int, Engine] = {}
+_own_engines: dict[int, Engine] = {}
 
 
-def _unpinged_engine() -> Engine:
-    """The app's database without the pool's ping before every checkout (on PostgreSQL a
-    round trip of its own). committed_on_own_connection starts again on a connection found
-    dead instead (after a database restart), so no request fails for it."""
+def _own_engine() -> Engine:
+    """The app's database with a pool of its own, so that a request holding the session's
+    connection never waits for a second one from the same pool; and without the pool's ping
+    before each checkout (on PostgreSQL a round trip of its own): a connection found dead is
+    replaced and the work started again instead."""
     engine = db.engine
     if engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"):
         return engine  # a second engine would open a second, empty database
-    if id(engine) not in _unpinged:
-        _unpinged[id(engine)] = create_engine(engine.url, pool_pre_ping=False, pool_recycle=1800)
-        _prepare(_unpinged[id(engine)])
-    return _unpinged[id(engine)]
+    if id(engine) not in _own_engines:
+        _own_engines[id(engine)] = create_engine(engine.url, pool_pre_ping=False, pool_recycle=1800)
+        _prepare(_own_engines[id(engine)])
+    return _own_engines[id(engine)]
 
 
-def committed_on_own_connection(work: Callable[[Connection], T]) -> T:
+# One driver connection per process stays checked out of the pool between hot-path
+# transactions: no checkout, reset and checkin around each, which cost as much as SQLAlchemy's
+# Connection did. Only one waits here; the others go back to the pool, so that threads
+# waiting for the pool are never starved.
+_parked: dict[tuple[int, int], object] = {}
+
+
+def committed_on_own_connection(work: Callable[[DriverConnection], T]) -> T:
     """committed() for the few hot paths where the session's bookkeeping costs more than the
-    work: `work` gets a pooled connection of its own, outside the session."""
+    work: `work` gets a driver connection of its own, outside the session, in a transaction
+    that this commits. A connection found dead (after a database restart) is replaced and the
+    work started again, so no request fails for it."""
+    engine = _own_engine()
+    place = (os.getpid(), id(engine))  # a forked worker never uses its parent's connection
     for attempt in range(RETRIES):
-        with _unpinged_engine().connect() as connection:
-            connection.begin()  # work may speak to the driver directly: SQLAlchemy must still commit
-            try:
-                with _pipelined(connection):
-                    result = work(connection)
-                    connection.commit()
-                return result
-            except (OperationalError, DBAPIError) as error:
-                if not error.connection_invalidated:
-                    connection.rollback()
-                if not (_retryable(error) or error.connection_invalidated) or attempt == RETRIES - 1:
-                    raise
-            except Exception:
-                connection.rollback()
+        connection = _OwnConnection(engine.dialect, _parked.pop(place, None) or engine.raw_connection())
+        try:
+            result = connection.run(work)
+        except DBAPIError as error:
+            connection.abandon()
+            if not (_retryable(error) or error.connection_invalidated) or attempt == RETRIES - 1:
                 raise
+        except BaseException:
+            connection.abandon()
+            raise
+        else:
+            if _parked.setdefault(place, connection.pooled) is not connection.pooled:
+                connection.pooled.close()
+            return result
         time.sleep(random.uniform(0.002, 0.02) * (attempt + 1))  # noqa: S311  jitter, not secrets
     raise RuntimeError("unreachable")
