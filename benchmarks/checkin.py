@@ -306,6 +306,7 @@ def measure(database_url: str, label: str, requests: int, clients: int, rounds: 
         found = db.session.execute(select(Badge).options(selectinload(Badge.person))
                                    .where(Badge.edition_id == edition.id).order_by(Badge.id)).scalars().all()
         payloads = [badges.payload(badge, key, zones) for badge in found]
+        db.session.commit()  # as printing the badges does: each keeps the code it carries
         badge_ids = [badge.id for badge in found]
         db.session.remove()
         db.engine.dispose()

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.core.i18n import localized
@@ -60,6 +60,9 @@ class Badge(IdMixin, TimestampMixin, db.Model):
     printed_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_printed_by: Mapped[str | None] = mapped_column(String(254))
+    # The last code the server signed for this badge (message and signature, as in the QR): a
+    # scan of exactly these bytes needs no signature check. Any other code is checked in full.
+    issued_code: Mapped[bytes | None] = mapped_column(LargeBinary(71))
 
     edition: Mapped[Edition] = relationship()
     person: Mapped[Person] = relationship()

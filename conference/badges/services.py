@@ -156,11 +156,15 @@ def set_extra_zones(badge: Badge, codes: list[str], actor=None) -> Badge:
 
 
 def payload(badge: Badge, key: Ed25519PrivateKey | None = None, zones: list[AccessZone] | None = None) -> str:
-    """The signed QR text. A batch passes the key and zones once instead of per badge."""
+    """The signed QR text. A batch passes the key and zones once instead of per badge. The
+    badge keeps the code, so that the gate knows it as its own (saved with the printing)."""
     edition = badge.edition
     zones = zones_of(edition) if zones is None else zones
     claim = Claim(edition.year, badge.id, badge.version, zone_mask(badge, zones))
-    return signing.sign(key or private_key(edition), claim)
+    code = signing.signed(key or private_key(edition), claim)
+    if badge.issued_code != code:
+        badge.issued_code = code
+    return signing.encode(code)
 
 
 @dataclass

@@ -47,9 +47,18 @@ def body(year: int, badge_id: int, version: int, zones: int) -> bytes:
     return bytes([year - 2000]) + badge_id.to_bytes(3, "big") + bytes([version]) + zones.to_bytes(2, "big")
 
 
-def sign(private_key: Ed25519PrivateKey, claim: Claim) -> str:
+def signed(private_key: Ed25519PrivateKey, claim: Claim) -> bytes:
+    """The code's bytes: the claim's message and its signature."""
     message = body(claim.year, claim.badge_id, claim.version, claim.zones)
-    return PREFIX + base64.b32encode(message + private_key.sign(message)).decode("ascii").rstrip("=")
+    return message + private_key.sign(message)
+
+
+def encode(code: bytes) -> str:
+    return PREFIX + base64.b32encode(code).decode("ascii").rstrip("=")
+
+
+def sign(private_key: Ed25519PrivateKey, claim: Claim) -> str:
+    return encode(signed(private_key, claim))
 
 
 def read(payload: str) -> tuple[Claim, bytes, bytes]:

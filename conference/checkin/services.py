@@ -220,45 +220,62 @@ def forget_gates() -> None:
 # Deciding a scan ----------------------------------------------------------------------------
 
 
-_checked: dict[tuple, tuple] = {}  # (payload, key) → answer: a badge passes many doors in a day
+_checked: dict[tuple, tuple] = {}  # (payload, key) → what it says: a badge passes many doors in a day
 
 
-def _read_code(payload: str, gate: Gate) -> tuple[str | None, signing.Claim | None]:
-    key = (payload, gate.year, gate.public_key)
-    if key not in _checked:
-        if len(_checked) > 50000:
-            _checked.clear()
-        _checked[key] = _check_code(payload, gate)
-    return _checked[key]
-
-
-def _check_code(payload: str, gate: Gate) -> tuple[str | None, signing.Claim | None]:
+def _read_code(payload: str, gate: Gate) -> tuple[str | None, signing.Claim | None, bytes]:
+    """What a code says before its signature is checked: the problem if it is unreadable or of
+    another edition, its claim, and its bytes (message and signature)."""
     try:
         claim, message, signature = signing.read(payload)
     except InvalidPayload as refusal:
-        return refusal.reason, None
-    if claim.year != gate.year:
-        return "wrong_edition", claim
+        return refusal.reason, None, b""
+    return ("wrong_edition" if claim.year != gate.year else None), claim, message + signature
+
+
+def _signature_problem(code: bytes, gate: Gate) -> str | None:
+    message, signature = code[:signing.BODY_LENGTH], code[signing.BODY_LENGTH:]
     signer = gate.signer()
     if signer is not None:
         # Ed25519 signs deterministically: a badge this server issued carries exactly this
         # signature. Signing again costs a quarter of verifying.
-        return (None if hmac.compare_digest(signer.sign(message), signature) else "bad_signature"), claim
+        return None if hmac.compare_digest(signer.sign(message), signature) else "bad_signature"
     verifier = gate.verifier()
     if verifier is None:
-        return "unknown", claim
+        return "unknown"
     try:
         verifier.verify(signature, message)
     except InvalidSignature:
-        return "bad_signature", claim
-    return None, claim
+        return "bad_signature"
+    return None
+
+
+def _read_badge(payload: str, gate: Gate, connection: DriverConnection) -> tuple[str | None, signing.Claim | None, "_Row | None"]:
+    """The code's problem if it has one, its claim, and the badge's row (none for a bad code).
+    The code the server last printed on this badge is its own and needs no signature check;
+    any other code is checked in full, once per process."""
+    key = (payload, gate.year, gate.public_key)
+    checked = _checked.get(key)
+    problem, claim, code = checked or _read_code(payload, gate)
+    if problem:
+        return problem, claim, None
+    row = _badge_row(connection, claim.badge_id, gate)
+    if checked is None:
+        # In constant time: the stored code is a genuine signature, which timing must not reveal.
+        if not (row and row.issued_code and hmac.compare_digest(code, bytes(row.issued_code))):
+            problem = _signature_problem(code, gate)
+        if len(_checked) > 50000:
+            _checked.clear()
+        _checked[key] = (problem, claim, code)
+    return problem, claim, None if problem else row
 
 
 # The scan's statements, in plain SQL: a scan is four short statements and a commit, and
 # SQLAlchemy's statement compilation would cost more than the database work itself.
 _SQL = {
     "badge": """SELECT b.id, b.version, b.status, b.revoked_reason, b.serial, p.family_name, p.given_name,
-        p.name_latin, p.category, p.organisation, p.organisation_en, p.photo_file, {holds} AS holds_session
+        p.name_latin, p.category, p.organisation, p.organisation_en, p.photo_file, {holds} AS holds_session,
+        b.issued_code
         FROM badges b JOIN people p ON p.id = b.person_id WHERE b.id = ? AND b.edition_id = ?""",
     "holds": """EXISTS (SELECT 1 FROM seat_bookings sb JOIN registrations r ON r.id = sb.registration_id
         WHERE sb.session_id = ? AND sb.status = 'confirmed' AND r.person_id = b.person_id)""",
@@ -286,7 +303,7 @@ class _Row:
 
     __slots__ = ("_values",)
     NAMES = ("id", "version", "status", "revoked_reason", "serial", "family_name", "given_name", "name_latin",
-             "category", "organisation", "organisation_en", "photo_file", "holds_session")
+             "category", "organisation", "organisation_en", "photo_file", "holds_session", "issued_code")
 
     def __init__(self, values):
         self._values = dict(zip(self.NAMES, values, strict=True))
@@ -419,8 +436,7 @@ def scan(payload: str, checkpoint: Checkpoint | int, device: "PairedDevice | Non
     # outside every opening hour and out of the log's order: those scans take the server's time.
     at = scanned_at if scanned_at and PLAUSIBLE_SINCE <= scanned_at <= now + timedelta(days=1) else now
     connection = connection or DriverConnection.of_session()
-    problem, claim = _read_code(payload or "", gate)
-    row = None if problem else _badge_row(connection, claim.badge_id, gate)
+    problem, claim, row = _read_badge(payload or "", gate, connection)
     facts = BadgeFacts(row.version, row.status, row.category, bool(row.holds_session)) if row else None
     decision = decide(problem, facts, claim.version if claim else 0, claim.zones if claim else 0, gate.rule, at, kind)
     result, why = decision.result, decision.why

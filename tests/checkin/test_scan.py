@@ -65,6 +65,32 @@ def test_invalid_forged_and_other_edition_codes(app, gate):
     assert scan(app, other, gate["door"], "c").result == "wrong_edition"
 
 
+def test_the_code_printed_on_a_badge_needs_no_signature_check_and_any_other_is_checked(app, gate, monkeypatch):
+    """The server keeps the code it last printed on each badge: exactly that code is its own.
+    Anything else is checked in full: more zones under the printed signature and another
+    key's signature are refused, an earlier genuine print is admitted."""
+    checked = []
+    check = services._signature_problem
+    monkeypatch.setattr(services, "_signature_problem", lambda code, gate: checked.append(code) or check(code, gate))
+    assert scan(app, gate["guest"], gate["door"], "printed").result == "admitted"
+    assert checked == []
+    signing = badges.signing
+    claim, _message, signature = signing.read(gate["guest"])
+    more_zones = signing.encode(signing.body(claim.year, claim.badge_id, claim.version, 0xFFFF) + signature)
+    forged = scan(app, more_zones, gate["door"], "more-zones")
+    assert (forged.result, forged.why, forged.person) == ("invalid", "bad_signature", None)
+    assert scan(app, signing.sign(signing.new_key(), claim), gate["door"], "other-key").why == "bad_signature"
+    assert len(checked) == 2
+    with app.app_context():
+        volunteer = db.session.execute(select(badges.Badge).where(badges.Badge.id != gate["guest_id"])).scalar_one()
+        badges.set_extra_zones(volunteer, ["E"])
+        reprinted = badges.payload(volunteer)
+        db.session.commit()
+    assert reprinted != gate["volunteer"]
+    assert scan(app, gate["volunteer"], gate["door"], "first-print").result == "admitted"
+    assert len(checked) == 3
+
+
 def test_reissued_and_revoked_badges(app, gate):
     with app.app_context():
         badge = db.session.get(badges.Badge, gate["guest_id"])
