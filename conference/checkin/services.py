@@ -440,11 +440,12 @@ def scan(payload: str, checkpoint: Checkpoint | int, device: "PairedDevice | Non
     facts = BadgeFacts(row.version, row.status, row.category, bool(row.holds_session)) if row else None
     decision = decide(problem, facts, claim.version if claim else 0, claim.zones if claim else 0, gate.rule, at, kind)
     result, why = decision.result, decision.why
+    conflict = offline_result == "admitted" and result == "already_inside"
+    reason = reason_text(why, row.revoked_reason if row else "")
+    person = _person(row) if row else None  # before queueing: the writer's turn stays short
     queue_to_write()
     if connection.dialect.name == "postgresql":
         _run(connection, "no_flush_wait", ())
-    conflict = offline_result == "admitted" and result == "already_inside"
-    reason = reason_text(why, row.revoked_reason if row else "")
     # The scan is recorded first, as the decision stands (an entry as admitted), and the
     # presence changes with it; both travel to the database together.
     recording = _Sent(connection, "record", (
@@ -466,7 +467,7 @@ def scan(payload: str, checkpoint: Checkpoint | int, device: "PairedDevice | Non
             conflict = offline_result == "admitted" and result == "already_inside"
             reason = reason_text(why)
             _run(connection, "correct", (result, why, reason, conflict, recorded[0]))
-    return Answer(result, why, reason, _person(row) if row else None, recorded[0], conflict=conflict)
+    return Answer(result, why, reason, person, recorded[0], conflict=conflict)
 
 
 def scan_now(payload: str, checkpoint_id: int, device: "PairedDevice | None", client_scan_id: str,
