@@ -306,7 +306,8 @@ def measure(database_url: str, label: str, requests: int, clients: int, rounds: 
         found = db.session.execute(select(Badge).options(selectinload(Badge.person))
                                    .where(Badge.edition_id == edition.id).order_by(Badge.id)).scalars().all()
         payloads = [badges.payload(badge, key, zones) for badge in found]
-        db.session.commit()  # as printing the badges does: each keeps the code it carries
+        badges.record_printing(found)  # the badges scanned are printed ones
+        db.session.commit()
         badge_ids = [badge.id for badge in found]
         db.session.remove()
         db.engine.dispose()

@@ -60,8 +60,8 @@ class Badge(IdMixin, TimestampMixin, db.Model):
     printed_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_printed_by: Mapped[str | None] = mapped_column(String(254))
-    # The last code the server signed for this badge (message and signature, as in the QR): a
-    # scan of exactly these bytes needs no signature check. Any other code is checked in full.
+    # The code last printed on this badge (message and signature, as in the QR): a scan of
+    # exactly these bytes needs no signature check. Any other code is checked in full.
     issued_code: Mapped[bytes | None] = mapped_column(LargeBinary(71))
 
     edition: Mapped[Edition] = relationship()

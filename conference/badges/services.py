@@ -156,15 +156,15 @@ def set_extra_zones(badge: Badge, codes: list[str], actor=None) -> Badge:
 
 
 def payload(badge: Badge, key: Ed25519PrivateKey | None = None, zones: list[AccessZone] | None = None) -> str:
-    """The signed QR text. A batch passes the key and zones once instead of per badge. The
-    badge keeps the code, so that the gate knows it as its own (saved with the printing)."""
+    """The signed QR text. A batch passes the key and zones once instead of per badge."""
+    return signing.encode(_code(badge, key, zones))
+
+
+def _code(badge: Badge, key: Ed25519PrivateKey | None = None, zones: list[AccessZone] | None = None) -> bytes:
     edition = badge.edition
     zones = zones_of(edition) if zones is None else zones
     claim = Claim(edition.year, badge.id, badge.version, zone_mask(badge, zones))
-    code = signing.signed(key or private_key(edition), claim)
-    if badge.issued_code != code:
-        badge.issued_code = code
-    return signing.encode(code)
+    return signing.signed(key or private_key(edition), claim)
 
 
 @dataclass
@@ -251,10 +251,14 @@ def badges_html(badges: list[Badge], layout: str = "single") -> str:
 
 
 def record_printing(badges: list[Badge], actor=None) -> None:
+    """Each badge printed keeps the code it carries: the gate knows that code as its own and
+    needs no signature check for it. Done after the rendering, in one short write."""
+    key, zones = (private_key(badges[0].edition), zones_of(badges[0].edition)) if badges else (None, [])
     for badge in badges:
         badge.printed_count += 1
         badge.last_printed_at = utcnow()
         badge.last_printed_by = actor.email if actor else "cli"
+        badge.issued_code = _code(badge, key, zones)
     audit.record("badge.print", badges[0].edition if badges else None, detail={"count": len(badges)}, actor=actor)
 
 

@@ -37,7 +37,10 @@ def test_a_batch_runs_as_a_job_with_progress_and_a_download(app, organizer_clien
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     with app.app_context():
         assert db.session.execute(select(BadgeBatch.status)).scalar_one() == "done"
-        assert set(db.session.execute(select(Badge.printed_count)).scalars()) == {1}
+        printed = db.session.execute(select(Badge)).scalars().all()
+        assert {badge.printed_count for badge in printed} == {1}
+        # each keeps the code printed on it, which the gate then knows as its own
+        assert all(services.signing.encode(badge.issued_code) == services.payload(badge) for badge in printed)
 
 
 def test_printing_again_warns_first(app, organizer_client):

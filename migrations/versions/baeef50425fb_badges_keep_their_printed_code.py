@@ -1,4 +1,4 @@
-"""badges keep the code they were last printed with
+"""badges keep the code last printed on them
 
 Revision ID: baeef50425fb
 Revises: bb7281adb0b0
