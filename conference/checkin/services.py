@@ -285,10 +285,6 @@ _SQL = {
         changed_at = excluded.changed_at WHERE presences.inside = ? {first_entry_only} RETURNING id""",
     "inside": "SELECT inside FROM presences WHERE badge_id = ? AND area = ?",
     "correct": "UPDATE scans SET result = ?, why = ?, reason = ?, conflict = ? WHERE id = ?",
-    # PostgreSQL answers the gate before its log reaches the disk (a fraction of a second
-    # later): a crash in between could forget the last admissions, never admit a badge twice
-    # at once. Everything else in the app still waits for the disk.
-    "no_flush_wait": "SET LOCAL synchronous_commit TO OFF",
     "leave": "UPDATE presences SET inside = ?, changed_at = ? WHERE badge_id = ? AND area = ? AND inside = ?",
     "leave_other_halls": """UPDATE presences SET inside = ?, changed_at = ?
         WHERE badge_id = ? AND area <> ? AND area LIKE 'hall:%%' AND inside = ?""",
@@ -444,8 +440,6 @@ def scan(payload: str, checkpoint: Checkpoint | int, device: "PairedDevice | Non
     reason = reason_text(why, row.revoked_reason if row else "")
     person = _person(row) if row else None  # before queueing: the writer's turn stays short
     queue_to_write()
-    if connection.dialect.name == "postgresql":
-        _run(connection, "no_flush_wait", ())
     # The scan is recorded first, as the decision stands (an entry as admitted), and the
     # presence changes with it; both travel to the database together.
     recording = _Sent(connection, "record", (

@@ -250,7 +250,11 @@ def _own_engine() -> Engine:
     if engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"):
         return engine  # a second engine would open a second, empty database
     if id(engine) not in _own_engines:
-        _own_engines[id(engine)] = create_engine(engine.url, pool_pre_ping=False, pool_recycle=1800)
+        # PostgreSQL answers a hot path before its log reaches the disk (a fraction of a second
+        # later): a crash in between could forget the last scans, never admit a badge twice at
+        # once. Set once per connection, not per transaction; the session's work still waits.
+        options = {"connect_args": {"options": "-c synchronous_commit=off"}} if engine.dialect.name == "postgresql" else {}
+        _own_engines[id(engine)] = create_engine(engine.url, pool_pre_ping=False, pool_recycle=1800, **options)
         _prepare(_own_engines[id(engine)])
     return _own_engines[id(engine)]
 
@@ -265,8 +269,9 @@ _parked: dict[tuple[int, int], object] = {}
 def committed_on_own_connection(work: Callable[[DriverConnection], T]) -> T:
     """committed() for the few hot paths where the session's bookkeeping costs more than the
     work: `work` gets a driver connection of its own, outside the session, in a transaction
-    that this commits. A connection found dead (after a database restart) is replaced and the
-    work started again, so no request fails for it."""
+    that this commits (on PostgreSQL without waiting for the disk, see _own_engine). A
+    connection found dead (after a database restart) is replaced and the work started again,
+    so no request fails for it."""
     engine = _own_engine()
     place = (os.getpid(), id(engine))  # a forked worker never uses its parent's connection
     for attempt in range(RETRIES):
