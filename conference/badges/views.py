@@ -19,7 +19,6 @@ from conference.badges import jobs, services
 from conference.badges.forms import BatchForm, ReasonForm
 from conference.core.database import committed
 from conference.core.permissions import permission_required
-from conference.editions.services import get_edition
 from conference.editions.views import edition_or_404
 from conference.extensions import api, csrf
 from conference.registration.services import find_by_token
@@ -128,7 +127,7 @@ class KeyOut(BaseModel):
 def public_key(year):
     """The Ed25519 key that verifies this edition's badge payloads offline (base64url, raw)."""
     edition = edition_or_404(year)
-    key = committed(lambda: services.key_for(get_edition(year)).public_key)
+    key = committed(lambda: services.key_for(edition).public_key)
     return jsonify({"edition": edition.year, "algorithm": "Ed25519", "public_key": key, "payload_prefix": "C1"})
 
 

@@ -195,9 +195,7 @@ def item_form(year, session_id, item_id=None):
         try:
             services.save_item(session, fields, item=item, confirmed=form.confirm.data)
         except ScheduleError as error:
-            conflicts = error.conflicts
-            if error.field:
-                form.show(error, "title_zh")
+            conflicts = _show_refusal(form, error)
             form.confirm.data = False
             session = _session(edition, session_id)  # the refusal rolled the session back
         else:

@@ -53,7 +53,7 @@ def venue_form(year, venue_id=None):
                 form.position.data or 0, venue=venue,
             )
         except VenueError as error:
-            form.show(error, "name_zh" if hasattr(form, "name_zh") else "label_zh")
+            form.show(error, "name_zh")
         else:
             db.session.commit()
             flash(_("Venue saved."), "success")
@@ -82,7 +82,7 @@ def hall_form(year, venue_id, hall_id=None):
         try:
             services.save_hall(venue, fields, hall=hall)
         except VenueError as error:
-            form.show(error, "name_zh" if hasattr(form, "name_zh") else "label_zh")
+            form.show(error, "name_zh")
         else:
             db.session.commit()
             flash(_("Hall saved."), "success")
@@ -104,7 +104,7 @@ def checkpoint_form(year, venue_id):
         try:
             services.save_checkpoint(venue, _name(form), form.code.data, hall=hall, position=form.position.data or 0)
         except VenueError as error:
-            form.show(error, "name_zh" if hasattr(form, "name_zh") else "label_zh")
+            form.show(error, "name_zh")
         else:
             db.session.commit()
             flash(_("Checkpoint saved."), "success")
@@ -143,7 +143,7 @@ def checklist_template(year):
         try:
             services.add_template_item(edition, form.area.data, _name(form, "label"))
         except VenueError as error:
-            form.show(error, "name_zh" if hasattr(form, "name_zh") else "label_zh")
+            form.show(error, "label_zh")
         else:
             db.session.commit()
             flash(_("Checklist item added to every hall."), "success")
