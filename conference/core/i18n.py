@@ -1,8 +1,11 @@
 """Languages: which locale a request gets, and names written the way each language writes them."""
 
 import re
+from datetime import date, datetime
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_skeleton
 from flask import g, has_request_context, request
 from flask_babel import get_locale
 from werkzeug.datastructures import LanguageAccept
@@ -49,14 +52,18 @@ def locale_for_language_tag(tag: str) -> str | None:
 
 
 def locale_from_accept_language(header_values) -> str | None:
-    """`header_values`: (tag, quality) pairs, best first, as werkzeug parses them."""
+    """`header_values`: (tag, quality) pairs, best first, as werkzeug parses them. A reader who
+    asks only for languages we do not have (fr-FR, de) gets English, the conference's
+    international language; no preference at all leaves the default."""
+    foreign = False
     for tag, quality in header_values:
-        if quality <= 0:
+        if quality <= 0 or tag.strip() in ("", "*"):
             continue
         locale = locale_for_language_tag(tag)
         if locale:
             return locale
-    return None
+        foreign = True
+    return "en" if foreign else None
 
 
 @lru_cache(maxsize=512)
@@ -84,6 +91,21 @@ def select_locale() -> str:
 
 def current_locale() -> str:
     return str(get_locale() or DEFAULT_LOCALE)
+
+
+def day_label(value: date | datetime, zone: str | None = None, skeleton: str = "MMMEd") -> str:
+    """A short date as CLDR writes it in the reader's language ("7月18日周二", "Tue, Jul 18"):
+    Babel's skeletons go through format_skeleton, never as a pattern. A datetime is read on
+    the host city's clock when `zone` is given, else on its own."""
+    if isinstance(value, datetime) and zone:
+        value = value.astimezone(ZoneInfo(zone))
+    tzinfo = value.tzinfo if isinstance(value, datetime) else None
+    return format_skeleton(skeleton, value, tzinfo=tzinfo, locale=current_locale())
+
+
+def clock(value: datetime, zone: str | None = None) -> str:
+    """14:00 on the host city's clock when `zone` is given, else on the value's own."""
+    return (value.astimezone(ZoneInfo(zone)) if zone else value).strftime("%H:%M")
 
 
 def html_lang() -> str:

@@ -16,7 +16,11 @@ from conference.core.i18n import full_name, locale_from_accept_language
         ("zh", "zh_Hans_CN"),
         ("en-GB,en;q=0.9", "en"),
         ("fr-FR,fr;q=0.9,zh-TW;q=0.5", "zh_Hant_TW"),
-        ("de-DE", None),
+        ("fr-FR", "en"),  # a visitor who reads neither Chinese reads English sooner
+        ("fr-FR,fr;q=0.9,de;q=0.5", "en"),
+        ("de-DE", "en"),
+        ("*", None),
+        ("", None),
     ],
 )
 def test_accept_language_is_mapped_by_hand(header, locale):
