@@ -28,7 +28,7 @@ from conference.editions.models import Edition
 from conference.editions.services import clone_step, get_edition
 from conference.extensions import db
 from conference.people.models import Person
-from conference.people.services import photo_path
+from conference.people.services import name_matches, photo_path
 
 CATEGORY_COLOURS = {
     "guest": "#b4232a", "audience": "#1a4fa0", "media": "#1d7a3a", "staff": "#c05a00", "volunteer": "#6b2fa3",
@@ -286,9 +286,7 @@ def select_badges(edition: Edition, category: str | None = None, organisation: s
     if not_printed:
         query = query.where(Badge.printed_count == 0)
     if query_text:
-        latin = "".join(query_text.lower().split())
-        query = query.where(Person.family_name.concat(Person.given_name).contains(query_text, autoescape=True)
-                            | Person.name_pinyin.startswith(latin, autoescape=True) | (Badge.serial == query_text))
+        query = query.where(name_matches(query_text) | (Badge.serial == query_text.strip()))
     if session_id:
         from conference.registration.models import Registration, SeatBooking
 

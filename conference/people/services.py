@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from conference.core import audit, pii
 from conference.core.errors import Refusal
-from conference.core.i18n import name_search_keys
+from conference.core.i18n import name_search_keys, search_key
 from conference.core.models import utcnow
 from conference.editions.models import Edition
 from conference.extensions import db
@@ -170,6 +170,21 @@ def store_photo(person: Person, data: bytes, actor=None) -> None:
         old.unlink()
 
 
+def name_matches(query: str):
+    """The one name search of every list: the name as written (张伟, Lucía), its pinyin from the
+    start (zhangwei, lü, lv), its initials (zw), the Latin name without diacritics
+    (fernandez finds Fernández)."""
+    query = (query or "").strip()
+    key = search_key(query)
+    return (
+        Person.family_name.concat(Person.given_name).contains(query, autoescape=True)
+        | Person.given_name.concat(Person.family_name).contains(query, autoescape=True)
+        | Person.name_latin.contains(query, autoescape=True)
+        | Person.name_pinyin.startswith(key, autoescape=True)
+        | (Person.name_initials == key)
+    )
+
+
 def search_people(
     edition: Edition, query: str, category: str | None, page: int, page_size: int
 ) -> tuple[list[Person], int]:
@@ -178,16 +193,10 @@ def search_people(
     if category:
         conditions.append(Person.category == category)
     if query:
-        cleaned = query.replace("\\", "").replace("%", "").replace("_", "")
-        pattern = f"%{cleaned}%"
-        latin = cleaned.lower().replace(" ", "")
         conditions.append(
-            Person.family_name.concat(Person.given_name).ilike(pattern)
-            | Person.name_latin.ilike(pattern)
-            | Person.name_pinyin.startswith(latin)
-            | (Person.name_initials == latin)
-            | Person.organisation.ilike(pattern)
-            | Person.organisation_en.ilike(pattern)
+            name_matches(query)
+            | Person.organisation.contains(query, autoescape=True)
+            | Person.organisation_en.contains(query, autoescape=True)
         )
     total = db.session.execute(select(func.count(Person.id)).where(*conditions)).scalar_one()
     people = db.session.execute(
