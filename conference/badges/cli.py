@@ -5,6 +5,7 @@ from conference.badges import services
 from conference.editions.cli import edition_for_command
 from conference.extensions import db
 from conference.people.models import Person
+from conference.people.services import photo_dir
 
 badges_cli = AppGroup("badges", help="Badges: batch PDFs, payloads, the verification key.")
 
@@ -24,7 +25,8 @@ def pdf_command(year, category, limit, sort, layout, out) -> None:
     badges = services.select_badges(edition, category, sort=sort, limit=limit)
     if not badges:
         raise click.ClickException("No badge matches.")
-    documents = [pdf.document(services.badges_html(badges[i:i + services.BATCH_CHUNK], layout))
+    documents = [pdf.document(services.badges_html(badges[i:i + services.BATCH_CHUNK], layout),
+                              folders=(photo_dir(),))
                  for i in range(0, len(badges), services.BATCH_CHUNK)]
     with open(out, "wb") as handle:
         handle.write(pdf.join(documents))

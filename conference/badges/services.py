@@ -28,7 +28,7 @@ from conference.editions.models import Edition
 from conference.editions.services import clone_step, get_edition
 from conference.extensions import db
 from conference.people.models import Person
-from conference.people.services import photo_path
+from conference.people.services import photo_dir, photo_path
 
 CATEGORY_COLOURS = {
     "guest": "#b4232a", "audience": "#1a4fa0", "media": "#1d7a3a", "staff": "#c05a00", "volunteer": "#6b2fa3",
@@ -263,7 +263,7 @@ def record_printing(badges: list[Badge], actor=None) -> None:
 
 
 def single_pdf(badge: Badge, actor=None, layout: str = "single") -> bytes:
-    data = pdf.render(badges_html([badge], layout))
+    data = pdf.render(badges_html([badge], layout), folders=(photo_dir(),))
     record_printing([badge], actor)
     return data
 
@@ -356,7 +356,7 @@ def run_batch(batch_id: int) -> None:
     documents = []
     for start in range(0, len(badges), BATCH_CHUNK):
         chunk = badges[start:start + BATCH_CHUNK]
-        documents.append(pdf.document(badges_html(chunk, filters.get("layout") or "single")))
+        documents.append(pdf.document(badges_html(chunk, filters.get("layout") or "single"), folders=(photo_dir(),)))
         batch.done = start + len(chunk)
         db.session.commit()
     name = f"{secrets.token_hex(12)}.pdf"
