@@ -304,3 +304,24 @@ def test_odd_print_forms_are_refused_without_printing(app, organizer_client, fie
                                    if fields else {"csrf_token": _token(organizer_client)})
     assert answer.status_code == 400
     assert _state(app) == before
+
+
+def test_a_printed_badge_carries_the_stored_photo(app, organizer_client, tmp_path):
+    """The PDF fetcher reads the photo folder (and static files), nothing else."""
+    import io
+    import subprocess
+
+    from PIL import Image
+
+    from conference.people import services as people
+
+    badge_id, _ = _badges(app)
+    portrait = io.BytesIO()
+    Image.new("RGB", (600, 800), (30, 90, 160)).save(portrait, "JPEG")
+    with app.test_request_context():
+        people.store_photo(db.session.get(Badge, badge_id).person, portrait.getvalue())
+        db.session.commit()
+    (tmp_path / "badge.pdf").write_bytes(_print(organizer_client, badge_id).data)
+    images = subprocess.run(["pdfimages", "-list", str(tmp_path / "badge.pdf")], capture_output=True, check=True,
+                            text=True).stdout.splitlines()[2:]
+    assert [line.split()[3:5] for line in images] == [["600", "800"]]
