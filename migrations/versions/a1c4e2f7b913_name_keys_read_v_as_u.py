@@ -1,7 +1,7 @@
 """Name search keys read v as u and carry no diacritics (lü, lv find 吕; fernandez finds Fernández)
 
 Revision ID: a1c4e2f7b913
-Revises: baeef50425fb
+Revises: 5d1c0e7a9b42
 Create Date: 2026-12-01 04:40:00
 
 """
@@ -12,7 +12,7 @@ from conference.core.i18n import name_search_keys
 
 # revision identifiers, used by Alembic.
 revision = 'a1c4e2f7b913'
-down_revision = 'baeef50425fb'
+down_revision = '5d1c0e7a9b42'
 branch_labels = None
 depends_on = None
 
