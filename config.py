@@ -43,6 +43,9 @@ class Config:
     # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host/-Port (nginx: 1).
     # 0 trusts none of these headers: the peer's address is the client's.
     TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+    # Where the public reaches the site: private links and mails are built on it, never on the
+    # Host header a request brings.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
 
     RATELIMIT_ENABLED = _env_flag("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
@@ -103,7 +106,9 @@ class ProductionConfig(Config):
     @classmethod
     def check(cls) -> None:
         missing = [
-            name for name in ("SECRET_KEY", "DATABASE_URL", "PII_KEY") if not os.environ.get(name)
+            name
+            for name in ("SECRET_KEY", "DATABASE_URL", "PII_KEY", "PUBLIC_URL")
+            if not os.environ.get(name)
         ]
         if missing:
             raise RuntimeError(

@@ -28,7 +28,18 @@ def create_app(config: type | dict | None = None) -> Flask:
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
     _trust_proxies(app)
 
-    from conference.core import database, demo, errors, i18n, jobs, pii, security, templating, urls
+    from conference.core import (
+        database,
+        demo,
+        errors,
+        i18n,
+        jobs,
+        links,
+        pii,
+        security,
+        templating,
+        urls,
+    )
 
     urls.init_app(app)  # converters first: blueprints' routes use them
     db.init_app(app)
@@ -45,6 +56,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     pii.init_app(app)
     jobs.init_app(app)
     errors.init_app(app)
+    links.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     demo.init_app(app)
