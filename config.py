@@ -65,6 +65,7 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
 
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "xiamen-2023-demo")
 

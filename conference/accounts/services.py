@@ -1,11 +1,11 @@
-"""Accounts: creating users, checking passwords (argon2), changing roles."""
+"""Accounts: creating users, checking passwords (argon2), changing roles, ending sessions."""
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from conference.accounts.models import User
+from conference.accounts.models import User, new_session_token
 from conference.core import audit
 from conference.core.errors import Refusal
 from conference.core.models import utcnow
@@ -82,9 +82,25 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def set_password(user: User, password: str, actor=None) -> None:
+    """A new password also ends every session of the user: a cookie copied before the change
+    opens nothing after it."""
     check_password_strength(password)
     user.password_hash = _hasher.hash(password)
+    user.session_token = new_session_token()
     audit.record("user.password_change", user, actor=actor)
+
+
+def find_by_session_token(token: str) -> User | None:
+    """The user a session or remember-me cookie names, while that sign-in has not ended."""
+    if not token or len(token) > 64:
+        return None
+    return db.session.execute(select(User).where(User.session_token == token)).scalar_one_or_none()
+
+
+def sign_out(user: User) -> None:
+    """Every session and remember-me cookie of this user stops working, on every device."""
+    user.session_token = new_session_token()
+    audit.record("user.logout", user, actor=user)
 
 
 def set_role(user: User, role: str, actor=None) -> None:

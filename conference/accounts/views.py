@@ -7,6 +7,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from conference.accounts import services
 from conference.accounts.forms import LoginForm, UserForm
 from conference.accounts.models import User
+from conference.core.database import committed
 from conference.core.permissions import ROLES, permission_required
 from conference.core.urls import safe_next
 from conference.extensions import db, limiter, login_manager
@@ -25,8 +27,9 @@ bp = Blueprint("accounts", __name__)
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_token: str) -> User | None:
+    """The session and the remember-me cookie carry the user's session token, not their id."""
+    return services.find_by_session_token(session_token)
 
 
 # Sign-in attempts are counted per account and address, per account, and per address (the
@@ -57,6 +60,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
+            session.clear()  # nothing from before the sign-in (a planted value, a token) survives it
             login_user(user, remember=form.remember.data)
             return redirect(next_url)
         form.password.errors.append(_("Email or password is incorrect."))
@@ -65,7 +69,12 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
+    """Ends this session and every other one of the user, remember-me cookies included."""
+    if current_user.is_authenticated:
+        user = current_user._get_current_object()
+        committed(lambda: services.sign_out(user))
+    session.clear()
+    logout_user()  # after clear(): it asks for the remember-me cookie to be deleted
     flash(_("You have signed out."), "info")
     return redirect(url_for("editions.home"))
 
