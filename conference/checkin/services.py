@@ -361,12 +361,18 @@ def _badge_row(connection: DriverConnection, badge_id: int, gate: Gate):
     return _Row(found) if found else None
 
 
+def _latin_name(row, locale: str) -> str:
+    """The name as printed in Latin letters; for an English reader, pinyin when none was given."""
+    if row.name_latin or locale != "en":
+        return row.name_latin or ""
+    name = full_name(row.family_name, row.given_name)
+    return pinyin_name(row.family_name, row.given_name) if has_han(name) else name
+
+
 def _person(row) -> dict:
     name = full_name(row.family_name, row.given_name)
     locale = select_locale()  # the reader's choice itself: an admission needs no catalogue
-    latin = row.name_latin or ""
-    if not latin and locale == "en":
-        latin = pinyin_name(row.family_name, row.given_name) if has_han(name) else name
+    latin = _latin_name(row, locale)
     return {
         "name": name, "latin_name": latin, "category": row.category,
         "organisation": row.organisation if locale == "zh_Hans_CN" else localized(row.organisation, row.organisation_en),
@@ -600,14 +606,15 @@ def snapshot(device: PairedDevice) -> dict:
         holders = set(db.session.execute(
             select(Registration.person_id).join(SeatBooking, SeatBooking.registration_id == Registration.id)
             .where(SeatBooking.session_id == gate.rule.session_id, SeatBooking.status == "confirmed")).scalars())
-    badges = {}
+    badges, locale = {}, select_locale()
     for row in db.session.execute(
         select(Badge.id, Badge.version, Badge.status, Badge.revoked_reason, Badge.person_id, Person.family_name,
-               Person.given_name, Person.category)
+               Person.given_name, Person.name_latin, Person.category)
         .join(Person, Person.id == Badge.person_id).where(Badge.edition_id == gate.edition_id)
     ):
         badges[str(row.id)] = {"v": row.version, "s": row.status, "c": row.category,
                                "h": row.person_id in holders, "n": full_name(row.family_name, row.given_name),
+                               "l": _latin_name(row, locale),
                                **({"r": row.revoked_reason} if row.status == "revoked" else {})}
     presences = db.session.execute(select(Presence.badge_id, Presence.inside).where(Presence.area == gate.area)).all()
     return {
