@@ -246,10 +246,11 @@
         var message = problemText(reply.body);
         return refused(batch, batch.map(function () { return message; })).then(sendBatch);
       }
-      var answers = reply.body.answers || [];
+      var answers = reply.body.answers || [], byId = {};
+      answers.forEach(function (answer) { if (answer && answer.client_scan_id) byId[answer.client_scan_id] = answer; });
       var good = [], bad = [], messages = [];
-      batch.forEach(function (scan, index) {
-        var answer = answers[index];
+      batch.forEach(function (scan, index) { // one answer per item, in order, each naming its scan
+        var answer = byId[scan.client_scan_id] || answers[index];
         if (!answer) return; // not answered: stays for the next round
         if (answer.result) {
           good.push(scan);
