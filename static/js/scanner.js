@@ -214,8 +214,10 @@
     rebuild();
     scans.forEach(function (scan, index) {
       var badge = snapshot && scan.decision && snapshot.badges[String(scan.decision.badgeId)];
-      remember({ result: "refused", person: badge ? offlinePerson(badge) : null, reason: messages[index] },
-               Date.parse(scan.scanned_at));
+      // A scan made at the checkpoint this phone was paired to before says where.
+      var elsewhere = scan.checkpoint && !(snapshot && snapshot.checkpoint.id === scan.checkpoint.id);
+      remember({ result: "refused", person: badge ? offlinePerson(badge) : null, reason: messages[index],
+                 checkpoint: elsewhere ? scan.checkpoint.code : "" }, Date.parse(scan.scanned_at));
     });
     return Promise.all([leaveQueue(scans), dropAll("presence", ids)]);
   }
@@ -446,7 +448,7 @@
   function remember(answer, moment) {
     var item = document.createElement("li");
     item.className = "r-" + answer.result;
-    item.textContent = [clock(moment), TEXTS.results[answer.result] || answer.result,
+    item.textContent = [clock(moment), answer.checkpoint, TEXTS.results[answer.result] || answer.result,
                         answer.person ? nameOf(answer.person) : "", answer.result === "refused" ? answer.reason : ""]
       .filter(Boolean).join(" · ") + (answer.offline ? " ⋯" : "");
     var list = $("recent");

@@ -470,6 +470,35 @@ def test_scans_queued_before_pairing_again_keep_their_token_and_checkpoint(app, 
     ]
 
 
+def test_scans_made_after_the_phone_was_unpaired_are_refused_and_leave_the_queue(app, browser, live_server, desk):
+    context = browser.new_context(locale="zh-CN", viewport=PHONE)
+    page = paired_page(context, live_server, desk["code"])
+    context.set_offline(True)
+    with app.app_context():  # the organizer unpairs the phone; offline, it does not know yet
+        services.unpair(db.session.get(ScannerDevice, desk["device"]))
+        db.session.commit()
+    for payload in desk["payloads"][:2]:
+        wedge(page, payload)
+        expect(page.locator("#answer-note")).not_to_be_empty()
+    waiting(page, 2)
+    page.route("**/api/v1/checkin/scans:batch", lambda route: route.abort())  # sent only after pairing again
+    context.set_offline(False)
+    page.goto(f"{live_server.url}/scan/?pair={desk['press_code']}")
+    expect(page.locator("#checkpoint-code")).to_have_text("CC-PRESS")
+    waiting(page, 2)
+    page.unroute("**/api/v1/checkin/scans:batch")
+    page.evaluate("scannerPage.flush()")
+    waiting(page, 0)
+    refused = page.locator("#recent li.r-refused")
+    expect(refused).to_have_count(2)
+    expect(refused.first).to_contain_text("DEMO-DESK")  # made at the checkpoint of the old pairing
+    expect(refused.first).to_contain_text(NAMES[1])
+    expect(page.locator("body")).not_to_have_class(re.compile(r"\bunpaired\b"))  # the new pairing stays
+    expect(page.locator("#checkpoint-code")).to_have_text("CC-PRESS")
+    context.close()
+    assert recorded(app) == []
+
+
 def test_exits_look_like_exits_and_an_exit_without_an_entry_says_so(app, browser, live_server, door):
     context = browser.new_context(locale="zh-CN", viewport=PHONE)
     page = paired_page(context, live_server, door["code"])
