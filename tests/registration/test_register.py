@@ -272,3 +272,15 @@ def test_the_clone_takes_categories_and_the_notice_but_nobody(app, reg):
         assert notice.version == 1 and "个人信息" in notice.text_zh
         assert db.session.execute(select(func.count(Registration.id)).where(Registration.edition_id == clone.id)).scalar_one() == 0
         assert db.session.execute(select(func.count(InvitationCode.id)).where(InvitationCode.edition_id == clone.id)).scalar_one() == 0
+
+
+@pytest.mark.parametrize(("lang", "said", "place"), [("en", "On the waiting list", "number 2 in line"),
+                                                     ("zh_Hans", "候补中", "排第 2 位")])
+def test_the_private_page_says_waiting_list_once(app, client, reg, lang, said, place):
+    session_id = set_seats(app, 5, 1)
+    register(app, sessions=[session_id], id_number=resident_id(serial="001"), email="a@example.org")
+    register(app, sessions=[session_id], id_number=resident_id(serial="002"), email="b@example.org")
+    _id, _status, token = register(app, sessions=[session_id], id_number=resident_id(serial="003"))
+    html = client.get(f"/r/{token}?lang={lang}").get_data(as_text=True)
+    assert html.count(said) == 1 and place in html
+    assert "on the waiting list" not in html.replace(said, "")
