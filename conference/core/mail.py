@@ -6,10 +6,11 @@ import smtplib
 import ssl
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import formataddr, make_msgid, parseaddr
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from conference.core.jobs import after_commit
 from conference.extensions import huey
@@ -26,9 +27,17 @@ def build_message(to: str, subject: str, body: str, sender: str) -> EmailMessage
     return message
 
 
-def deliver(to: str, subject: str, body: str) -> None:
+def sender() -> str:
+    """MAIL_FROM's address under the conference's name in the current language: a mail
+    rendered in Traditional Chinese or English comes from 中國網絡文明大會 or from the China
+    Internet Civilization Conference, not from a Simplified name."""
+    _name, address = parseaddr(current_app.config["MAIL_FROM"])
+    return formataddr((str(_("China Internet Civilization Conference")), address))
+
+
+def deliver(to: str, subject: str, body: str, sender: str | None = None) -> None:
     config = current_app.config
-    message = build_message(to, subject, body, config["MAIL_FROM"])
+    message = build_message(to, subject, body, sender or config["MAIL_FROM"])
     if config["MAIL_BACKEND"] == "smtp":
         context = ssl.create_default_context()
         with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
@@ -45,14 +54,15 @@ def deliver(to: str, subject: str, body: str) -> None:
 
 
 @huey.task(retries=5, retry_delay=60)
-def send_mail(to: str, subject: str, body: str) -> None:
+def send_mail(to: str, subject: str, body: str, sender: str | None = None) -> None:
     from conference.core.jobs import app_context
 
     with app_context():
-        deliver(to, subject, body)
+        deliver(to, subject, body, sender)
 
 
 def queue_mail(to: str | None, subject: str, body: str) -> None:
-    """Send after the current transaction commits; nothing when there is no address."""
+    """Send after the current transaction commits; nothing when there is no address. Call it
+    in the language the mail is written in: the sender's name is written in it too."""
     if to:
-        after_commit(send_mail, to, str(subject), body)
+        after_commit(send_mail, to, str(subject), body, sender())

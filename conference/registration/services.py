@@ -620,8 +620,8 @@ def _tell(registration: Registration, template: str, **context) -> None:
         return
     with force_locale(registration.locale):
         text = render_template(template, registration=registration, person=person, edition=registration.edition, **context)
-    subject, _, body = text.strip().partition("\n")
-    queue_mail(person.email, subject.strip(), body.strip() + "\n")
+        subject, _, body = text.strip().partition("\n")
+        queue_mail(person.email, subject.strip(), body.strip() + "\n")
 
 
 def own_page_url(token: str) -> str:

@@ -284,3 +284,16 @@ def test_the_private_page_says_waiting_list_once(app, client, reg, lang, said, p
     html = client.get(f"/r/{token}?lang={lang}").get_data(as_text=True)
     assert html.count(said) == 1 and place in html
     assert "on the waiting list" not in html.replace(said, "")
+
+
+@pytest.mark.parametrize(("language", "sender"), [("en", "China Internet Civilization Conference"),
+                                                  ("zh_Hant_TW", "中國網絡文明大會"), ("zh_Hans_CN", "中国网络文明大会")])
+def test_the_mail_comes_from_the_conference_in_the_registrants_language(app, reg, language, sender):
+    outbox = Path(app.config["INSTANCE_DIR"]) / "outbox"
+    before = set(outbox.glob("*.eml")) if outbox.exists() else set()
+    with app.test_request_context():
+        committed(lambda: services.register(get_edition(2023), fields(locale=language), today=TODAY))
+    (new,) = set(outbox.glob("*.eml")) - before
+    message = email.message_from_bytes(new.read_bytes(), policy=email.policy.default)
+    assert message["From"].addresses[0].display_name == sender
+    assert message["From"].addresses[0].addr_spec == "noreply@conference.local"
