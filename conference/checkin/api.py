@@ -43,7 +43,8 @@ class LateScanIn(ScanIn):
 
 
 class BatchIn(BaseModel):
-    scans: list[LateScanIn] = Field(..., max_length=BATCH_LIMIT, description=(
+    # Any item is accepted into the batch and answered on its own: a scan, or its errors.
+    scans: list[LateScanIn | Any] = Field(..., max_length=BATCH_LIMIT, description=(
         "Up to 500 scans, each checked on its own: an item that is not a valid scan (not an object, a field "
         "missing or of the wrong type, a payload over 400 characters) is answered with its errors and the "
         "others are recorded all the same."))
@@ -127,7 +128,8 @@ class SnapshotOut(BaseModel):
 
 
 class ScannerHeaders(BaseModel):
-    queue: str = Field("", alias=QUEUE_HEADER, max_length=services.QUEUE_DIGITS, pattern=r"^[0-9]*$", description=(
+    # Any text is accepted (and all but a plain number ignored), so the document says string.
+    queue: str = Field("", alias=QUEUE_HEADER, description=(
         "How many scans the phone still has to send, sent with every call; the organizers' device list "
         "shows it. Anything but a plain number is ignored."))
 
