@@ -124,9 +124,14 @@ def _strings_like(genuine: str):
     )
 
 
+ANY_CHARACTER = st.characters(exclude_categories=())  # lone surrogates too: JSON.stringify writes them
+
+
 def _strategies(genuine: str):
-    payloads = st.one_of(st.text(max_size=200), st.text(min_size=380, max_size=1200), _strings_like(genuine))
-    ids = st.one_of(st.text(max_size=80), st.from_regex(r"[A-Za-z0-9_.:-]{1,64}", fullmatch=True))
+    payloads = st.one_of(st.text(max_size=200), st.text(ANY_CHARACTER, max_size=50), st.text(min_size=380, max_size=1200),
+                         _strings_like(genuine))
+    ids = st.one_of(st.text(max_size=80), st.text(ANY_CHARACTER, max_size=10),
+                    st.from_regex(r"[A-Za-z0-9_.:-]{1,64}", fullmatch=True))
     zones = st.one_of(st.none(), st.integers(-(24 * 60 - 1), 24 * 60 - 1).map(_offset),
                       st.timedeltas(-timedelta(hours=23, minutes=59), timedelta(hours=23, minutes=59)).map(timezone))
     moments = st.one_of(st.none(), st.builds(_moment, st.datetimes(), zones), st.text(max_size=40))
@@ -208,6 +213,22 @@ def test_one_bad_item_spoils_nothing_else_in_its_batch(app, client, gate):
     assert [answer.get("repeated") for answer in again if "result" in answer] == [True, True, True]
     assert [(scan.client_scan_id, scan.result) for scan in scans(app)] == [
         ("good-1", "admitted"), ("small-card", "invalid"), ("good-2", "admitted")]
+
+
+def test_a_lone_surrogate_is_one_items_problem_not_the_batchs(app, client, gate):
+    """JSON allows "\\ud800" and a phone's JSON.stringify writes it for a broken character."""
+    items = [{"payload": "C1<lone>", "client_scan_id": "broken"}, {"payload": gate["guest"], "client_scan_id": "x<other>"},
+             {"payload": gate["media"], "client_scan_id": "good"}]
+    body = json.dumps({"scans": items}).replace("<lone>", "\\ud800").replace("<other>", "\\udfff")
+    answer = client.post(BATCH, data=body, content_type="application/json", headers={"Authorization": f"Bearer {gate['a']}"})
+    assert answer.status_code == 200
+    broken, odd_id, good = answer.json["answers"]
+    assert (list(broken), list(broken["errors"]), good["result"]) == (["client_scan_id", "errors"], ["payload"], "admitted")
+    assert odd_id == {"client_scan_id": "x\udfff", "errors": {"client_scan_id": odd_id["errors"]["client_scan_id"]}}
+    single = client.post(SCANS, data='{"payload": "\\ud800", "client_scan_id": "lone"}', content_type="application/json",
+                         headers={"Authorization": f"Bearer {gate['a']}"})
+    assert single.status_code == 422 and list(single.json["errors"]) == ["payload"]
+    assert [scan.client_scan_id for scan in scans(app)] == ["good"]
 
 
 @pytest.mark.parametrize(("body", "field"), [
