@@ -35,14 +35,17 @@ translations: $(VENV)/.installed
 lint:
 	$(BIN)/ruff check .
 
+# Two workers: the suite stays well under ten minutes on a two-core machine as it grows.
+PYTEST_WORKERS ?= 2
+
 test-sqlite:
-	$(BIN)/pytest -m "not browser" -q
+	$(BIN)/pytest -m "not browser" -q -n $(PYTEST_WORKERS)
 
 test-postgres:
-	bash scripts/with-postgres.sh $(BIN)/pytest -m "not browser" -q
+	bash scripts/with-postgres.sh $(BIN)/pytest -m "not browser" -q -n $(PYTEST_WORKERS)
 
 test-browser:
-	$(BIN)/pytest -m browser -q
+	$(BIN)/pytest -m browser -q -n $(PYTEST_WORKERS)
 
 # Re-extract strings, merge into the three catalogues, fill Traditional from Simplified.
 catalogue: $(VENV)/.installed

@@ -36,20 +36,21 @@ for _ in $(seq 1 50); do
   sleep 0.2
 done
 
-role="conference_test"
+# A role and a database of this run's own, so that runs side by side never share a password.
 password="$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
 database="conference_test_$$_$(date +%s)"
+role="$database"
 as_postgres psql -q -p "$port" -v ON_ERROR_STOP=1 <<SQL
-DO \$\$ BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$role') THEN
-    CREATE ROLE $role LOGIN;
-  END IF;
-END \$\$;
-ALTER ROLE $role WITH LOGIN PASSWORD '$password';
+CREATE ROLE $role LOGIN CREATEDB PASSWORD '$password';
 CREATE DATABASE $database OWNER $role ENCODING 'UTF8' TEMPLATE template0;
 SQL
 cleanup() {
-  as_postgres psql -q -p "$port" -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" >/dev/null || true
+  # the run's database and the ones its pytest-xdist workers made beside it
+  as_postgres psql -q -p "$port" -At -c "SELECT datname FROM pg_database WHERE datname LIKE '${database}%'" |
+    while read -r name; do
+      as_postgres psql -q -p "$port" -c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" >/dev/null || true
+    done
+  as_postgres psql -q -p "$port" -c "DROP ROLE IF EXISTS $role" >/dev/null || true
 }
 trap cleanup EXIT
 

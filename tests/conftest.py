@@ -33,16 +33,35 @@ def _compile_catalogues() -> None:
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
             with po.open("rb") as handle:
                 catalog = read_po(handle, locale=po.parent.parent.name)
-            with mo.open("wb") as handle:
+            partial = mo.with_suffix(f".{os.getpid()}.tmp")  # xdist workers compile at once
+            with partial.open("wb") as handle:
                 write_mo(handle, catalog)
+            partial.replace(mo)
+
+
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist each worker gets its own PostgreSQL database, made next to the one
+    scripts/with-postgres.sh created (which drops them all afterwards)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    from sqlalchemy import create_engine, make_url, text
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     _compile_catalogues()
-    url = os.environ.get("TEST_DATABASE_URL") or (
-        f"sqlite:///{tmp_path_factory.mktemp('db') / 'conference-test.db'}"
-    )
+    url = os.environ.get("TEST_DATABASE_URL")
+    url = _worker_database(url) if url else f"sqlite:///{tmp_path_factory.mktemp('db') / 'conference-test.db'}"
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": str(tmp_path_factory.mktemp("instance"))}
     )

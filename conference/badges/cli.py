@@ -17,20 +17,19 @@ badges_cli = AppGroup("badges", help="Badges: batch PDFs, payloads, the verifica
 @click.option("--layout", type=click.Choice(["single", "a4"]), default="single")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True))
 def pdf_command(year, category, limit, sort, layout, out) -> None:
-    """Write a batch of badges to a PDF file (the same service as the page)."""
-    from conference.core import pdf
-
+    """Write a batch of badges to a PDF file (the same service as the page); revoked badges are skipped."""
     edition = edition_for_command(year)
     badges = services.select_badges(edition, category, sort=sort, limit=limit)
+    skipped = services.count_revoked(edition, category)
     if not badges:
         raise click.ClickException("No badge matches.")
-    documents = [pdf.document(services.badges_html(badges[i:i + services.BATCH_CHUNK], layout))
-                 for i in range(0, len(badges), services.BATCH_CHUNK)]
+    versions = {badge.id: badge.version for badge in badges}
+    data = services.render_pdf(badges, layout)
+    services.record_printing(badges, versions)
     with open(out, "wb") as handle:
-        handle.write(pdf.join(documents))
-    services.record_printing(badges)
+        handle.write(data)
     db.session.commit()
-    click.echo(f"{len(badges)} badges written to {out}")
+    click.echo(f"{len(badges)} badges written to {out}" + (f"; {skipped} revoked skipped" if skipped else ""))
 
 
 @badges_cli.command("payload")

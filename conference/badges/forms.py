@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from conference.core.forms import ConferenceForm
 from conference.people.forms import CATEGORY_LABELS
@@ -27,3 +28,12 @@ class BatchForm(ConferenceForm):
 
 class ReasonForm(ConferenceForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(_l("Give a reason; it is written to the audit log.")), Length(max=300)])
+
+
+class PrintForm(ConferenceForm):
+    """Print one badge: the version the organizer saw (a superseded one is refused) and, after
+    the warning that this version was printed before, `again`."""
+
+    version = IntegerField(validators=[NumberRange(1, 255)], widget=HiddenInput())
+    layout = SelectField(_l("Layout"), choices=[SelectChoice(k, v) for k, v in LAYOUT_LABELS.items()], default="single")
+    again = HiddenField()

@@ -60,12 +60,18 @@ class Badge(IdMixin, TimestampMixin, db.Model):
     printed_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_printed_by: Mapped[str | None] = mapped_column(String(254))
+    printed_version: Mapped[int | None] = mapped_column(Integer)  # the version last printed
     # The code last printed on this badge (message and signature, as in the QR): a scan of
     # exactly these bytes needs no signature check. Any other code is checked in full.
     issued_code: Mapped[bytes | None] = mapped_column(LargeBinary(71))
 
     edition: Mapped[Edition] = relationship()
     person: Mapped[Person] = relationship()
+
+    @property
+    def version_printed(self) -> bool:
+        """Whether this version of the badge has been printed: printing it again asks first."""
+        return self.printed_version == self.version
 
 
 class BadgeBatch(IdMixin, TimestampMixin, db.Model):
@@ -78,6 +84,7 @@ class BadgeBatch(IdMixin, TimestampMixin, db.Model):
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="queued")  # queued, running, done, failed
     total: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     done: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, nullable=False, default=0)  # revoked badges the filters matched
     file_name: Mapped[str | None] = mapped_column(String(64))
     error: Mapped[str] = mapped_column(Text, nullable=False, default="")
     requested_by: Mapped[str] = mapped_column(String(254), nullable=False, default="")

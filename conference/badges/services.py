@@ -28,7 +28,7 @@ from conference.editions.models import Edition
 from conference.editions.services import clone_step, get_edition
 from conference.extensions import db
 from conference.people.models import Person
-from conference.people.services import photo_path
+from conference.people.services import name_matches, photo_dir, photo_path
 
 CATEGORY_COLOURS = {
     "guest": "#b4232a", "audience": "#1a4fa0", "media": "#1d7a3a", "staff": "#c05a00", "volunteer": "#6b2fa3",
@@ -55,9 +55,14 @@ class BadgeError(Refusal):
 # Keys ---------------------------------------------------------------------------------------
 
 
+def find_key(edition: Edition) -> BadgeKey | None:
+    """The edition's key pair if it has one yet: a read, for pages and the API."""
+    return db.session.execute(select(BadgeKey).where(BadgeKey.edition_id == edition.id)).scalar_one_or_none()
+
+
 def key_for(edition: Edition) -> BadgeKey:
     """The edition's key pair, made on first use."""
-    key = db.session.execute(select(BadgeKey).where(BadgeKey.edition_id == edition.id)).scalar_one_or_none()
+    key = find_key(edition)
     if key is None:
         private = signing.new_key()
         key = BadgeKey(
@@ -250,50 +255,88 @@ def badges_html(badges: list[Badge], layout: str = "single") -> str:
         )
 
 
-def record_printing(badges: list[Badge], actor=None) -> None:
+def printable(badge: Badge, version: int | None = None) -> None:
+    """Refuse what would print a code the gate answers with a no but that looks valid: a revoked
+    badge, or a version a reissue has superseded (`version`: the one about to be printed)."""
+    if badge.status == "revoked":
+        raise BadgeError(_l("Badge %(serial)s has been revoked (%(reason)s): it cannot be printed.",
+                            serial=badge.serial, reason=badge.revoked_reason))
+    if version is not None and version != badge.version:
+        raise BadgeError(_l("Version %(old)d of badge %(serial)s has been superseded by version %(new)d: only "
+                            "the current version can be printed.", old=version, serial=badge.serial, new=badge.version))
+
+
+def record_printing(badges: list[Badge], versions: dict[int, int] | None = None, actor=None) -> None:
     """Each badge printed keeps the code it carries: the gate knows that code as its own and
-    needs no signature check for it. Done after the rendering, in one short write."""
+    needs no signature check for it. Done after the rendering, in one short write; `versions`
+    are the ones rendered, refused if a badge was revoked or reissued meanwhile."""
+    for badge in badges:
+        printable(badge, (versions or {}).get(badge.id))
     key, zones = (private_key(badges[0].edition), zones_of(badges[0].edition)) if badges else (None, [])
     for badge in badges:
         badge.printed_count += 1
+        badge.printed_version = badge.version
         badge.last_printed_at = utcnow()
         badge.last_printed_by = actor.email if actor else "cli"
         badge.issued_code = _code(badge, key, zones)
     audit.record("badge.print", badges[0].edition if badges else None, detail={"count": len(badges)}, actor=actor)
 
 
-def single_pdf(badge: Badge, actor=None, layout: str = "single") -> bytes:
-    data = pdf.render(badges_html([badge], layout))
-    record_printing([badge], actor)
+def single_pdf(badge: Badge, actor=None, layout: str = "single", version: int | None = None) -> bytes:
+    """Print one badge: `version` is the one the organizer saw; a superseded one is refused."""
+    version = badge.version if version is None else version
+    printable(badge, version)
+    data = render_pdf([badge], layout)
+    record_printing([badge], {badge.id: version}, actor)
     return data
+
+
+def own_pdf(badge: Badge) -> bytes:
+    """The holder's own copy, from their private page: a read, which records no printing and
+    leaves the code the gate knows alone."""
+    printable(badge)
+    return render_pdf([badge])
+
+
+def render_pdf(badges: list[Badge], layout: str = "single") -> bytes:
+    return pdf.join(document(badges[start:start + BATCH_CHUNK], layout) for start in range(0, len(badges), BATCH_CHUNK))
+
+
+def document(badges: list[Badge], layout: str = "single"):
+    """Badges laid out; the renderer may read static files and the photos, nothing else."""
+    return pdf.document(badges_html(badges, layout), folders=(photo_dir(),))
 
 
 # Choosing and ordering for batches -----------------------------------------------------------
 
 
-def select_badges(edition: Edition, category: str | None = None, organisation: str = "", not_printed: bool = False,
-                  sort: str = "pinyin", limit: int | None = None, session_id: int | None = None,
-                  query_text: str = "") -> list[Badge]:
-    query = (
-        select(Badge).join(Person, Badge.person_id == Person.id)
-        .where(Badge.edition_id == edition.id, Badge.status == "active")
-        .options(selectinload(Badge.person), selectinload(Badge.edition))
-    )
+def _matching(edition: Edition, category: str | None = None, organisation: str = "", not_printed: bool = False,
+              session_id: int | None = None, query_text: str = ""):
+    query = select(Badge).join(Person, Badge.person_id == Person.id).where(Badge.edition_id == edition.id)
     if category:
         query = query.where(Person.category == category)
     if organisation:
         query = query.where(Person.organisation.contains(organisation, autoescape=True))
-    if not_printed:
-        query = query.where(Badge.printed_count == 0)
+    if not_printed:  # this version never printed: a reissued badge is printed anew
+        query = query.where(Badge.printed_version.is_(None) | (Badge.printed_version != Badge.version))
     if query_text:
-        latin = "".join(query_text.lower().split())
-        query = query.where(Person.family_name.concat(Person.given_name).contains(query_text, autoescape=True)
-                            | Person.name_pinyin.startswith(latin, autoescape=True) | (Badge.serial == query_text))
+        query = query.where(name_matches(query_text) | (Badge.serial == query_text.strip()))
     if session_id:
         from conference.registration.models import Registration, SeatBooking
 
         query = query.where(Person.id.in_(
             select(Registration.person_id).join(SeatBooking).where(SeatBooking.session_id == session_id, SeatBooking.status == "confirmed")))
+    return query
+
+
+def select_badges(edition: Edition, category: str | None = None, organisation: str = "", not_printed: bool = False,
+                  sort: str = "pinyin", limit: int | None = None, session_id: int | None = None,
+                  query_text: str = "") -> list[Badge]:
+    """The active badges matching the filters, in print order; revoked ones are never printed."""
+    query = (
+        _matching(edition, category, organisation, not_printed, session_id, query_text)
+        .where(Badge.status == "active").options(selectinload(Badge.person), selectinload(Badge.edition))
+    )
     order = {"organisation": (Person.organisation, Person.name_pinyin), "serial": (Badge.serial,)}.get(sort, (Person.name_pinyin,))
     query = query.order_by(*order, Badge.id)
     if sort != "strokes" and limit:
@@ -302,6 +345,13 @@ def select_badges(edition: Edition, category: str | None = None, organisation: s
     if sort == "strokes":
         badges.sort(key=lambda b: stroke_key(b.person.family_name + b.person.given_name))
     return badges[:limit] if limit else badges
+
+
+def count_revoked(edition: Edition, category: str | None = None, organisation: str = "", not_printed: bool = False,
+                  session_id: int | None = None) -> int:
+    """How many revoked badges the same filters match: a batch skips them and says so."""
+    matching = _matching(edition, category, organisation, not_printed, session_id).where(Badge.status == "revoked")
+    return db.session.execute(select(func.count()).select_from(matching.subquery())).scalar_one()
 
 
 @lru_cache(maxsize=1)
@@ -344,10 +394,12 @@ def run_batch(batch_id: int) -> None:
     batch = db.session.get(BadgeBatch, batch_id)
     edition = db.session.get(Edition, batch.edition_id)
     filters = batch.filters
-    badges = select_badges(edition, filters.get("category") or None, filters.get("organisation") or "",
-                           bool(filters.get("not_printed")), filters.get("sort") or "pinyin",
-                           filters.get("limit") or None, filters.get("session") or None)
+    chosen = (filters.get("category") or None, filters.get("organisation") or "", bool(filters.get("not_printed")))
+    badges = select_badges(edition, *chosen, filters.get("sort") or "pinyin", filters.get("limit") or None,
+                           filters.get("session") or None)
+    versions = {badge.id: badge.version for badge in badges}
     batch.status, batch.total, batch.done = "running", len(badges), 0
+    batch.skipped = count_revoked(edition, *chosen, filters.get("session") or None)
     db.session.commit()
     if not badges:
         batch.status, batch.error = "failed", str(_l("No badge matches."))
@@ -356,12 +408,13 @@ def run_batch(batch_id: int) -> None:
     documents = []
     for start in range(0, len(badges), BATCH_CHUNK):
         chunk = badges[start:start + BATCH_CHUNK]
-        documents.append(pdf.document(badges_html(chunk, filters.get("layout") or "single")))
+        documents.append(document(chunk, filters.get("layout") or "single"))
         batch.done = start + len(chunk)
         db.session.commit()
+    data = pdf.join(documents)
+    record_printing(badges, versions)  # refuses if one was revoked or reissued while rendering
     name = f"{secrets.token_hex(12)}.pdf"
-    (batch_dir() / name).write_bytes(pdf.join(documents))
-    record_printing(badges)
+    (batch_dir() / name).write_bytes(data)
     batch.file_name, batch.status = name, "done"
     db.session.commit()
 

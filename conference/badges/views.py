@@ -16,9 +16,9 @@ from pydantic import BaseModel
 from spectree import Response as ApiResponse
 
 from conference.badges import jobs, services
-from conference.badges.forms import BatchForm, ReasonForm
+from conference.badges.forms import BatchForm, PrintForm, ReasonForm
 from conference.core.database import committed
-from conference.core.permissions import permission_required
+from conference.core.permissions import can, permission_required
 from conference.editions.views import edition_or_404
 from conference.extensions import api, csrf
 from conference.registration.services import find_by_token
@@ -35,6 +35,8 @@ def _pdf(data: bytes, name: str) -> Response:
 def index(year):
     edition = edition_or_404(year)
     form = BatchForm()
+    if request.method == "POST" and not can(current_user, "badges.print"):
+        abort(403)
     if form.validate_on_submit():
         filters = {"category": form.category.data, "organisation": form.organisation.data or "",
                    "not_printed": form.not_printed.data, "sort": form.sort.data, "layout": form.layout.data,
@@ -49,7 +51,7 @@ def index(year):
 
 
 @bp.route("/editions/<year:year>/badges/batches/<id:batch_id>")
-@permission_required("people.view")
+@permission_required("badges.print")
 def batch(year, batch_id):
     edition = edition_or_404(year)
     found = services.get_batch(edition, batch_id) or abort(404)
@@ -57,8 +59,9 @@ def batch(year, batch_id):
 
 
 @bp.route("/editions/<year:year>/badges/batches/<id:batch_id>.pdf")
-@permission_required("people.view")
+@permission_required("badges.print")
 def batch_pdf(year, batch_id):
+    """A finished batch's file: a read, which records nothing (the batch recorded its printing)."""
     edition = edition_or_404(year)
     found = services.get_batch(edition, batch_id) or abort(404)
     if found.status != "done" or not found.file_name:
@@ -67,13 +70,13 @@ def batch_pdf(year, batch_id):
                      download_name=f"badges-{year}-{batch_id}.pdf")
 
 
-@bp.route("/editions/<year:year>/badges/<id:badge_id>", methods=["GET", "POST"])
+@bp.route("/editions/<year:year>/badges/<id:badge_id>")
 @permission_required("people.view")
 def detail(year, badge_id):
     edition = edition_or_404(year)
     badge = services.get_badge(edition, badge_id) or abort(404)
     form = ReasonForm()
-    return render_template("badges/detail.html", edition=edition, badge=badge, form=form,
+    return render_template("badges/detail.html", edition=edition, badge=badge, form=form, print_form=PrintForm(),
                            zones=services.zones_in(services.zone_mask(badge, services.zones_of(edition)), services.zones_of(edition)))
 
 
@@ -91,28 +94,37 @@ def change(year, badge_id, action):
     return redirect(url_for("badges.detail", year=year, badge_id=badge_id))
 
 
-@bp.route("/editions/<year:year>/badges/<id:badge_id>.pdf")
-@permission_required("people.view")
+@bp.route("/editions/<year:year>/badges/<id:badge_id>.pdf", methods=["POST"])
+@permission_required("badges.print")
 def single(year, badge_id):
+    """Print one badge: records the printing and keeps the code printed, so a POST with its
+    token. Printing a version again asks first; a revoked badge or an old version is refused."""
     edition = edition_or_404(year)
     badge = services.get_badge(edition, badge_id) or abort(404)
-    if badge.printed_count and request.args.get("again") != "1":
-        return render_template("badges/reprint.html", edition=edition, badge=badge), 409
-    layout = "a4" if request.args.get("layout") == "a4" else "single"
-    data = committed(lambda: services.single_pdf(services.get_badge(edition, badge_id), actor=current_user, layout=layout))
+    form = PrintForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.printable(badge, form.version.data)
+        if badge.version_printed and form.again.data != "1":
+            return render_template("badges/reprint.html", edition=edition, badge=badge, form=form), 409
+        data = committed(lambda: services.single_pdf(services.get_badge(edition, badge_id), actor=current_user,
+                                                     layout=form.layout.data, version=form.version.data))
+    except services.BadgeError as refusal:
+        return render_template("badges/refused.html", edition=edition, badge=badge, message=refusal.message), 409
     return _pdf(data, f"badge-{badge.serial}.pdf")
 
 
 @bp.route("/r/<token>/badge.pdf")
 def own_badge(token):
+    """The holder's own copy from their private page: a read, which records no printing."""
     registration = find_by_token(token)
     if registration is None or registration.status != "approved":
         abort(404)
     badge = services.badge_of(registration.person)
     if badge is None or badge.status != "active":
         abort(404)
-    data = committed(lambda: services.single_pdf(services.badge_of(find_by_token(token).person)))
-    return _pdf(data, f"badge-{badge.serial}.pdf")
+    return _pdf(services.own_pdf(badge), f"badge-{badge.serial}.pdf")
 
 
 class KeyOut(BaseModel):
@@ -123,12 +135,13 @@ class KeyOut(BaseModel):
 
 
 @bp.route("/api/v1/editions/<year:year>/badge-key")
-@api.validate(resp=ApiResponse(HTTP_200=KeyOut), tags=["badges"])
+@api.validate(resp=ApiResponse(HTTP_200=KeyOut, HTTP_404=None), tags=["badges"])
 def public_key(year):
-    """The Ed25519 key that verifies this edition's badge payloads offline (base64url, raw)."""
+    """The Ed25519 key that verifies this edition's badge payloads offline (base64url, raw); 404
+    before the edition's first badge, whose issue makes the key."""
     edition = edition_or_404(year)
-    key = committed(lambda: services.key_for(edition).public_key)
-    return jsonify({"edition": edition.year, "algorithm": "Ed25519", "public_key": key, "payload_prefix": "C1"})
+    key = services.find_key(edition) or abort(404)
+    return jsonify({"edition": edition.year, "algorithm": "Ed25519", "public_key": key.public_key, "payload_prefix": "C1"})
 
 
 csrf.exempt(public_key)

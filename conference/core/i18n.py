@@ -1,8 +1,12 @@
 """Languages: which locale a request gets, and names written the way each language writes them."""
 
 import re
+import unicodedata
+from datetime import date, datetime
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_skeleton
 from flask import g, has_request_context, request
 from flask_babel import get_locale
 from werkzeug.datastructures import LanguageAccept
@@ -49,14 +53,18 @@ def locale_for_language_tag(tag: str) -> str | None:
 
 
 def locale_from_accept_language(header_values) -> str | None:
-    """`header_values`: (tag, quality) pairs, best first, as werkzeug parses them."""
+    """`header_values`: (tag, quality) pairs, best first, as werkzeug parses them. A reader who
+    asks only for languages we do not have (fr-FR, de) gets English, the conference's
+    international language; no preference at all leaves the default."""
+    foreign = False
     for tag, quality in header_values:
-        if quality <= 0:
+        if quality <= 0 or tag.strip() in ("", "*"):
             continue
         locale = locale_for_language_tag(tag)
         if locale:
             return locale
-    return None
+        foreign = True
+    return "en" if foreign else None
 
 
 @lru_cache(maxsize=512)
@@ -84,6 +92,21 @@ def select_locale() -> str:
 
 def current_locale() -> str:
     return str(get_locale() or DEFAULT_LOCALE)
+
+
+def day_label(value: date | datetime, zone: str | None = None, skeleton: str = "MMMEd") -> str:
+    """A short date as CLDR writes it in the reader's language ("7月18日周二", "Tue, Jul 18"):
+    Babel's skeletons go through format_skeleton, never as a pattern. A datetime is read on
+    the host city's clock when `zone` is given, else on its own."""
+    if isinstance(value, datetime) and zone:
+        value = value.astimezone(ZoneInfo(zone))
+    tzinfo = value.tzinfo if isinstance(value, datetime) else None
+    return format_skeleton(skeleton, value, tzinfo=tzinfo, locale=current_locale())
+
+
+def clock(value: datetime, zone: str | None = None) -> str:
+    """14:00 on the host city's clock when `zone` is given, else on the value's own."""
+    return (value.astimezone(ZoneInfo(zone)) if zone else value).strftime("%H:%M")
 
 
 def html_lang() -> str:
@@ -179,21 +202,42 @@ SURNAME_PINYIN = {
 }
 
 
-def pinyin_name(family_name: str, given_name: str) -> str:
-    """张伟 -> Zhang Wei, with family names read as family names (单 Shan, not Dan)."""
+def _without_marks(text: str) -> str:
+    """Fernández -> Fernandez: what a search box typed on any keyboard can match."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def _readings(text: str, *, u_umlaut: bool) -> list[str]:
+    """Pinyin syllables of the Han characters in `text`, other text kept as written. A rare
+    character pypinyin cannot read (𠮷) is left out rather than copied into a Latin line."""
     from pypinyin import lazy_pinyin
 
+    def unknown(chars: str) -> str:
+        return "" if has_han(chars) else chars
+
+    return [s for s in lazy_pinyin(text, v_to_u=u_umlaut, errors=unknown) if s.strip()]
+
+
+def pinyin_name(family_name: str, given_name: str) -> str:
+    """张伟 -> Zhang Wei, 吕晨静 -> Lü Chenjing, with family names read as family names
+    (单 Shan, not Dan)."""
     family = (family_name or "").strip()
     given = (given_name or "").strip()
-    family_latin = SURNAME_PINYIN.get(family) or "".join(lazy_pinyin(family)).capitalize()
-    given_latin = "".join(lazy_pinyin(given)).capitalize()
+    family_latin = SURNAME_PINYIN.get(family) or "".join(_readings(family, u_umlaut=True)).capitalize()
+    given_latin = "".join(_readings(given, u_umlaut=True)).capitalize()
     return " ".join(part for part in (family_latin, given_latin) if part)
 
 
+def search_key(text: str) -> str:
+    """What a typed query and a stored name are compared as: lower case, no spaces, no
+    diacritics, and v read as u, since pinyin keyboards write ü as v and no pinyin syllable
+    has a v of its own (lü, lv and Lü all find 吕; muller finds Müller; ivan still finds Ivan)."""
+    return _without_marks("".join((text or "").lower().split())).replace("v", "u")
+
+
 def name_search_keys(family_name: str, given_name: str) -> tuple[str, str]:
-    """("zhangwei", "zw") for 张伟, ("smithanna", "sa") for Anna Smith: what the search box and
-    the pinyin sort compare against."""
-    from pypinyin import lazy_pinyin
+    """("zhangwei", "zw") for 张伟, ("smithanna", "sa") for Anna Smith, ("fernandezlucia", "fl")
+    for Lucía Fernández: what the search box and the pinyin sort compare against."""
 
     def syllables(text: str, surname: bool) -> list[str]:
         text = (text or "").strip()
@@ -202,8 +246,8 @@ def name_search_keys(family_name: str, given_name: str) -> tuple[str, str]:
         if surname and text in SURNAME_PINYIN:
             return [SURNAME_PINYIN[text].lower()]
         if has_han(text):
-            return [s.lower() for s in lazy_pinyin(text) if s.strip()]
-        return [part.lower() for part in re.split(r"[\s\-·.]+", text) if part]
+            return [search_key(s) for s in _readings(text, u_umlaut=False)]
+        return [search_key(part) for part in re.split(r"[\s\-·.]+", text) if part]
 
-    parts = syllables(family_name, True) + syllables(given_name, False)
-    return "".join(parts), "".join(part[0] for part in parts if part)
+    parts = [part for part in syllables(family_name, True) + syllables(given_name, False) if part]
+    return "".join(parts), "".join(part[0] for part in parts)

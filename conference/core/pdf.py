@@ -1,12 +1,14 @@
 """PDFs with WeasyPrint: the machine's own CJK fonts (Noto Sans CJK SC for Simplified, TC for
 Traditional, chosen by the `lang` of each element), subset and embedded; nothing fetched."""
 
+import mimetypes
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 _fonts: FontConfiguration | None = None
 
@@ -19,33 +21,49 @@ def _font_config() -> FontConfiguration:
 
 
 class LocalFiles(URLFetcher):
-    """Only files of this app (static files, stored photos) and data: URLs; never the network."""
+    """Only files under the given folders (the static files, stored photos) and data: URLs;
+    never the network. A file URL is unquoted and resolved, symbolic links included, before it
+    is checked, and the file read is the one checked: `%2e%2e`, `..%2f` or a link cannot lead
+    out of the folders."""
 
     def __init__(self, roots: tuple[Path, ...]):
-        super().__init__(allowed_protocols={"file", "data"})
-        self.roots = roots
+        super().__init__(allowed_protocols={"data"})
+        self.roots = tuple(root.resolve() for root in roots)
 
     def fetch(self, url, headers=None):
-        if url.startswith("file://"):
-            path = Path(url[len("file://"):].split("?")[0]).resolve()
-            if not any(path.is_relative_to(root) for root in self.roots):
-                raise ValueError(f"refusing to read {path} while rendering a PDF")
-        return super().fetch(url, headers)
+        if url[:5].lower() != "file:":
+            return super().fetch(url, headers)  # data: URLs; any other scheme is refused there
+        path = self.allowed(url)
+        if path is None:
+            raise ValueError(f"refusing to read {url[:200]} while rendering a PDF")
+        mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime_type})
+
+    def allowed(self, url: str) -> Path | None:
+        """The real path of a file URL if it is a file under one of the folders, else None."""
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "localhost"):
+            return None
+        try:
+            path = Path(unquote(parts.path, errors="strict")).resolve(strict=True)
+        except (OSError, RuntimeError, UnicodeDecodeError, ValueError):
+            return None
+        if not path.is_file() or not any(path.is_relative_to(root) for root in self.roots):
+            return None
+        return path
 
 
-def _local_only() -> LocalFiles:
-    return LocalFiles((Path(current_app.static_folder).resolve(), Path(current_app.config["INSTANCE_DIR"]).resolve()))
-
-
-def document(html: str):
-    """A laid-out WeasyPrint document, so that batches can join pages of several renders."""
-    return HTML(string=html, base_url=str(Path(current_app.static_folder)), url_fetcher=_local_only()).render(
+def document(html: str, folders: tuple[Path, ...] = ()):
+    """A laid-out WeasyPrint document, so that batches can join pages of several renders. It
+    may read the static files and the `folders` given (the stored photos), nothing else."""
+    static = Path(current_app.static_folder)
+    return HTML(string=html, base_url=str(static), url_fetcher=LocalFiles((static, *folders))).render(
         font_config=_font_config()
     )
 
 
-def render(html: str) -> bytes:
-    return document(html).write_pdf()
+def render(html: str, folders: tuple[Path, ...] = ()) -> bytes:
+    return document(html, folders).write_pdf()
 
 
 def join(documents) -> bytes:

@@ -26,6 +26,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "pii.reveal": frozenset({"admin", "organizer"}),
     "people.view": frozenset(_STAFF),
     "people.manage": frozenset({"admin", "organizer"}),
+    "badges.print": frozenset({"admin", "organizer"}),  # print badges and fetch batch PDFs: each carries a working code
     "venues.manage": frozenset({"admin", "organizer"}),
     "checklist.tick": frozenset({"admin", "organizer", "group_lead"}),
     "programme.view": frozenset(_STAFF),

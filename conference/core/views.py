@@ -32,6 +32,12 @@ def switch_language(code: str):
     return response
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links; the same icon, never a 404."""
+    return current_app.send_static_file("favicon.svg")
+
+
 @bp.route("/healthz")
 def health():
     db.session.execute(text("SELECT 1"))

@@ -1,25 +1,26 @@
 """People: the one row per human per edition that other domains point at, and their photos."""
 
+import hashlib
 import io
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, g
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select
 
 from conference.core import audit, pii
 from conference.core.errors import Refusal
-from conference.core.i18n import name_search_keys
+from conference.core.i18n import name_search_keys, search_key
 from conference.core.models import utcnow
 from conference.editions.models import Edition
 from conference.extensions import db
 from conference.people.models import CATEGORIES, Person
 
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
-PHOTO_MAX_PIXELS = 40_000_000  # a decompression bomb is refused before it is decoded
+PHOTO_MAX_PIXELS = 25_000_000  # checked in the header: a decompression bomb is refused before it is decoded
 PHOTO_EDGE = 800  # stored photos are at most this many pixels on the long edge
 
 
@@ -130,44 +131,83 @@ def photo_path(person: Person) -> Path | None:
     return photo_dir() / person.photo_file if person.photo_file else None
 
 
-def check_photo(data: bytes) -> Image.Image:
-    """Open an upload as an image or say, in the reader's language, why it is not one."""
+@dataclass(frozen=True)
+class CheckedPhoto:
+    """An upload decoded once: the upright JPEG, at most PHOTO_EDGE pixels, without EXIF, that
+    is stored."""
+
+    jpeg: bytes
+
+
+def check_photo(data: bytes) -> CheckedPhoto:
+    """Open an upload as an image or say, in the reader's language, why it is not one. The size
+    in pixels is read from the header and checked before anything is decoded; the image is then
+    decoded once per request, however often a caller checks and stores the same upload."""
     limit = current_app.config["PHOTO_MAX_BYTES"]
     if len(data) > limit:
         raise PhotoError(
             _l("The photo is larger than %(mb)d MB. Please send a smaller one.", mb=limit // 2**20)
         )
+    key = hashlib.sha256(data).digest()
+    checked = g.setdefault("checked_photos", {})
+    if key not in checked:
+        checked[key] = _decode_once(data)
+    return checked[key]
+
+
+def _decode_once(data: bytes) -> CheckedPhoto:
+    too_many = PhotoError(_l("The photo has more than %(mp)d million pixels. Please send a smaller one.",
+                             mp=PHOTO_MAX_PIXELS // 1_000_000))
     try:
-        probe = Image.open(io.BytesIO(data))
+        probe = Image.open(io.BytesIO(data))  # reads the header only
         if probe.format not in PHOTO_FORMATS:
             raise PhotoError(_l("The photo must be a JPEG, PNG or WebP image."))
         if probe.width * probe.height > PHOTO_MAX_PIXELS:
-            raise PhotoError(_l("The photo has too many pixels. Please send a smaller one."))
+            raise too_many
+        # A PNG's chunk checksums and its end, without decompressing: WeasyPrint has Pillow
+        # load truncated images (ImageFile.LOAD_TRUNCATED_IMAGES), so the decode would not say.
         probe.verify()
         image = Image.open(io.BytesIO(data))
-        image.load()
+        image.thumbnail((PHOTO_EDGE, PHOTO_EDGE))  # the one decode (a JPEG at a reduced scale)
+        image = ImageOps.exif_transpose(image).convert("RGB")
     except PhotoError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+    except Image.DecompressionBombError as error:  # Pillow's own limit, far above ours
+        raise too_many from error
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise PhotoError(_l("This file is not an image we can read.")) from error
-    return image
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85, optimize=True)
+    return CheckedPhoto(buffer.getvalue())
 
 
 def store_photo(person: Person, data: bytes, actor=None) -> None:
-    """Keep a re-encoded copy: upright, at most PHOTO_EDGE pixels, without EXIF (which can hold
+    """Keep the checked copy: upright, at most PHOTO_EDGE pixels, without EXIF (which can hold
     the place and time the picture was taken)."""
-    image = ImageOps.exif_transpose(check_photo(data)).convert("RGB")
-    image.thumbnail((PHOTO_EDGE, PHOTO_EDGE))
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=85, optimize=True)
+    photo = check_photo(data)
     name = f"{secrets.token_hex(16)}.jpg"
-    (photo_dir() / name).write_bytes(buffer.getvalue())
+    (photo_dir() / name).write_bytes(photo.jpeg)
     old = photo_path(person)
     person.photo_file = name
     person.photo_updated_at = utcnow()
     audit.record("person.photo", person, actor=actor)
     if old is not None and old.exists():
         old.unlink()
+
+
+def name_matches(query: str):
+    """The one name search of every list: the name as written (张伟, Lucía), its pinyin from the
+    start (zhangwei, lü, lv), its initials (zw), the Latin name without diacritics
+    (fernandez finds Fernández)."""
+    query = (query or "").strip()
+    key = search_key(query)
+    return (
+        Person.family_name.concat(Person.given_name).contains(query, autoescape=True)
+        | Person.given_name.concat(Person.family_name).contains(query, autoescape=True)
+        | Person.name_latin.contains(query, autoescape=True)
+        | Person.name_pinyin.startswith(key, autoescape=True)
+        | (Person.name_initials == key)
+    )
 
 
 def search_people(
@@ -178,16 +218,10 @@ def search_people(
     if category:
         conditions.append(Person.category == category)
     if query:
-        cleaned = query.replace("\\", "").replace("%", "").replace("_", "")
-        pattern = f"%{cleaned}%"
-        latin = cleaned.lower().replace(" ", "")
         conditions.append(
-            Person.family_name.concat(Person.given_name).ilike(pattern)
-            | Person.name_latin.ilike(pattern)
-            | Person.name_pinyin.startswith(latin)
-            | (Person.name_initials == latin)
-            | Person.organisation.ilike(pattern)
-            | Person.organisation_en.ilike(pattern)
+            name_matches(query)
+            | Person.organisation.contains(query, autoescape=True)
+            | Person.organisation_en.contains(query, autoescape=True)
         )
     total = db.session.execute(select(func.count(Person.id)).where(*conditions)).scalar_one()
     people = db.session.execute(

@@ -150,7 +150,7 @@ def programme_ical(year):
         lambda: exports.programme_ical(
             edition, services.programme_sessions(edition, kind=kind), edition.title
         ),
-        "text/calendar; charset=utf-8",
+        "text/calendar",  # werkzeug adds the charset to text types
         f"programme-{year}.ics",
     )
 
@@ -166,7 +166,7 @@ def session_ical(year, session_id):
     return _cached(
         _etag(edition, session_id),
         lambda: exports.programme_ical(edition, [session], f"{edition.title} · {session.title}"),
-        "text/calendar; charset=utf-8",
+        "text/calendar",  # werkzeug adds the charset to text types
         f"session-{session_id}.ics",
     )
 

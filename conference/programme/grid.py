@@ -1,6 +1,6 @@
 """The schedule grid: one day, halls across, time down, every session in its slot."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from conference.editions.models import Edition
@@ -11,6 +11,8 @@ from conference.venues.models import Hall
 from conference.venues.services import halls_of
 
 SLOT_MINUTES = 15
+# A3 landscape holds the time column and this many halls at a readable width (about 5.5 cm).
+HALLS_PER_PRINTED_PAGE = 7
 
 
 @dataclass
@@ -36,6 +38,17 @@ class Grid:
     hours: list[tuple[int, str]]  # (row, "09:00")
     blocks: list[Block]
     unplaced: list[Session]
+
+    def pages(self, per_page: int = HALLS_PER_PRINTED_PAGE) -> list[tuple[int, list[Hall], list[Block]]]:
+        """The grid cut into printed pages: (number of the first hall, its halls, their blocks
+        with columns counted from that page's time column)."""
+        cut = []
+        for offset in range(0, len(self.halls), per_page):
+            halls = self.halls[offset:offset + per_page]
+            blocks = [replace(block, column=block.column - offset) for block in self.blocks
+                      if offset + 2 <= block.column < offset + 2 + len(halls)]
+            cut.append((offset + 1, halls, blocks))
+        return cut
 
 
 def _slot(first: datetime, moment: datetime) -> int:

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_time
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from conference.core import audit
+from conference.core.i18n import clock
 from conference.core.models import utcnow
 from conference.editions.models import Edition
 from conference.editions.services import clone_step
@@ -85,7 +85,7 @@ def local(edition: Edition, moment: datetime) -> datetime:
 
 
 def _clock(edition: Edition, moment: datetime) -> str:
-    return format_time(local(edition, moment).replace(tzinfo=None), "HH:mm")
+    return clock(moment, edition.timezone)
 
 
 def _overlap(a_start, a_end, b_start, b_end, margin: timedelta = timedelta(0)) -> bool:

@@ -31,7 +31,7 @@ from conference.editions.services import clone_step
 from conference.extensions import db
 from conference.people import services as people
 from conference.people.models import Person
-from conference.people.services import PersonFields, PhotoError
+from conference.people.services import PersonFields, PhotoError, name_matches
 from conference.programme.models import Session
 from conference.registration.identity import IdentityError, age_on, check_document
 from conference.registration.models import (
@@ -682,13 +682,7 @@ def search_registrations(
             SeatBooking.session_id == session_id, SeatBooking.status != "cancelled")))
     query = (query or "").strip()
     if query:
-        latin = "".join(query.lower().split())
-        conditions.append(
-            Person.family_name.concat(Person.given_name).contains(query, autoescape=True)
-            | Person.name_pinyin.startswith(latin, autoescape=True)
-            | (Person.name_initials == latin)
-            | Person.organisation.contains(query, autoescape=True)
-        )
+        conditions.append(name_matches(query) | Person.organisation.contains(query, autoescape=True))
     base = select(Registration).join(Person, Registration.person_id == Person.id).join(RegistrationCategory).where(*conditions)
     total = db.session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
     rows = db.session.execute(

@@ -1,7 +1,7 @@
 """scan ids are unique per device, not globally; each scanner device keeps its unsent count and last sync
 
 Revision ID: 07787d0d3333
-Revises: baeef50425fb
+Revises: a1c4e2f7b913
 Create Date: 2026-12-01 04:00:00.000000
 
 """
@@ -13,7 +13,7 @@ import conference.core.models
 
 # revision identifiers, used by Alembic.
 revision = '07787d0d3333'
-down_revision = 'baeef50425fb'
+down_revision = 'a1c4e2f7b913'
 branch_labels = None
 depends_on = None
 

@@ -43,17 +43,6 @@ def test_a_batch_runs_as_a_job_with_progress_and_a_download(app, organizer_clien
         assert all(services.signing.encode(badge.issued_code) == services.payload(badge) for badge in printed)
 
 
-def test_printing_again_warns_first(app, organizer_client):
-    _people(app, 1)
-    with app.app_context():
-        badge_id = db.session.execute(select(Badge.id)).scalar_one()
-    first = organizer_client.get(f"/editions/2023/badges/{badge_id}.pdf")
-    assert first.mimetype == "application/pdf"
-    again = organizer_client.get(f"/editions/2023/badges/{badge_id}.pdf", headers={"Accept-Language": "en"})
-    assert again.status_code == 409 and "printed 1 times already" in again.get_data(as_text=True)
-    assert organizer_client.get(f"/editions/2023/badges/{badge_id}.pdf?again=1").mimetype == "application/pdf"
-
-
 def test_reissue_and_revoke_through_the_page_are_audited(app, organizer_client):
     _people(app, 1)
     with app.app_context():
@@ -109,3 +98,11 @@ def test_the_badge_list_searches_by_name_and_pinyin(app, organizer_client):
     assert "王伟" in organizer_client.get("/editions/2023/badges/?q=王伟").get_data(as_text=True)
     found = organizer_client.get("/editions/2023/badges/?q=zhangna").get_data(as_text=True)
     assert "张娜" in found and "王伟" not in found
+
+
+def test_the_public_key_is_a_read_and_makes_no_key(app, client, edition_2023):
+    from conference.badges.models import BadgeKey
+
+    assert client.get("/api/v1/editions/2023/badge-key").status_code == 404  # no badge issued yet
+    with app.app_context():
+        assert db.session.execute(select(BadgeKey)).first() is None

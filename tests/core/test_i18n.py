@@ -1,6 +1,12 @@
 import pytest
 
-from conference.core.i18n import full_name, locale_from_accept_language
+from conference.core.i18n import (
+    full_name,
+    locale_from_accept_language,
+    name_search_keys,
+    pinyin_name,
+    search_key,
+)
 
 
 @pytest.mark.parametrize(
@@ -16,7 +22,11 @@ from conference.core.i18n import full_name, locale_from_accept_language
         ("zh", "zh_Hans_CN"),
         ("en-GB,en;q=0.9", "en"),
         ("fr-FR,fr;q=0.9,zh-TW;q=0.5", "zh_Hant_TW"),
-        ("de-DE", None),
+        ("fr-FR", "en"),  # a visitor who reads neither Chinese reads English sooner
+        ("fr-FR,fr;q=0.9,de;q=0.5", "en"),
+        ("de-DE", "en"),
+        ("*", None),
+        ("", None),
     ],
 )
 def test_accept_language_is_mapped_by_hand(header, locale):
@@ -66,3 +76,32 @@ def test_traditional_content_is_converted_by_characters_only(client, edition_202
     html = client.get("/", headers={"Accept-Language": "zh-TW"}).get_data(as_text=True)
     assert "網聚文明力量 奮進偉大征程" in html  # the 2023 theme, s2t
     assert "中央網信辦" in html and "廈門" in html
+
+
+@pytest.mark.parametrize(
+    ("family", "given", "latin"),
+    [
+        ("吕", "晨静", "Lü Chenjing"),  # ü, never the keyboard's v
+        ("吉", "𠮷祥", "Ji Xiang"),  # a character without a reading is left out, not copied
+        ("单", "雄信", "Shan Xiongxin"),
+        ("张", "伟", "Zhang Wei"),
+    ],
+)
+def test_romanised_names(family, given, latin):
+    assert pinyin_name(family, given) == latin
+
+
+@pytest.mark.parametrize(
+    ("family", "given", "typed"),
+    [
+        ("吕", "晨静", "lü"),
+        ("吕", "晨静", "lv"),
+        ("吕", "晨静", "Lü Chenjing"),
+        ("Fernández", "Lucía", "fernandez"),
+        ("Fernández", "Lucía", "Fernández"),
+        ("Müller", "Jürgen", "muller"),
+    ],
+)
+def test_a_typed_name_finds_its_keys(family, given, typed):
+    pinyin, _initials = name_search_keys(family, given)
+    assert pinyin.startswith(search_key(typed))

@@ -54,6 +54,7 @@ def test_a_hall_booked_twice_is_refused_even_when_confirmed(place):
     assert rules(refused.value) == {"hall_double_booked"}
     assert not refused.value.needs_confirmation
     assert "网络内容建设" in str(refused.value.conflicts[0].message)
+    assert "14:00–16:00" in str(refused.value.conflicts[0].message)  # the host city's clock
     assert db.session.execute(select(func.count(Session.id))).scalar_one() == 1
 
 
