@@ -40,10 +40,23 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
 
+    # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host/-Port (nginx: 1).
+    # 0 trusts none of these headers: the peer's address is the client's.
+    TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+    # Where the public reaches the site: private links and mails are built on it, never on the
+    # Host header a request brings.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+
     RATELIMIT_ENABLED = _env_flag("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute")
+    # Sign-in attempts. Per account and address: the limit a guesser at one address meets. Per
+    # account from anywhere: more than one address may send in an hour, so a single address can
+    # never lock the account for its owner, while guessing from many addresses stays slow. Per
+    # address over all accounts: one password tried on every account.
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute; 20 per hour")
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "100 per hour")
+    LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "30 per minute; 200 per hour")
 
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
     PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", 5 * 1024 * 1024))
@@ -52,6 +65,7 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
 
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "xiamen-2023-demo")
 
@@ -93,7 +107,9 @@ class ProductionConfig(Config):
     @classmethod
     def check(cls) -> None:
         missing = [
-            name for name in ("SECRET_KEY", "DATABASE_URL", "PII_KEY") if not os.environ.get(name)
+            name
+            for name in ("SECRET_KEY", "DATABASE_URL", "PII_KEY", "PUBLIC_URL")
+            if not os.environ.get(name)
         ]
         if missing:
             raise RuntimeError(

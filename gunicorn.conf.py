@@ -1,7 +1,11 @@
 """gunicorn settings for production; every value can be overridden from the environment."""
 
+import importlib.util
 import multiprocessing
 import os
+from pathlib import Path
+
+from gunicorn.glogging import Logger
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
@@ -17,3 +21,30 @@ errorlog = "-"
 # Behind nginx: trust X-Forwarded-* only from the proxy on this host.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
+
+
+def _load_links():
+    """conference/core/links.py on its own: importing the conference package here would load the
+    app's modules into the master, and workers forked after a reload (HUP) would keep them."""
+    spec = importlib.util.spec_from_file_location(
+        "conference_log_redaction", Path(__file__).resolve().parent / "conference/core/links.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger, with attendees' private links (/r/<token>) and pairing codes taken out
+    of every access line (request line, referrer, any header a format names) and error line."""
+
+    redact = _load_links().RedactPrivateLinks()
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            if self.redact not in log.filters:
+                log.addFilter(self.redact)
+
+
+logger_class = RedactingLogger

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
 from conference.extensions import api, babel, csrf, db, limiter, login_manager, migrate
@@ -25,8 +26,20 @@ def create_app(config: type | dict | None = None) -> Flask:
     else:
         app.config.from_object(config)
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+    _trust_proxies(app)
 
-    from conference.core import database, demo, errors, i18n, jobs, pii, security, templating, urls
+    from conference.core import (
+        database,
+        demo,
+        errors,
+        i18n,
+        jobs,
+        links,
+        pii,
+        security,
+        templating,
+        urls,
+    )
 
     urls.init_app(app)  # converters first: blueprints' routes use them
     db.init_app(app)
@@ -43,12 +56,27 @@ def create_app(config: type | dict | None = None) -> Flask:
     pii.init_app(app)
     jobs.init_app(app)
     errors.init_app(app)
+    links.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     demo.init_app(app)
 
     _register_domains(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXY_COUNT proxies, the client's address, scheme, host and port are the
+    ones the nearest of them recorded in X-Forwarded-*: request.remote_addr is then the client's,
+    for rate limits and the audit log alike. With 0 (the default) those headers are ignored, so
+    a client cannot choose its own address by sending them."""
+    count = int(app.config["TRUSTED_PROXY_COUNT"])
+    if count < 0:
+        raise RuntimeError("TRUSTED_PROXY_COUNT cannot be negative")
+    if count:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count
+        )
 
 
 def _register_domains(app: Flask) -> None:

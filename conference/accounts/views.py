@@ -1,11 +1,24 @@
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+import hashlib
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from conference.accounts import services
 from conference.accounts.forms import LoginForm, UserForm
 from conference.accounts.models import User
+from conference.core.database import committed
 from conference.core.permissions import ROLES, permission_required
 from conference.core.urls import safe_next
 from conference.extensions import db, limiter, login_manager
@@ -14,22 +27,40 @@ bp = Blueprint("accounts", __name__)
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_token: str) -> User | None:
+    """The session and the remember-me cookie carry the user's session token, not their id."""
+    return services.find_by_session_token(session_token)
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
+# Sign-in attempts are counted per account and address, per account, and per address (the
+# limits and why: config.py). A limited account is the submitted email, hashed: the limiter's
+# storage never holds addresses people typed.
+def _account_key() -> str:
+    email = services.normalise_email(request.form.get("email", ""))
+    return "login-account:" + hashlib.sha256(email.encode()).hexdigest()[:32]
+
+
+def _account_and_address_key() -> str:
+    return f"{_account_key()}:{get_remote_address()}"
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT"],
+    methods=["POST"],
+    key_func=_account_and_address_key,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], methods=["POST"], key_func=_account_key
+)
+@limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], methods=["POST"])
 def login():
     form = LoginForm()
     next_url = safe_next(request.args.get("next"), url_for("editions.index"))
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
+            session.clear()  # nothing from before the sign-in (a planted value, a token) survives it
             login_user(user, remember=form.remember.data)
             return redirect(next_url)
         form.password.errors.append(_("Email or password is incorrect."))
@@ -38,7 +69,12 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
+    """Ends this session and every other one of the user, remember-me cookies included."""
+    if current_user.is_authenticated:
+        user = current_user._get_current_object()
+        committed(lambda: services.sign_out(user))
+    session.clear()
+    logout_user()  # after clear(): it asks for the remember-me cookie to be deleted
     flash(_("You have signed out."), "info")
     return redirect(url_for("editions.home"))
 

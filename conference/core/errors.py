@@ -9,6 +9,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from conference.core.links import RedactPrivateLinks
+
 log = logging.getLogger("conference")
 
 ERROR_TEXT = {
@@ -92,6 +94,7 @@ def init_app(app: Flask) -> None:
             logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s")
         )
         handler.addFilter(RequestIdFilter())
+        handler.addFilter(RedactPrivateLinks())
         log.addHandler(handler)
         log.setLevel(logging.INFO)
 

@@ -93,10 +93,7 @@ class ProgrammeOut(BaseModel):
 
 
 def _etag(edition, *parts) -> str:
-    # The host is part of the key because the documents carry absolute links.
-    key = "|".join(
-        [services.programme_version(edition), current_locale(), request.host_url, request.path, *map(str, parts)]
-    )
+    key = "|".join([services.programme_version(edition), current_locale(), request.path, *map(str, parts)])
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 

@@ -6,10 +6,10 @@ All three read the same published sessions and speak the reader's language (?lan
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
-from flask import url_for
 from icalendar import Calendar, Event, vText
 
 from conference.core.i18n import current_locale
+from conference.core.links import public_url
 from conference.editions.models import Edition
 from conference.programme.forms import ITEM_KIND_LABELS, KIND_LABELS, ROLE_LABELS
 from conference.programme.models import AgendaItem, Session
@@ -32,7 +32,7 @@ def _speaker(link) -> dict:
         "organisation": person.organisation_text if shown else "",
         "title": person.title_text if shown else "",
         "role": link.role,
-        "url": url_for("public.speaker", year=person.edition.year, person_id=person.id, _external=True) if shown else None,
+        "url": public_url("public.speaker", year=person.edition.year, person_id=person.id) if shown else None,
     }
 
 
@@ -67,7 +67,7 @@ def session_json(edition: Edition, session: Session) -> dict:
         "ends_at": _iso(edition, session.ends_at),
         "venue": hall.venue.name if hall else None,
         "hall": hall.name if hall else None,
-        "url": url_for("public.session", year=edition.year, session_id=session.id, _external=True),
+        "url": public_url("public.session", year=edition.year, session_id=session.id),
         "items": [_item(edition, item) for item in session.items],
     }
 
@@ -123,7 +123,7 @@ def programme_ical(edition: Edition, sessions: list[Session], name: str) -> byte
         if description:
             event.add("description", description)
         event.add("categories", [str(KIND_LABELS[session.kind])])
-        event.add("url", url_for("public.session", year=edition.year, session_id=session.id, _external=True))
+        event.add("url", public_url("public.session", year=edition.year, session_id=session.id))
         calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()
@@ -147,7 +147,7 @@ def frab_xml(edition: Edition, sessions: list[Session], version: str) -> bytes:
     ET.SubElement(conference, "days").text = str(len(edition.days))
     ET.SubElement(conference, "timeslot_duration").text = "00:15"
     ET.SubElement(conference, "time_zone_name").text = edition.timezone
-    ET.SubElement(conference, "url").text = url_for("public.programme", year=edition.year, _external=True)
+    ET.SubElement(conference, "url").text = public_url("public.programme", year=edition.year)
 
     scheduled = [s for s in sessions if s.scheduled]
     for index, day in enumerate(edition.days, start=1):
@@ -170,8 +170,8 @@ def frab_xml(edition: Edition, sessions: list[Session], version: str) -> bytes:
                 ET.SubElement(event, "duration").text = _duration(session.starts_at, session.ends_at)
                 ET.SubElement(event, "room").text = room_name
                 ET.SubElement(event, "slug").text = f"cicc{edition.year}-{session.id}"
-                ET.SubElement(event, "url").text = url_for(
-                    "public.session", year=edition.year, session_id=session.id, _external=True
+                ET.SubElement(event, "url").text = public_url(
+                    "public.session", year=edition.year, session_id=session.id
                 )
                 ET.SubElement(event, "title").text = session.title
                 ET.SubElement(event, "subtitle").text = session.theme or ""

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from flask import render_template, url_for
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 
 from conference.badges import services as badges
 from conference.core import audit, pii
+from conference.core.links import public_url
 from conference.core.mail import queue_mail
 from conference.core.models import utcnow
 from conference.core.text import clean
@@ -624,7 +625,7 @@ def _tell(registration: Registration, template: str, **context) -> None:
 
 
 def own_page_url(token: str) -> str:
-    return url_for("registration.own_page", token=token, _external=True)
+    return public_url("registration.own_page", token=token)
 
 
 # Settings -----------------------------------------------------------------------------------

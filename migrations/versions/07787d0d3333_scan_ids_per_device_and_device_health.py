@@ -1,7 +1,7 @@
 """scan ids are unique per device, not globally; each scanner device keeps its unsent count and last sync
 
 Revision ID: 07787d0d3333
-Revises: a1c4e2f7b913
+Revises: 6035cd0bfb9c
 Create Date: 2026-12-01 04:00:00.000000
 
 """
@@ -13,7 +13,7 @@ import conference.core.models
 
 # revision identifiers, used by Alembic.
 revision = '07787d0d3333'
-down_revision = 'a1c4e2f7b913'
+down_revision = '6035cd0bfb9c'
 branch_labels = None
 depends_on = None
 

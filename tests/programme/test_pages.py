@@ -112,7 +112,9 @@ def test_an_agenda_item_with_speakers_in_order(app, organizer_client, demo):
 
 def test_the_grid_shows_every_session_of_the_day(organizer_client, demo):
     html = organizer_client.get("/editions/2023/programme/grid?day=2023-07-19", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
-    assert html.count('class="grid-session') == 7  # six sub-forums and the networking event
+    screen, _, printed = html.partition('class="grid-printed-page')
+    assert screen.count('class="grid-session') == 7  # six sub-forums and the networking event
+    assert printed.count('class="grid-session') == 7  # and the same seven on paper, split by halls
     assert "分论坛十二：海峡两岸青少年网络素养建设" in html
     assert organizer_client.get("/editions/2023/programme/grid?day=2023-07-25").status_code == 404
     assert organizer_client.get("/editions/2023/programme/grid?day=not-a-day").status_code == 404
