@@ -6,7 +6,7 @@ checked against one file of cases, `tests/checkin/vectors.json`, so they cannot 
 
 Order of the checks: the code itself (signature, edition), the badge (known, current version,
 not revoked), the entrance (category, zone, invitation-only session, hours), then where the
-person is (inside already, re-entry).
+person is (inside already, re-entry; for an exit, whether they were inside at all).
 """
 
 from dataclasses import dataclass
@@ -39,7 +39,7 @@ class BadgeFacts:
 @dataclass(frozen=True)
 class Decision:
     result: str  # admitted, already_inside, not_allowed_here, outside_hours, revoked, superseded, wrong_edition, invalid, left
-    why: str  # the reason's key: not_a_badge … reentry, or "" when nothing needs explaining
+    why: str  # the reason's key: not_a_badge … reentry, not_inside, or "" when nothing needs explaining
     kind: str  # the kind after the entrance's mode: an exit-only door turns entries into exits
     counts: bool = False  # the person goes in (entry) or out (exit): presence changes
 
@@ -65,7 +65,8 @@ def decide(code_problem: str | None, badge: BadgeFacts | None, claim_version: in
            rule: Rule, at: datetime, kind: str) -> Decision:
     """Everything up to the person's presence. An entry that passes answers `admitted` with
     counts=True; `settle_entry` (or the database's conditional update) then says whether they
-    were inside already."""
+    were inside already. An exit that passes answers `left`; `settle_exit` then says whether
+    they had been inside."""
     kind = effective_kind(kind, rule)
     if code_problem:
         return Decision(CODE_RESULTS.get(code_problem, "invalid"), code_problem, kind)
@@ -93,3 +94,9 @@ def settle_entry(inside: bool, entered_before: bool, reentry: bool) -> tuple[str
     if entered_before and not reentry:
         return "not_allowed_here", "reentry"
     return "admitted", ""
+
+
+def settle_exit(inside: bool) -> tuple[str, str]:
+    """The last step of an exit. The person goes out either way; an exit of someone this area
+    never saw enter (or saw leave already) says so, for the volunteer and the scan log."""
+    return ("left", "") if inside else ("left", "not_inside")

@@ -29,7 +29,7 @@ from conference.badges import signing
 from conference.badges.models import AccessZone, Badge, BadgeKey
 from conference.badges.services import REASONS as badge_reasons
 from conference.badges.signing import InvalidPayload
-from conference.checkin.decision import BadgeFacts, Rule, decide
+from conference.checkin.decision import BadgeFacts, Rule, decide, settle_exit
 from conference.checkin.models import (
     MODES,
     RESULTS,
@@ -60,6 +60,7 @@ REASONS = {
     "session": _l("By invitation only: this person holds no seat for this session."),
     "hours": _l("This entrance is closed now."),
     "reentry": _l("No re-entry through this entrance."),
+    "not_inside": _l("No entry was recorded for this badge here."),
 }
 NO_ZONE = 1 << 16  # a bit no badge carries: the rule names only zones that no longer exist
 GATE_SECONDS = 2.0  # rules edited in one worker reach the others within this
@@ -290,7 +291,7 @@ _SQL = {
         changed_at = excluded.changed_at WHERE presences.inside = ? {first_entry_only} RETURNING id""",
     "inside": "SELECT inside FROM presences WHERE badge_id = ? AND area = ?",
     "correct": "UPDATE scans SET result = ?, why = ?, reason = ?, conflict = ? WHERE id = ?",
-    "leave": "UPDATE presences SET inside = ?, changed_at = ? WHERE badge_id = ? AND area = ? AND inside = ?",
+    "leave": "UPDATE presences SET inside = ?, changed_at = ? WHERE badge_id = ? AND area = ? AND inside = ? RETURNING id",
     "leave_other_halls": """UPDATE presences SET inside = ?, changed_at = ?
         WHERE badge_id = ? AND area <> ? AND area LIKE 'hall:%%' AND inside = ?""",
     "record": """INSERT INTO scans (edition_id, checkpoint_id, client_scan_id, device, device_id, kind, badge_id,
@@ -317,7 +318,7 @@ class _Row:
 
 
 _prepared: dict[tuple, str] = {}
-_ROWS = {"badge", "enter", "inside", "record"}
+_ROWS = {"badge", "enter", "inside", "leave", "record"}
 
 
 class _Sent:
@@ -368,12 +369,18 @@ def _badge_row(connection: DriverConnection, badge_id: int, gate: Gate):
     return _Row(found) if found else None
 
 
+def _latin_name(row, locale: str) -> str:
+    """The name as printed in Latin letters; for an English reader, pinyin when none was given."""
+    if row.name_latin or locale != "en":
+        return row.name_latin or ""
+    name = full_name(row.family_name, row.given_name)
+    return pinyin_name(row.family_name, row.given_name) if has_han(name) else name
+
+
 def _person(row) -> dict:
     name = full_name(row.family_name, row.given_name)
     locale = select_locale()  # the reader's choice itself: an admission needs no catalogue
-    latin = row.name_latin or ""
-    if not latin and locale == "en":
-        latin = pinyin_name(row.family_name, row.given_name) if has_han(name) else name
+    latin = _latin_name(row, locale)
     return {
         "name": name, "latin_name": latin, "category": row.category,
         "organisation": row.organisation if locale == "zh_Hans_CN" else localized(row.organisation, row.organisation_en),
@@ -396,8 +403,9 @@ def _settle(connection: DriverConnection, entering: _Sent, badge_id: int, gate: 
     return ("already_inside", "") if inside else ("not_allowed_here", "reentry")
 
 
-def _leave(connection: DriverConnection, badge_id: int, gate: Gate) -> None:
-    _run(connection, "leave", (False, utcnow(), badge_id, gate.area, True))
+def _leave(connection: DriverConnection, badge_id: int, gate: Gate) -> _Sent:
+    """Out of the area; its first() is None when the person was not inside."""
+    return _Sent(connection, "leave", (False, utcnow(), badge_id, gate.area, True))
 
 
 def reason_text(why: str, revoked_reason: str = "") -> str:
@@ -455,9 +463,9 @@ def scan(payload: str, checkpoint: Checkpoint | int, device: "PairedDevice | Non
         gate.edition_id, gate.checkpoint_id, client_scan_id, device.name[:80] if device else "",
         device.id if device else None, decision.kind, row.id if row else None, result, why, reason, at, utcnow(),
         offline_result, conflict))
-    entering = None
+    entering = leaving = None
     if decision.counts and decision.kind == "exit":
-        _leave(connection, row.id, gate)
+        leaving = _leave(connection, row.id, gate)
     elif decision.counts:
         entering = _enter(connection, row.id, gate)
     recorded = recording.first()
@@ -470,6 +478,10 @@ def scan(payload: str, checkpoint: Checkpoint | int, device: "PairedDevice | Non
             conflict = offline_result == "admitted" and result == "already_inside"
             reason = reason_text(why)
             _run(connection, "correct", (result, why, reason, conflict, recorded[0]))
+    if leaving is not None and leaving.first() is None:  # an exit without an entry: the record says so
+        result, why = settle_exit(False)
+        reason = reason_text(why)
+        _run(connection, "correct", (result, why, reason, conflict, recorded[0]))
     return Answer(result, why, reason, person, recorded[0], conflict=conflict)
 
 
@@ -689,14 +701,15 @@ def snapshot(device: PairedDevice) -> dict:
         holders = set(db.session.execute(
             select(Registration.person_id).join(SeatBooking, SeatBooking.registration_id == Registration.id)
             .where(SeatBooking.session_id == gate.rule.session_id, SeatBooking.status == "confirmed")).scalars())
-    badges = {}
+    badges, locale = {}, select_locale()
     for row in db.session.execute(
         select(Badge.id, Badge.version, Badge.status, Badge.revoked_reason, Badge.person_id, Person.family_name,
-               Person.given_name, Person.category)
+               Person.given_name, Person.name_latin, Person.category)
         .join(Person, Person.id == Badge.person_id).where(Badge.edition_id == gate.edition_id)
     ):
         badges[str(row.id)] = {"v": row.version, "s": row.status, "c": row.category,
                                "h": row.person_id in holders, "n": full_name(row.family_name, row.given_name),
+                               "l": _latin_name(row, locale),
                                **({"r": row.revoked_reason} if row.status == "revoked" else {})}
     presences = db.session.execute(select(Presence.badge_id, Presence.inside).where(Presence.area == gate.area)).all()
     return {

@@ -237,7 +237,9 @@ def lookup(year):
 def _scanner_texts() -> dict:
     """What the page's script says, in the volunteer's language."""
     return {
-        "results": {key: str(label) for key, label in SCANNER_WORDS.items()},
+        "results": {**{key: str(label) for key, label in SCANNER_WORDS.items()},
+                    # the page's own answers, never the server's
+                    "not_a_badge": _("NOT A BADGE"), "refused": _("NOT ACCEPTED"), "not_paired": _("NOT PAIRED")},
         "reasons": {key: str(text) for key, text in services.REASONS.items()},
         "categories": {key: str(label) for key, label in CATEGORY_LABELS.items()},
         "offline": _("Offline: this phone decides on its own."),
@@ -250,6 +252,10 @@ def _scanner_texts() -> dict:
         "pair_failed": _("This pairing code is unknown, used or expired. Ask for a new pairing QR."),
         "token_failed": _("This token does not work. Check it, or ask for a new one."),
         "confirm_forget": _("Unpair this phone? Scans waiting to be sent are sent first when possible."),
+        "kept": _("%(count)s scans could not be sent yet. They stay on this phone and are sent when the network returns."),
+        "refused_default": _("The server did not accept this scan."),
+        "last_sync": _("Last sync: %(time)s."),
+        "never_synced": _("Not synced yet."),
         "entry": _("Entry"),
         "exit": _("Exit"),
     }

@@ -108,8 +108,9 @@
       var why = refusal(rule, badge, claim.zones, moment);
       if (why) return answer(why === "hours" ? "outside_hours" : "not_allowed_here", why, kind, claim.badgeId, badge);
       if (kind === "print" || kind === "lookup") return answer("admitted", "", kind, claim.badgeId, badge);
-      if (kind === "exit") return answer("left", "", kind, claim.badgeId, badge, true);
-      if (snapshot.inside.indexOf(claim.badgeId) >= 0) return answer("already_inside", "", kind, claim.badgeId, badge);
+      var inside = snapshot.inside.indexOf(claim.badgeId) >= 0;
+      if (kind === "exit") return answer("left", inside ? "" : "not_inside", kind, claim.badgeId, badge, true);
+      if (inside) return answer("already_inside", "", kind, claim.badgeId, badge);
       if (!rule.reentry && snapshot.entered.indexOf(claim.badgeId) >= 0) {
         return answer("not_allowed_here", "reentry", kind, claim.badgeId, badge);
       }

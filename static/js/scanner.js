@@ -1,24 +1,44 @@
 /* The volunteer's scanner: camera (jsQR) or handheld scanner (keyboard wedge), a full-screen
- * answer with sound and vibration, and offline without asking: when the server cannot be
- * reached the page decides with CheckinDecide on its snapshot, queues the scan in IndexedDB and
- * sends the queue when the network returns. */
+ * answer with sound and vibration, and offline without asking.
+ *
+ * The page goes offline only when the server cannot be reached (network error, timeout, 5xx):
+ * then it decides with CheckinDecide on its snapshot and queues the scan. Any other "no" from
+ * the server is that scan's refusal. The queue, and what this phone itself saw of who is inside
+ * (its local presence), live in IndexedDB, so a reload forgets neither. Each queued scan keeps
+ * the device token and checkpoint it was made with and is sent with that token, whatever the
+ * phone is paired to by then; an item the server refuses leaves the queue, so it always drains.
+ *
+ * One badge, one answer: a code the camera keeps seeing is not scanned again until it has been
+ * out of view, and the same code typed by a handheld scanner within seconds is ignored. */
 (function () {
   "use strict";
 
   var TEXTS = JSON.parse(document.getElementById("texts").textContent);
   var API = "/api/v1/checkin";
   var TOKEN_KEY = "checkin.device-token";
+  var SYNC_KEY = "checkin.last-sync";
   var ONLINE_TIMEOUT_MS = 2500;
   var SNAPSHOT_EVERY_MS = 60000;
-  var SAME_CODE_PAUSE_MS = 2500; // the camera sees one badge many times a second
-  var GREEN = ["admitted", "left"], AMBER = ["already_inside"];
+  var RETRY_EVERY_MS = 10000;
+  var BATCH_SIZE = 200;
+  // One badge, one answer, on performance.now(). The camera reads a badge in view several
+  // times a second and misses it in a blurred frame now and then.
+  var OUT_OF_VIEW_MS = 1500; // unseen this long: it was taken away, and counts when it comes back
+  var RECOUNT_AFTER_MS = 10000; // …or after this long since it counted, once it left the view at all
+  var LOOKED_AWAY_MS = 400; // unseen this long is "left the view" (one blurred frame is not)
+  var WEDGE_REPEAT_MS = 3000; // a handheld scanner in presentation mode resends what it sees
+  var lang = document.documentElement.lang;
+  var english = lang.indexOf("en") === 0;
 
   var token = localStorage.getItem(TOKEN_KEY);
-  var snapshot = null;
+  var lastSync = Number(localStorage.getItem(SYNC_KEY)) || 0;
+  var serverSnapshot = null; // as the server sent it
+  var snapshot = null; // the same, with what this phone has seen since (local presence)
+  var queue = []; // scans waiting to be sent, in the order they were made; mirrored in IndexedDB
+  var events = []; // this phone's own entries and exits: its local presence; mirrored in IndexedDB
   var kind = "entry";
   var reachable = navigator.onLine;
-  var lastCode = "", lastCodeAt = 0;
-  var flushing = false;
+  var flushing = null;
   var conflicts = 0;
   var sequence = 0;
   var $ = function (id) { return document.getElementById(id); };
@@ -34,12 +54,32 @@
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
-  // IndexedDB: the snapshot, and the queue of scans decided offline ------------------------
+  function nextSeq() { return Date.now() * 1000 + (sequence++ % 1000); }
+  function bySeq(a, b) { return a.seq - b.seq; }
+
+  function clock(moment) {
+    return new Date(moment).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  }
+
+  // IndexedDB: the snapshot, the queue, the local presence ----------------------------------
   var dbPromise = new Promise(function (resolve, reject) {
-    var open = indexedDB.open("checkin", 1);
-    open.onupgradeneeded = function () {
-      open.result.createObjectStore("snapshot");
-      open.result.createObjectStore("queue", { keyPath: "client_scan_id" });
+    var open = indexedDB.open("checkin", 2);
+    open.onupgradeneeded = function (event) {
+      var db = open.result;
+      if (event.oldVersion < 1) {
+        db.createObjectStore("snapshot");
+        db.createObjectStore("queue", { keyPath: "client_scan_id" });
+      }
+      if (event.oldVersion < 2) {
+        db.createObjectStore("presence", { keyPath: "client_scan_id" });
+        // Scans queued by the first version were made with the token this phone holds.
+        open.transaction.objectStore("queue").openCursor().onsuccess = function (found) {
+          var cursor = found.target.result;
+          if (!cursor) return;
+          if (!cursor.value.token) cursor.update(Object.assign(cursor.value, { token: token }));
+          cursor.continue();
+        };
+      }
     };
     open.onsuccess = function () { resolve(open.result); };
     open.onerror = function () { reject(open.error); };
@@ -55,27 +95,79 @@
     });
   }
 
-  // In the order they were scanned: an exit sent before its entry would leave the wrong person inside.
-  function queued() {
-    return store("queue", "readonly", function (s) { return s.getAll(); }).then(function (scans) {
-      return scans.sort(function (a, b) { return a.seq - b.seq; });
-    });
+  function saveAll(name, items) { return store(name, "readwrite", function (s) { items.forEach(function (item) { s.put(item); }); }); }
+  function dropAll(name, ids) { return store(name, "readwrite", function (s) { ids.forEach(function (id) { s.delete(id); }); }); }
+
+  // The local presence: the server's snapshot, then this phone's own entries and exits -------
+  function rebuild() {
+    if (!serverSnapshot) { snapshot = null; return; }
+    var current = JSON.parse(JSON.stringify(serverSnapshot));
+    events.forEach(function (event) { if (event.area === current.checkpoint.area) CheckinDecide.apply(current, event); });
+    snapshot = current;
+  }
+
+  // `known`: when the server learnt of it (null while the scan waits in the queue).
+  function note(id, entering, badgeId, known) {
+    if (!snapshot || badgeId === null || badgeId === undefined) return Promise.resolve();
+    var event = { client_scan_id: id, area: snapshot.checkpoint.area, badgeId: badgeId, counts: true,
+                  kind: entering ? "entry" : "exit", seq: nextSeq(), known: known };
+    events.push(event);
+    CheckinDecide.apply(snapshot, event);
+    return saveAll("presence", [event]);
+  }
+
+  function adopt(fresh, askedAt) {
+    // What the server knew when it made this snapshot is in it; this phone's unsent scans and
+    // what it learnt since are not.
+    var stale = events.filter(function (event) { return event.known !== null && event.known < askedAt; });
+    events = events.filter(function (event) { return stale.indexOf(event) < 0; });
+    serverSnapshot = fresh;
+    rebuild();
+    showCheckpoint();
+    return Promise.all([dropAll("presence", stale.map(function (event) { return event.client_scan_id; })),
+                        store("snapshot", "readwrite", function (s) { s.put(fresh, "current"); })]);
   }
 
   // Talking to the server ------------------------------------------------------------------
+  // The server could not answer: try again later. Any other status is an answer.
+  function unreachable(status) { return status >= 500 || status === 408 || status === 429; }
+
+  /* Resolves to {status, body}; rejects when the server cannot be reached. Every call says how
+   * many scans this phone has not sent yet. `options.token`: another token than the current. */
   function call(path, options) {
     options = options || {};
     var controller = new AbortController();
     var timer = setTimeout(function () { controller.abort(); }, options.timeout || ONLINE_TIMEOUT_MS);
-    var headers = { "Content-Type": "application/json", "Accept-Language": document.documentElement.lang };
-    if (token) headers.Authorization = "Bearer " + token;
+    var bearer = "token" in options ? options.token : token;
+    var headers = { "Content-Type": "application/json", "Accept-Language": lang, "X-Scanner-Queue": String(queue.length) };
+    if (bearer) headers.Authorization = "Bearer " + bearer;
     return fetch(path, { method: options.method || "GET", headers: headers, body: options.body, signal: controller.signal })
       .finally(function () { clearTimeout(timer); })
       .then(function (response) {
-        if (response.status === 401 && token) { forget(TEXTS.unpaired); throw new Error("unpaired"); }
-        if (response.status >= 500) throw new Error("server " + response.status);
-        return response;
+        if (unreachable(response.status)) throw new Error("server " + response.status);
+        if (options.raw) return response;
+        return response.json().then(function (body) {
+          if (response.ok) synced();
+          return { status: response.status, body: body };
+        }, function () {
+          // A page that is not our JSON: a captive portal's login page answers 200 too.
+          if (response.ok) throw new Error("not the server");
+          return { status: response.status, body: {} };
+        });
       });
+  }
+
+  // The server's message for a refusal: {"error": text} or {"errors": {field: text}}.
+  function problemText(body) {
+    if (body && typeof body.error === "string") return body.error;
+    var messages = body && body.errors ? Object.keys(body.errors).map(function (field) { return String(body.errors[field]); }) : [];
+    return messages.join(" ") || TEXTS.refused_default;
+  }
+
+  function synced() {
+    lastSync = Date.now();
+    localStorage.setItem(SYNC_KEY, String(lastSync));
+    status();
   }
 
   function setReachable(value) {
@@ -85,84 +177,161 @@
 
   function refreshSnapshot() {
     if (!token) return Promise.resolve();
-    return call(API + "/snapshot", { timeout: 15000 }).then(function (response) {
-      if (!response.ok) return;
-      return response.json().then(function (fresh) {
-        return queued().then(function (waiting) {
-          // Scans decided offline and not yet sent still count on this phone.
-          waiting.forEach(function (scan) { if (scan.decision) CheckinDecide.apply(fresh, scan.decision); });
-          snapshot = fresh;
-          showCheckpoint();
-          setReachable(true);
-          return store("snapshot", "readwrite", function (s) { s.put(fresh, "current"); });
-        });
-      });
-    }).catch(function () { setReachable(false); });
+    var asked = Date.now(), held = token;
+    return call(API + "/snapshot", { timeout: 15000 }).then(function (reply) {
+      setReachable(true);
+      if (held !== token) return;
+      if (reply.status === 401) { forget(TEXTS.unpaired); return; }
+      if (reply.status === 200) return adopt(reply.body, asked);
+    }, function () { setReachable(false); });
   }
 
+  // The queue --------------------------------------------------------------------------------
+  function enqueue(scan) {
+    queue.push(scan);
+    status();
+    return saveAll("queue", [scan]);
+  }
+
+  function leaveQueue(scans) {
+    queue = queue.filter(function (scan) { return scans.indexOf(scan) < 0; });
+    status();
+    return dropAll("queue", scans.map(function (scan) { return scan.client_scan_id; }));
+  }
+
+  // The server took these scans: what this phone decided offline is now the server's to know.
+  function accepted(scans) {
+    var ids = scans.map(function (scan) { return scan.client_scan_id; }), now = Date.now();
+    var known = events.filter(function (event) { return ids.indexOf(event.client_scan_id) >= 0; });
+    known.forEach(function (event) { event.known = now; });
+    return Promise.all([leaveQueue(scans), saveAll("presence", known)]);
+  }
+
+  // The server refused these scans: they leave the queue, and what they changed on this phone.
+  function refused(scans, messages) {
+    var ids = scans.map(function (scan) { return scan.client_scan_id; });
+    events = events.filter(function (event) { return ids.indexOf(event.client_scan_id) < 0; });
+    rebuild();
+    scans.forEach(function (scan, index) {
+      var badge = snapshot && scan.decision && snapshot.badges[String(scan.decision.badgeId)];
+      // A scan made at the checkpoint this phone was paired to before says where.
+      var elsewhere = scan.checkpoint && !(snapshot && snapshot.checkpoint.id === scan.checkpoint.id);
+      remember({ result: "refused", person: badge ? offlinePerson(badge) : null, reason: messages[index],
+                 checkpoint: elsewhere ? scan.checkpoint.code : "" }, Date.parse(scan.scanned_at));
+    });
+    return Promise.all([leaveQueue(scans), dropAll("presence", ids)]);
+  }
+
+  // Send the queue, oldest first, each scan with the token it was made with. Resolves when the
+  // queue is empty or the server cannot be reached; never rejects.
   function flush() {
-    if (!token || flushing) return Promise.resolve();
-    return queued().then(function (waiting) {
-      if (!waiting.length) return;
-      flushing = true;
-      banner(waiting.length);
-      var batch = waiting.slice(0, 200);
-      var body = JSON.stringify({ scans: batch.map(function (scan) {
-        return { payload: scan.payload, client_scan_id: scan.client_scan_id, scanned_at: scan.scanned_at,
-                 kind: scan.kind, offline_result: scan.offline_result };
-      }) });
-      return call(API + "/scans:batch", { method: "POST", body: body, timeout: 20000 }).then(function (response) {
-        if (!response.ok) throw new Error("batch " + response.status);
-        return response.json();
-      }).then(function (answer) {
-        answer.answers.forEach(function (a) { if (a.conflict && !a.repeated) conflicts += 1; });
-        return store("queue", "readwrite", function (s) {
-          batch.forEach(function (scan) { s.delete(scan.client_scan_id); });
-        });
-      }).then(function () {
-        flushing = false;
-        setReachable(true);
-        return flush();
-      }, function () {
-        flushing = false;
-        setReachable(false);
-      });
-    });
+    if (flushing) return flushing;
+    if (!queue.length) return Promise.resolve();
+    flushing = sendBatch().finally(function () { flushing = null; banner(); });
+    return flushing;
   }
 
-  // The banner: offline, waiting scans, conflicts --------------------------------------------
+  function sendBatch() {
+    if (!queue.length) return Promise.resolve();
+    var held = queue[0].token;
+    var batch = queue.filter(function (scan) { return scan.token === held; }).slice(0, BATCH_SIZE);
+    banner(batch.length);
+    var body = JSON.stringify({ scans: batch.map(function (scan) {
+      return { payload: scan.payload, client_scan_id: scan.client_scan_id, scanned_at: scan.scanned_at,
+               kind: scan.kind, offline_result: scan.offline_result };
+    }) });
+    return call(API + "/scans:batch", { method: "POST", body: body, timeout: 20000, token: held }).then(function (reply) {
+      setReachable(true);
+      if (reply.status !== 200) {
+        // The whole batch refused: a token unpaired before these scans, or a body it cannot read.
+        if (reply.status === 401 && held === token) forget(TEXTS.unpaired);
+        var message = problemText(reply.body);
+        return refused(batch, batch.map(function () { return message; })).then(sendBatch);
+      }
+      var answers = reply.body.answers || [], byId = {};
+      answers.forEach(function (answer) { if (answer && answer.client_scan_id) byId[answer.client_scan_id] = answer; });
+      var good = [], bad = [], messages = [];
+      batch.forEach(function (scan, index) { // one answer per item, in order, each naming its scan
+        var answer = byId[scan.client_scan_id] || answers[index];
+        if (!answer) return; // not answered: stays for the next round
+        if (answer.result) {
+          good.push(scan);
+          if (answer.conflict && !answer.repeated) conflicts += 1;
+        } else {
+          bad.push(scan);
+          messages.push(problemText(answer));
+        }
+      });
+      if (!good.length && !bad.length) return null;
+      return Promise.all([accepted(good), refused(bad, messages)]).then(sendBatch);
+    }, function () { setReachable(false); });
+  }
+
+  // What the page says about the network and the queue --------------------------------------
   function banner(sending) {
-    queued().then(function (waiting) {
-      var lines = [];
-      if (!reachable) lines.push(snapshot ? TEXTS.offline : TEXTS.no_snapshot);
-      if (sending) lines.push(format(TEXTS.sending, { count: sending }));
-      else if (waiting.length) lines.push(format(TEXTS.waiting, { count: waiting.length }));
-      if (conflicts) lines.push(format(TEXTS.conflicts, { count: conflicts }));
-      var node = $("banner");
-      node.textContent = lines.join(" ");
-      node.hidden = !lines.length;
-      node.className = "banner" + (reachable ? "" : " offline");
-      document.body.classList.toggle("is-offline", !reachable);
-    });
+    var lines = [];
+    if (!reachable) lines.push(snapshot || !token ? TEXTS.offline : TEXTS.no_snapshot);
+    if (sending) lines.push(format(TEXTS.sending, { count: sending }));
+    if (conflicts) lines.push(format(TEXTS.conflicts, { count: conflicts }));
+    var node = $("banner");
+    node.textContent = lines.join(" ");
+    node.hidden = !lines.length;
+    node.className = "banner" + (reachable ? "" : " offline");
+    document.body.classList.toggle("is-offline", !reachable);
+  }
+
+  function status() {
+    var node = $("sync");
+    node.hidden = !token && !queue.length;
+    node.dataset.waiting = String(queue.length);
+    $("sync-waiting").textContent = format(TEXTS.waiting, { count: queue.length });
+    $("sync-last").textContent = lastSync ? format(TEXTS.last_sync, { time: clock(lastSync) }) : TEXTS.never_synced;
   }
 
   // Deciding a scan ------------------------------------------------------------------------
+  function offlinePerson(badge) {
+    return { name: badge.n, latin_name: badge.l || "", category: badge.c, organisation: "", photo: false };
+  }
+
   function decideHere(scan) {
     if (!snapshot) {
       return Promise.resolve({ result: "invalid", why: "", reason: TEXTS.no_snapshot, person: null, offline: true });
     }
     return CheckinDecide.decide(snapshot, scan.payload, scan.kind, Date.parse(scan.scanned_at)).then(function (decision) {
-      CheckinDecide.apply(snapshot, decision);
       scan.offline_result = decision.result;
-      scan.decision = decision;
-      return store("queue", "readwrite", function (s) { s.put(scan); }).then(function () {
-        banner();
+      scan.decision = { counts: decision.counts, kind: decision.kind, badgeId: decision.badgeId };
+      var saved = [enqueue(scan)];
+      if (decision.counts) saved.push(note(scan.client_scan_id, decision.kind === "entry", decision.badgeId, null));
+      return Promise.all(saved).then(function () {
         var badge = decision.badge;
         var reason = TEXTS.reasons[decision.why] || "";
         if (decision.why === "revoked" && badge && badge.r) reason += " " + badge.r;
         return { result: decision.result, why: decision.why, reason: reason, offline: true,
-                 person: badge ? { name: badge.n, category: badge.c, organisation: "", photo: false } : null };
+                 person: badge ? offlinePerson(badge) : null };
       });
+    });
+  }
+
+  function sendNow(scan) {
+    return call(API + "/scans", {
+      method: "POST", body: JSON.stringify({ payload: scan.payload, client_scan_id: scan.client_scan_id,
+                                             scanned_at: scan.scanned_at, kind: scan.kind })
+    }).then(function (reply) {
+      if (!reachable) { setReachable(true); flush(); }
+      if (reply.status === 401) {
+        if (scan.token === token) forget(TEXTS.unpaired);
+        return { result: "not_paired", why: "", reason: TEXTS.unpaired, person: null };
+      }
+      if (reply.status !== 200) return { result: "refused", why: "", reason: problemText(reply.body), person: null };
+      var answer = reply.body;
+      // What the server said of where this person is: this phone remembers it for offline.
+      if (answer.person && !answer.repeated && ["admitted", "already_inside", "left"].indexOf(answer.result) >= 0) {
+        note(scan.client_scan_id, answer.result !== "left", answer.person.badge_id, Date.now());
+      }
+      return answer;
+    }, function () {
+      setReachable(false);
+      return decideHere(scan);
     });
   }
 
@@ -170,41 +339,64 @@
     payload = String(payload || "").trim();
     if (!payload) return Promise.resolve();
     if (payload.indexOf("/scan/?pair=") >= 0) return pairWith(payload.split("pair=")[1]);
-    var now = Date.now();
-    if (payload === lastCode && now - lastCodeAt < SAME_CODE_PAUSE_MS) return Promise.resolve();
-    lastCode = payload;
-    lastCodeAt = now;
     if (!token) return Promise.resolve();
-    var scan = { payload: payload, client_scan_id: newId(), scanned_at: new Date(now).toISOString(), kind: kind,
-                 seq: now * 1000 + (sequence++ % 1000) };
-    var decided = !reachable || !navigator.onLine ? decideHere(scan) : call(API + "/scans", {
-      method: "POST", body: JSON.stringify({ payload: scan.payload, client_scan_id: scan.client_scan_id,
-                                             scanned_at: scan.scanned_at, kind: scan.kind })
-    }).then(function (response) {
-      if (response.status === 401) throw new Error("unpaired");
-      if (!response.ok) throw new Error("scan " + response.status);
-      return response.json();
-    }).then(function (answer) {
-      if (snapshot && answer.person && !answer.repeated) {
-        CheckinDecide.apply(snapshot, { counts: answer.result === "admitted" || answer.result === "left",
-                                        kind: answer.result === "left" ? "exit" : "entry", badgeId: answer.person.badge_id });
-      }
-      if (!reachable) { setReachable(true); flush(); }
-      return answer;
-    }, function (error) {
-      if (error.message === "unpaired") return null;
-      setReachable(false);
-      return decideHere(scan);
+    var problem = CheckinDecide.read(payload).problem;
+    if (problem) { // not our code at all: refused here, never sent, never queued
+      show({ result: problem === "not_a_badge" ? "not_a_badge" : "invalid", why: problem,
+             reason: TEXTS.reasons[problem], person: null });
+      return Promise.resolve();
+    }
+    var scan = { payload: payload, client_scan_id: newId(), scanned_at: new Date().toISOString(), kind: kind,
+                 seq: nextSeq(), token: token, checkpoint: snapshot ? snapshot.checkpoint : null };
+    var decided = !reachable || !navigator.onLine ? decideHere(scan) : sendNow(scan);
+    return decided.then(show);
+  }
+
+  // One badge, one answer ------------------------------------------------------------------
+  var sightings = {}; // camera: code → {counted, seen}
+  var typed = { code: "", at: -Infinity }; // handheld scanner: the last code and when it came
+
+  function cameraCounts(code, now) {
+    Object.keys(sightings).forEach(function (seen) {
+      if (now - sightings[seen].seen >= OUT_OF_VIEW_MS) delete sightings[seen];
     });
-    return decided.then(function (answer) { if (answer) show(answer); });
+    var last = sightings[code];
+    if (last) {
+      var away = now - last.seen;
+      last.seen = now;
+      if (away < LOOKED_AWAY_MS || now - last.counted < RECOUNT_AFTER_MS) return false;
+    }
+    sightings[code] = { counted: now, seen: now };
+    return true;
+  }
+
+  function wedgeCounts(code, now) {
+    var again = code === typed.code && now - typed.at < WEDGE_REPEAT_MS;
+    typed = { code: code, at: now };
+    return !again;
+  }
+
+  var sameTimer = null;
+  function sameBadge() {
+    $("same-badge").hidden = false;
+    clearTimeout(sameTimer);
+    sameTimer = setTimeout(function () { $("same-badge").hidden = true; }, OUT_OF_VIEW_MS);
+  }
+
+  function scanAgain() {
+    sightings = {};
+    typed = { code: "", at: -Infinity };
+    $("same-badge").hidden = true;
+    focusWedge();
   }
 
   // The answer: the whole screen, a sound, a vibration ---------------------------------------
+  var TONES = { admitted: "green", left: "blue", already_inside: "amber" }; // any other answer is red
   var audio = null;
   function beep(tone) {
     try {
       audio = audio || new (window.AudioContext || window.webkitAudioContext)();
-      var notes = { green: [880], amber: [660, 660], red: [220, 180] }[tone];
+      var notes = { green: [880], blue: [660, 990], amber: [660, 660], red: [220, 180] }[tone];
       notes.forEach(function (frequency, index) {
         var oscillator = audio.createOscillator(), gain = audio.createGain();
         oscillator.frequency.value = frequency;
@@ -218,15 +410,20 @@
     } catch (error) { /* no sound on this device */ }
   }
 
+  function nameOf(person) {
+    return english && person.latin_name ? person.latin_name : person.name;
+  }
+
   var hideTimer = null;
   function show(answer) {
-    var tone = GREEN.indexOf(answer.result) >= 0 ? "green" : AMBER.indexOf(answer.result) >= 0 ? "amber" : "red";
+    var tone = TONES[answer.result] || "red";
     var box = $("answer");
-    box.className = "answer " + tone;
+    box.className = "answer " + tone + (answer.why === "not_inside" ? " caution" : "");
     box.dataset.result = answer.result;
+    box.dataset.why = answer.why || "";
     $("answer-word").textContent = TEXTS.results[answer.result] || answer.result;
     var person = answer.person;
-    $("answer-name").textContent = person ? person.name : "";
+    $("answer-name").textContent = person ? nameOf(person) : "";
     $("answer-who").textContent = person ? [TEXTS.categories[person.category] || person.category, person.organisation]
       .filter(Boolean).join(" · ") : "";
     $("answer-reason").textContent = answer.reason || "";
@@ -234,7 +431,7 @@
     var photo = $("answer-photo");
     photo.hidden = true;
     if (person && person.photo && !answer.offline) {
-      call(API + "/photos/" + person.badge_id).then(function (response) {
+      call(API + "/photos/" + person.badge_id, { raw: true }).then(function (response) {
         return response.ok ? response.blob() : null;
       }).then(function (blob) {
         if (blob && box.dataset.result === answer.result) { photo.src = URL.createObjectURL(blob); photo.hidden = false; }
@@ -242,18 +439,18 @@
     }
     box.hidden = false;
     beep(tone);
-    if (navigator.vibrate) navigator.vibrate(tone === "green" ? 120 : tone === "amber" ? [120, 80, 120] : [400, 100, 400]);
-    remember(answer);
+    if (navigator.vibrate) navigator.vibrate({ green: 120, blue: [80, 60, 80], amber: [120, 80, 120] }[tone] || [400, 100, 400]);
+    remember(answer, Date.now());
     clearTimeout(hideTimer);
     hideTimer = setTimeout(function () { box.hidden = true; focusWedge(); }, tone === "red" ? 5000 : 2500);
   }
 
-  function remember(answer) {
+  function remember(answer, moment) {
     var item = document.createElement("li");
     item.className = "r-" + answer.result;
-    var clock = new Date().toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
-    item.textContent = clock + " · " + (TEXTS.results[answer.result] || answer.result) +
-      (answer.person ? " · " + answer.person.name : "") + (answer.offline ? " ⋯" : "");
+    item.textContent = [clock(moment), answer.checkpoint, TEXTS.results[answer.result] || answer.result,
+                        answer.person ? nameOf(answer.person) : "", answer.result === "refused" ? answer.reason : ""]
+      .filter(Boolean).join(" · ") + (answer.offline ? " ⋯" : "");
     var list = $("recent");
     list.insertBefore(item, list.firstChild);
     while (list.children.length > 12) list.removeChild(list.lastChild);
@@ -262,42 +459,46 @@
   // Pairing --------------------------------------------------------------------------------
   function pairWith(code) {
     code = decodeURIComponent(String(code || "").split("&")[0]);
-    return fetch(API + "/pair", { method: "POST", headers: { "Content-Type": "application/json" },
-                                  body: JSON.stringify({ code: code }) })
-      .then(function (response) {
-        if (!response.ok) throw new Error("pairing");
-        return response.json();
-      }).then(function (paired) {
-        useToken(paired.token);
-      }).catch(function () { pairingError(TEXTS.pair_failed); });
+    return call(API + "/pair", { method: "POST", token: null, body: JSON.stringify({ code: code }) }).then(function (reply) {
+      if (reply.status !== 200) throw new Error("pairing");
+      return useToken(reply.body.token);
+    }).catch(function () { pairingError(TEXTS.pair_failed); });
   }
 
+  // A new token: the scans queued with the old one keep it, and their checkpoint.
   function useToken(value) {
     token = value;
     localStorage.setItem(TOKEN_KEY, value);
+    serverSnapshot = snapshot = null;
     return refreshSnapshot().then(function () {
       if (!snapshot) { forget(TEXTS.token_failed); return; }
       document.body.classList.remove("unpaired");
+      $("pairing-error").hidden = true;
       $("forget").hidden = false;
+      status();
       focusWedge();
+      return flush();
     });
   }
 
   function pairingError(text) {
     var node = $("pairing-error");
     node.textContent = text;
-    node.hidden = false;
+    node.hidden = !text;
   }
 
+  // The phone forgets its pairing; the queue stays, to be sent with the tokens it was made with.
   function forget(why) {
     token = null;
-    snapshot = null;
+    serverSnapshot = snapshot = null;
     localStorage.removeItem(TOKEN_KEY);
     store("snapshot", "readwrite", function (s) { s.delete("current"); });
     document.body.classList.add("unpaired");
     $("forget").hidden = true;
     showCheckpoint();
-    if (why) pairingError(why);
+    status();
+    banner();
+    pairingError(why || "");
   }
 
   function showCheckpoint() {
@@ -305,7 +506,15 @@
     $("checkpoint-name").textContent = snapshot ? snapshot.checkpoint.name : "";
     var both = snapshot && snapshot.rule.mode === "both";
     $("modes").hidden = !both;
-    if (!both) kind = "entry";
+    if (!both) setKind(snapshot && snapshot.rule.mode === "exit" ? "exit" : "entry");
+  }
+
+  function setKind(value) {
+    kind = value;
+    Array.prototype.forEach.call(document.querySelectorAll("#modes button"), function (button) {
+      button.setAttribute("aria-pressed", String(button.dataset.kind === value));
+    });
+    document.body.dataset.kind = value;
   }
 
   // The handheld scanner types into this field and presses Enter ----------------------------
@@ -317,13 +526,16 @@
 
   $("wedge-form").addEventListener("submit", function (event) {
     event.preventDefault();
-    var field = $("wedge"), value = field.value;
+    var field = $("wedge"), value = field.value.trim();
     field.value = "";
-    lastCode = ""; // a deliberate scan is never swallowed as a repeat
-    handle(value);
+    if (!value) return;
+    if (wedgeCounts(value, performance.now())) handle(value);
+    else sameBadge();
   });
   $("wedge").addEventListener("blur", function () { setTimeout(focusWedge, 300); });
   $("answer").addEventListener("click", function () { $("answer").hidden = true; focusWedge(); });
+  $("scan-again").addEventListener("click", scanAgain);
+  $("answer-again").addEventListener("click", scanAgain); // and the answer's click hides it
   $("token-form").addEventListener("submit", function (event) {
     event.preventDefault();
     var value = $("token-input").value.trim();
@@ -331,16 +543,14 @@
   });
   $("forget").addEventListener("click", function () {
     if (!window.confirm(TEXTS.confirm_forget)) return;
-    flush().finally(function () { forget(); });
+    flush().then(function () {
+      forget(queue.length ? format(TEXTS.kept, { count: queue.length }) : "");
+    });
   });
   Array.prototype.forEach.call(document.querySelectorAll("#modes button"), function (button) {
     button.addEventListener("click", function () {
-      kind = button.dataset.kind;
-      Array.prototype.forEach.call(document.querySelectorAll("#modes button"), function (other) {
-        other.setAttribute("aria-pressed", String(other === button));
-      });
-      document.body.dataset.kind = kind;
-      focusWedge();
+      setKind(button.dataset.kind);
+      scanAgain(); // the badge just let in may be the first to go out
     });
   });
 
@@ -357,8 +567,9 @@
       requestAnimationFrame(look);
     }).catch(function () { $("camera-error").hidden = false; });
   }
-  function look(now) {
+  function look() {
     requestAnimationFrame(look);
+    var now = performance.now();
     if (now - lastFrame < 120 || video.readyState < 2) return;
     lastFrame = now;
     var scale = Math.min(1, 720 / Math.max(video.videoWidth, video.videoHeight));
@@ -367,7 +578,9 @@
     context.drawImage(video, 0, 0, canvas.width, canvas.height);
     var image = context.getImageData(0, 0, canvas.width, canvas.height);
     var code = jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
-    if (code && code.data) handle(code.data);
+    if (!code || !code.data) return;
+    if (cameraCounts(code.data, now)) handle(code.data);
+    else sameBadge();
   }
   $("camera-start").addEventListener("click", startCamera);
 
@@ -375,18 +588,39 @@
   window.addEventListener("online", function () { setReachable(true); refreshSnapshot().then(flush); });
   window.addEventListener("offline", function () { setReachable(false); });
   setInterval(function () { if (navigator.onLine) refreshSnapshot().then(flush); }, SNAPSHOT_EVERY_MS);
-  setInterval(function () { if (navigator.onLine && !reachable) refreshSnapshot().then(flush); }, 10000);
+  setInterval(function () {
+    if (!navigator.onLine) return;
+    if (!reachable) refreshSnapshot().then(flush);
+    else flush();
+  }, RETRY_EVERY_MS);
 
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/scan/sw.js", { scope: "/scan/" }).catch(function () {});
 
   var pairing = new URLSearchParams(location.search).get("pair");
   if (pairing) history.replaceState(null, "", location.pathname);
-  store("snapshot", "readonly", function (s) { return s.get("current"); }).then(function (saved) {
-    if (saved && token) { snapshot = saved; document.body.classList.remove("unpaired"); $("forget").hidden = false; showCheckpoint(); }
+  Promise.all([
+    store("snapshot", "readonly", function (s) { return s.get("current"); }),
+    store("queue", "readonly", function (s) { return s.getAll(); }),
+    store("presence", "readonly", function (s) { return s.getAll(); })
+  ]).then(function (saved) {
+    queue = saved[1].sort(bySeq);
+    events = saved[2].sort(bySeq);
+    if (saved[0] && token) {
+      serverSnapshot = saved[0];
+      rebuild();
+      document.body.classList.remove("unpaired");
+      $("forget").hidden = false;
+      showCheckpoint();
+    }
+    status();
     if (pairing) return pairWith(pairing);
-    if (token) return refreshSnapshot().then(function () { if (snapshot) document.body.classList.remove("unpaired"); return flush(); });
+    return refreshSnapshot().then(function () {
+      if (snapshot) { document.body.classList.remove("unpaired"); $("forget").hidden = false; }
+      return flush();
+    });
   }).then(function () {
     banner();
+    status();
     focusWedge();
     if (token) startCamera();
   });

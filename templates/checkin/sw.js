@@ -1,6 +1,6 @@
 /* The scanner page's service worker: after one visit the page, its scripts and its styles
-   open without a network. Pages are fetched fresh when the network answers, else served from
-   the cache; the API is never cached (the page keeps its own snapshot in IndexedDB). */
+   open without a network. Pages are fetched fresh when the server answers, else (no network,
+   or a 5xx) served from the cache; the API is never cached (the page keeps its own snapshot in IndexedDB). */
 "use strict";
 var CACHE = "scanner-{{ version }}";
 var SHELL = {{ shell | tojson }};
@@ -23,13 +23,17 @@ self.addEventListener("fetch", function (event) {
   if (event.request.method !== "GET" || url.origin !== location.origin || url.pathname.indexOf("/api/") === 0) return;
   var shell = url.pathname === "/scan/" || SHELL.indexOf(url.pathname) >= 0;
   if (!shell) return;
+  var key = url.pathname === "/scan/" ? "/scan/" : event.request;
   event.respondWith(fetch(event.request).then(function (response) {
     if (response.ok) {
       var copy = response.clone();
-      caches.open(CACHE).then(function (cache) { cache.put(url.pathname === "/scan/" ? "/scan/" : event.request, copy); });
+      caches.open(CACHE).then(function (cache) { cache.put(key, copy); });
     }
+    // A server that answers but cannot serve (a 502 from the proxy while the app restarts):
+    // the page from the cache, never an error page the volunteer cannot leave.
+    if (response.status >= 500) return caches.match(key).then(function (cached) { return cached || response; });
     return response;
   }).catch(function () {
-    return caches.match(url.pathname === "/scan/" ? "/scan/" : event.request);
+    return caches.match(key);
   }));
 });

@@ -12,7 +12,7 @@ from sqlalchemy import delete
 from conference.badges.demo import set_up_zones
 from conference.badges.models import Badge, BadgeKey
 from conference.checkin import services
-from conference.checkin.decision import BadgeFacts, Rule, decide, settle_entry
+from conference.checkin.decision import BadgeFacts, Rule, decide, settle_entry, settle_exit
 from conference.checkin.models import Presence, Scan
 from conference.core import pii
 from conference.core.database import committed
@@ -52,6 +52,8 @@ def test_the_servers_rule_answers_each_vector(case):
     if decision.counts and decision.kind == "entry":
         result, why = settle_entry(claim.badge_id in snapshot["inside"], claim.badge_id in snapshot["entered"],
                                    gate.rule.reentry)
+    elif decision.counts:
+        result, why = settle_exit(claim.badge_id in snapshot["inside"])
     assert {"result": result, "why": why} == case["expect"]
 
 

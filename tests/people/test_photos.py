@@ -113,7 +113,7 @@ def test_the_people_form_refuses_a_40_megapixel_png_beside_the_field(app, organi
                       headers={"Accept-Language": "zh-CN"}, content_type="multipart/form-data")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert 'id="photo-error"' in html and "照片超过 25 百万像素" in html
+    assert 'id="photo-error"' in html and "照片超过 2500 万像素" in html
     assert decodes["decodes"] == 0
     with app.app_context():
         assert db.session.execute(select(func.count(Person.id)).where(Person.given_name == "静")).scalar_one() == 0
