@@ -9,6 +9,7 @@ public key; a forged, truncated, altered or other-edition payload fails with its
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
@@ -19,6 +20,11 @@ PREFIX = "C1"
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 BODY_LENGTH = 7
 SIGNATURE_LENGTH = 64
+# The code after the prefix: exactly the characters of (BODY_LENGTH + SIGNATURE_LENGTH) bytes in
+# the alphabet, no padding. Anything else (a padding sign, a digit 0, 1, 8 or 9, a letter that
+# only becomes one in upper case) is malformed before any decoding.
+CODE_CHARACTERS = -(-(BODY_LENGTH + SIGNATURE_LENGTH) * 8 // 5)
+CODE = re.compile(f"[{ALPHABET}]{{{CODE_CHARACTERS}}}")
 
 
 class InvalidPayload(ValueError):
@@ -62,19 +68,25 @@ def sign(private_key: Ed25519PrivateKey, claim: Claim) -> str:
 
 
 def read(payload: str) -> tuple[Claim, bytes, bytes]:
-    """The claim, message and signature, before any signature check."""
-    payload = (payload or "").strip().upper()
-    if not payload.startswith(PREFIX):
+    """The claim, message and signature, before any signature check. Any text at all is either
+    read or refused with its reason (not_a_badge, malformed)."""
+    payload = (payload or "").strip()
+    if payload[:len(PREFIX)].upper() != PREFIX:
         raise InvalidPayload("not_a_badge")
+    text = payload[len(PREFIX):]
+    # ASCII first: str.upper() turns "ı" into "I", and a badge has one spelling.
+    text = text.upper() if text.isascii() else text
+    if not CODE.fullmatch(text):
+        raise InvalidPayload("malformed")
     try:
-        raw = _b32decode(payload[len(PREFIX):])
+        raw = _b32decode(text)
     except (binascii.Error, ValueError) as error:
         raise InvalidPayload("malformed") from error
     if len(raw) != BODY_LENGTH + SIGNATURE_LENGTH:
         raise InvalidPayload("malformed")
     # One spelling per badge: the unused bits of the last character must be zero.
-    unused = len(payload[len(PREFIX):]) * 5 - len(raw) * 8
-    if ALPHABET.index(payload[-1]) & ((1 << unused) - 1):
+    unused = len(text) * 5 - len(raw) * 8
+    if ALPHABET.index(text[-1]) & ((1 << unused) - 1):
         raise InvalidPayload("malformed")
     message, signature = raw[:BODY_LENGTH], raw[BODY_LENGTH:]
     claim = Claim(

@@ -48,7 +48,10 @@ class Presence(IdMixin, db.Model):
 
 class ScannerDevice(IdMixin, db.Model):
     """A phone or handheld paired with one checkpoint. Only keyed hashes of its token and of
-    its one-time pairing code are stored; unpairing sets `revoked_at`."""
+    its one-time pairing code are stored; unpairing sets `revoked_at` and keeps the token's
+    hash, so that the phone can still deliver the scans it made before (see
+    services.accepts). `unsent` is what the phone last said it still has to send (its
+    X-Scanner-Queue header); `last_sync_at` its last successful snapshot or scan call."""
 
     __tablename__ = "scanner_devices"
 
@@ -61,6 +64,8 @@ class ScannerDevice(IdMixin, db.Model):
     paired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    unsent: Mapped[int | None] = mapped_column(Integer)
+    last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
 
     checkpoint: Mapped[Checkpoint] = relationship()
@@ -73,7 +78,9 @@ class ScannerDevice(IdMixin, db.Model):
 
 
 class Scan(IdMixin, db.Model):
-    """Every scan, as it was answered. `client_scan_id` makes a scan sent twice count once.
+    """Every scan, as it was answered. `client_scan_id` makes a scan sent twice by one device
+    count once; it is the device's own, so another device may use the same id for its own
+    scan (a scan without a device, such as an admission by hand, is always recorded).
 
     Every index here is written by every scan at the busiest door, so there are only those the
     reports need: the edition's log and chart by time, a checkpoint's log by time, a badge's
@@ -81,11 +88,12 @@ class Scan(IdMixin, db.Model):
 
     __tablename__ = "scans"
     __table_args__ = (Index("ix_scans_edition_time", "edition_id", "scanned_at"),
-                      Index("ix_scans_checkpoint_time", "checkpoint_id", "scanned_at"))
+                      Index("ix_scans_checkpoint_time", "checkpoint_id", "scanned_at"),
+                      UniqueConstraint("device_id", "client_scan_id"))
 
     edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), nullable=False)
     checkpoint_id: Mapped[int] = mapped_column(ForeignKey("checkpoints.id", ondelete="CASCADE"), nullable=False)
-    client_scan_id: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    client_scan_id: Mapped[str] = mapped_column(String(64), nullable=False)
     device: Mapped[str] = mapped_column(String(80), nullable=False, default="")  # its name then
     device_id: Mapped[int | None] = mapped_column(ForeignKey("scanner_devices.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(8), nullable=False, default="entry")

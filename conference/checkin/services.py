@@ -11,6 +11,8 @@ recorded with INSERT … ON CONFLICT DO NOTHING, which also makes it idempotent.
 import base64
 import hashlib
 import hmac
+import logging
+import math
 import re
 import secrets
 import time
@@ -20,7 +22,8 @@ from datetime import UTC, datetime, timedelta
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 
 from conference.badges import signing
 from conference.badges.models import AccessZone, Badge, BadgeKey
@@ -64,7 +67,9 @@ GATE_SECONDS = 2.0  # rules edited in one worker reach the others within this
 PLAUSIBLE_SINCE = datetime(2000, 1, 1, tzinfo=UTC)
 CLIENT_SCAN_ID = re.compile(r"[\w.:-]{1,64}", re.ASCII)
 PAIRING_MINUTES = 30
+ATTENTION_MINUTES = 5  # a paired phone not synced for longer is flagged in the device list
 OFFLINE_RESULTS = (*RESULTS, None)
+log = logging.getLogger(__name__)
 
 
 class ScanError(Refusal):
@@ -214,7 +219,7 @@ def gate_for(checkpoint_id: int) -> Gate | None:
 def forget_gates() -> None:
     _gates.clear()
     _devices.clear()
-    _seen.clear()
+    _health.clear()
     _checked.clear()
 
 
@@ -291,7 +296,10 @@ _SQL = {
         WHERE badge_id = ? AND area <> ? AND area LIKE 'hall:%%' AND inside = ?""",
     "record": """INSERT INTO scans (edition_id, checkpoint_id, client_scan_id, device, device_id, kind, badge_id,
         result, why, reason, scanned_at, received_at, offline_result, conflict)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (client_scan_id) DO NOTHING RETURNING id""",
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, client_scan_id) DO NOTHING RETURNING id""",
+    # A device's health: what it still has to send, its last sync, its last call (see note_health).
+    "health": """UPDATE scanner_devices SET unsent = COALESCE(?, unsent), last_sync_at = COALESCE(?, last_sync_at),
+        last_seen_at = ? WHERE id = ?""",
 }
 
 
@@ -407,8 +415,9 @@ def reason_text(why: str, revoked_reason: str = "") -> str:
     return f"{text} {revoked_reason}" if why == "revoked" and revoked_reason else text
 
 
-def _stored(client_scan_id: str) -> Answer:
-    scan_row = db.session.execute(select(Scan).where(Scan.client_scan_id == client_scan_id)).scalar_one()
+def _stored(device_id: int, client_scan_id: str) -> Answer:
+    scan_row = db.session.execute(select(Scan).where(Scan.device_id == device_id,
+                                                     Scan.client_scan_id == client_scan_id)).scalar_one()
     gate = gate_for(scan_row.checkpoint_id)
     row = _badge_row(DriverConnection.of_session(), scan_row.badge_id, gate) if scan_row.badge_id is not None and gate else None
     return Answer(scan_row.result, scan_row.why, reason_text(scan_row.why, row.revoked_reason if row else ""),
@@ -419,9 +428,10 @@ def scan(payload: str, checkpoint: Checkpoint | int, device: "PairedDevice | Non
          scanned_at: datetime | None = None, kind: str = "entry", offline_result: str | None = None,
          connection: DriverConnection | None = None) -> Answer:
     """Verify, apply the entrance's rules, record, answer. The same client_scan_id sent twice
-    is recorded once and answered the same; one badge scanned at two doors at once is admitted
-    once. A late scan from an offline phone keeps the phone's time, and says what the phone
-    decided: an admission the server would have refused as already inside is a conflict.
+    by one device is recorded once and answered the same (without a device, every call is a
+    scan of its own); one badge scanned at two doors at once is admitted once. A late scan from
+    an offline phone keeps the phone's time, and says what the phone decided: an admission the
+    server would have refused as already inside is a conflict.
 
     Runs in the session's transaction, or on `connection` (see scan_now). Must be the first
     work of its transaction: a repeated scan id rolls back and reads the stored answer."""
@@ -435,10 +445,9 @@ def scan(payload: str, checkpoint: Checkpoint | int, device: "PairedDevice | Non
     gate = gate_for(checkpoint if isinstance(checkpoint, int) else checkpoint.id)
     if gate is None:
         raise ScanError(_l("No such checkpoint."))
-    now = utcnow()
     # A phone whose clock is far off (a dead battery resets it to 1970) would put its scans
     # outside every opening hour and out of the log's order: those scans take the server's time.
-    at = scanned_at if scanned_at and PLAUSIBLE_SINCE <= scanned_at <= now + timedelta(days=1) else now
+    at = in_utc(scanned_at) if plausible(scanned_at) else utcnow()
     connection = connection or DriverConnection.of_session()
     problem, claim, row = _read_badge(payload or "", gate, connection)
     facts = BadgeFacts(row.version, row.status, row.category, bool(row.holds_session)) if row else None
@@ -460,9 +469,9 @@ def scan(payload: str, checkpoint: Checkpoint | int, device: "PairedDevice | Non
     elif decision.counts:
         entering = _enter(connection, row.id, gate)
     recorded = recording.first()
-    if recorded is None:  # this scan was recorded before: undo what this copy changed
+    if recorded is None:  # this device sent this scan before: undo what this copy changed
         connection.rollback()
-        return _stored(client_scan_id)
+        return _stored(device.id, client_scan_id)
     if entering is not None:
         result, why = _settle(connection, entering, row.id, gate)
         if result != "admitted":  # inside already, or no re-entry: the record says so
@@ -482,6 +491,26 @@ def scan_now(payload: str, checkpoint_id: int, device: "PairedDevice | None", cl
     skips the session's bookkeeping (a third of a scan's time on SQLite)."""
     return committed_on_own_connection(lambda connection: scan(
         payload, checkpoint_id, device, client_scan_id, scanned_at, kind, offline_result, connection))
+
+
+def in_utc(moment: datetime | None) -> datetime | None:
+    """A device's time in UTC (without an offset it is UTC). The first and last hours of the
+    calendar in a far offset have no UTC spelling: they become the calendar's first or last
+    moment, as implausible as the time they stand for."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if moment.year == datetime.min.year else datetime.max).replace(tzinfo=UTC)
+
+
+def plausible(moment: datetime | None) -> bool:
+    """Whether a device's clock can have said this: since 2000, and not more than a day ahead."""
+    moment = in_utc(moment)
+    return moment is not None and PLAUSIBLE_SINCE <= moment <= utcnow() + timedelta(days=1)
 
 
 def inside_now(area: str) -> int:
@@ -537,43 +566,109 @@ class PairedDevice:
     name: str
     checkpoint_id: int
     edition_id: int
+    revoked_at: datetime | None = None  # unpaired then: it may still deliver what it scanned before
 
 
 _devices: dict[str, tuple[float, PairedDevice | None]] = {}
-_seen: dict[int, float] = {}
 
 
 def device_for_token(token: str) -> PairedDevice | None:
-    """The paired device holding this token. Held in memory for GATE_SECONDS, so a phone
-    unpaired in one worker is refused by all of them within that."""
+    """The device holding this token, paired or unpaired (see accepts). Held in memory for
+    GATE_SECONDS, so a phone unpaired in one worker is refused by all of them within that."""
     if not token or len(token) > 100:
         return None
     digest = _token_hash(token)
     cached = _devices.get(digest)
     if cached and cached[0] > time.monotonic():
-        device = cached[1]
-    else:
-        row = db.session.execute(select(ScannerDevice.id, ScannerDevice.name, ScannerDevice.checkpoint_id,
-                                        ScannerDevice.edition_id).where(
-            ScannerDevice.token_hash == digest, ScannerDevice.revoked_at.is_(None))).first()
-        device = PairedDevice(*row) if row else None
-        if len(_devices) > 10000:
-            _devices.clear()
-        _devices[digest] = (time.monotonic() + GATE_SECONDS, device)
-    if device is not None and _seen.get(device.id, 0) < time.monotonic() - 60:
-        _seen[device.id] = time.monotonic()  # at most once a minute per worker: not a write per scan
-        # Its own small transaction, before the scan's: a write left open here would hold
-        # SQLite's lock while the scan waits for it on its own connection.
-        queue_to_write()
-        db.session.execute(update(ScannerDevice).where(ScannerDevice.id == device.id).values(last_seen_at=utcnow()))
-        db.session.commit()
+        return cached[1]
+    row = db.session.execute(select(ScannerDevice.id, ScannerDevice.name, ScannerDevice.checkpoint_id,
+                                    ScannerDevice.edition_id, ScannerDevice.revoked_at).where(
+        ScannerDevice.token_hash == digest)).first()
+    device = PairedDevice(*row) if row else None
+    if len(_devices) > 10000:
+        _devices.clear()
+    _devices[digest] = (time.monotonic() + GATE_SECONDS, device)
     return device
 
 
+def accepts(device: PairedDevice, scanned_at: datetime | None) -> bool:
+    """Whether a device may have this scan recorded: a paired device any scan; an unpaired one
+    only a scan it made before it was unpaired (its offline queue, sent late), by a clock that
+    can be right. Such a scan counts at the device's own checkpoint, wherever the phone was
+    paired since: pairing again makes a new device with a new token."""
+    if device.revoked_at is None:
+        return True
+    return plausible(scanned_at) and in_utc(scanned_at) < device.revoked_at
+
+
+# What each phone says about itself ------------------------------------------------------------
+
+SYNC_WRITE_SECONDS = 30.0
+SEEN_WRITE_SECONDS = 60.0
+QUEUE_DIGITS = 7
+_health: dict[int, tuple[int | None, float, float]] = {}  # device id → (unsent, synced, seen) as last written here
+
+
+def queue_length(header: str | None) -> int | None:
+    """The X-Scanner-Queue header's count of unsent scans; None for anything but a plain number."""
+    header = (header or "").strip()
+    return int(header) if header.isascii() and header.isdigit() and len(header) <= QUEUE_DIGITS else None
+
+
+def note_health(device: PairedDevice, unsent: int | None, synced: bool) -> None:
+    """Keep what the phone said about its queue, when it last synced (a snapshot or a scan call
+    answered 2xx) and when it was last heard from.
+
+    Every scan of a busy door would otherwise write the device's row once more, and the scan
+    path is tuned to four statements: so this writes only when the unsent count changed, or
+    the stored last sync is SYNC_WRITE_SECONDS old (the list warns after five minutes; half a
+    minute is precise enough), or the last seen time a minute old. What was last written is
+    remembered in this process only: another worker may have written since, which at worst
+    leaves the list that many seconds behind. One UPDATE on the scan path's own connection,
+    after the answer's work is committed, so the scan never waits for it."""
+    now = time.monotonic()
+    known = _health.get(device.id)
+    if known is not None and (unsent is None or unsent == known[0]) and now - known[2] < SEEN_WRITE_SECONDS \
+            and (not synced or now - known[1] < SYNC_WRITE_SECONDS):
+        return
+    moment = utcnow()
+
+    def write(connection: DriverConnection) -> None:
+        queue_to_write()
+        _run(connection, "health", (unsent, moment if synced else None, moment, device.id))
+
+    try:
+        committed_on_own_connection(write)
+    except DBAPIError:
+        # What a phone says about itself is worth no failed scan: the next call tries again.
+        log.warning("could not note the health of scanner device %s", device.id, exc_info=True)
+        return
+    if len(_health) > 10000:
+        _health.clear()
+    _health[device.id] = (known[0] if unsent is None and known else unsent, now if synced else (known[1] if known else -math.inf),
+                          now)
+
+
+def health_of(device: ScannerDevice, now: datetime | None = None) -> str:
+    """What the organizers should look at: "unsent" (scans wait on the phone), "silent" (a
+    paired phone not synced for ATTENTION_MINUTES), or nothing."""
+    now = now or utcnow()
+    if device.state == "waiting":
+        return ""
+    if device.unsent:
+        return "unsent"
+    since = device.last_sync_at or device.paired_at
+    if device.state == "paired" and since and since < now - timedelta(minutes=ATTENTION_MINUTES):
+        return "silent"
+    return ""
+
+
 def unpair(device: ScannerDevice, actor=None) -> None:
+    """From now on the device's token is refused, except for scans the phone made before now
+    (see accepts): its token's hash stays for them."""
     _devices.clear()  # this worker refuses it at once; the others within GATE_SECONDS
     device.revoked_at = utcnow()
-    device.token_hash = device.pairing_hash = None
+    device.pairing_hash = None
     audit.record("device.unpair", device, detail={"name": device.name}, actor=actor)
 
 

@@ -129,7 +129,11 @@ def devices(year):
             link = url_for("checkin.scanner", _external=True) + "?pair=" + code
             return render_template("checkin/pairing.html", edition=edition, device=device, link=link,
                                    qr=Markup(badges.qr_svg(link)), minutes=services.PAIRING_MINUTES)  # noqa: S704  our own SVG
-    return render_template("checkin/devices.html", edition=edition, form=form, devices=services.devices_of(edition))
+    now = utcnow()
+    return render_template("checkin/devices.html", edition=edition, form=form, devices=services.devices_of(edition),
+                           health=lambda device: services.health_of(device, now),
+                           local=lambda moment: programme.local(edition, moment).strftime("%Y-%m-%d %H:%M"),
+                           attention_minutes=services.ATTENTION_MINUTES)
 
 
 @bp.route("/editions/<year:year>/checkin/devices/<id:device_id>/unpair", methods=["POST"])
@@ -141,7 +145,8 @@ def unpair(year, device_id):
         abort(404)
     services.unpair(device)
     db.session.commit()
-    flash(_("%(name)s is unpaired: its scans are refused from now on.", name=device.name), "success")
+    flash(_("%(name)s is unpaired: what it scans from now on is refused; scans it made before and has not sent yet are still accepted.",
+            name=device.name), "success")
     return redirect(url_for("checkin.devices", year=year))
 
 

@@ -28,11 +28,19 @@ def gate(app):
         return answer
 
 
-def scan(app, payload, door, client_id, kind="entry", at=None):
+def scan(app, payload, door, client_id, kind="entry", at=None, device=None):
     with app.test_request_context(headers={"Accept-Language": "en"}):
         checkpoint = db.session.get(Checkpoint, door)
-        answer = committed(lambda: services.scan(payload, checkpoint, None, client_id, at, kind))
+        answer = committed(lambda: services.scan(payload, checkpoint, device, client_id, at, kind))
         return answer
+
+
+def paired(app, door, name="test phone") -> services.PairedDevice:
+    """A scanner paired at the door, as a request sees it: scan ids are a device's own."""
+    with app.app_context():
+        device, _token = services.pair_now(db.session.get(Checkpoint, door), name)
+        db.session.commit()
+        return services.PairedDevice(device.id, device.name, device.checkpoint_id, device.edition_id)
 
 
 def rule(app, door, **fields):
@@ -50,11 +58,23 @@ def test_admitted_then_already_inside_with_who(app, gate):
 
 
 def test_the_same_scan_sent_twice_is_recorded_once_and_answered_the_same(app, gate):
-    first = scan(app, gate["guest"], gate["door"], "same-id")
-    again = scan(app, gate["guest"], gate["door"], "same-id")
+    phone = paired(app, gate["door"])
+    first = scan(app, gate["guest"], gate["door"], "same-id", device=phone)
+    again = scan(app, gate["guest"], gate["door"], "same-id", device=phone)
     assert (again.result, again.repeated, again.scan_id) == ("admitted", True, first.scan_id)
     with app.app_context():
         assert db.session.execute(select(func.count(Scan.id))).scalar_one() == 1
+
+
+def test_a_scan_id_is_its_devices_own(app, gate):
+    """Another device, or none (an admission by hand), with the same id makes a scan of its own."""
+    first = scan(app, gate["guest"], gate["door"], "same-id", device=paired(app, gate["door"], "phone A"))
+    other = scan(app, gate["volunteer"], gate["door"], "same-id", device=paired(app, gate["door"], "phone B"))
+    by_hand = [scan(app, gate["volunteer"], gate["door"], "same-id") for _ in range(2)]
+    assert (first.result, other.result, other.repeated, other.person["name"]) == ("admitted", "admitted", False, "陈小军")
+    assert [answer.repeated for answer in by_hand] == [False, False]
+    with app.app_context():
+        assert db.session.execute(select(func.count(Scan.id))).scalar_one() == 4
 
 
 def test_invalid_forged_and_other_edition_codes(app, gate):
@@ -148,14 +168,15 @@ def test_fifty_scanners_one_badge_exactly_one_admitted(app, gate, trial, path):
         doors = db.session.execute(select(Checkpoint.id).where(Checkpoint.venue_id == db.session.get(
             Checkpoint, gate["door"]).venue_id, Checkpoint.hall_id.is_(None))).scalars().all()
     count, repeated = 50, 10
+    phone = paired(app, gate["door"])
 
     def attempt(index):
         scan_id = f"t{trial}-same" if index < repeated else f"t{trial}-{index}"
         door = doors[index % len(doors)]
         if path == "session":
-            answer = committed(lambda: services.scan(gate["guest"], door, None, scan_id))
+            answer = committed(lambda: services.scan(gate["guest"], door, phone, scan_id))
         else:
-            answer = services.scan_now(gate["guest"], door, None, scan_id)
+            answer = services.scan_now(gate["guest"], door, phone, scan_id)
         return scan_id, answer.result
 
     results, errors = race(app, attempt, count)
