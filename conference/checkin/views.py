@@ -30,6 +30,7 @@ from conference.checkin.forms import (
 from conference.checkin.models import RESULTS, ScannerDevice
 from conference.checkin.services import ScanError
 from conference.core.database import committed
+from conference.core.links import public_url
 from conference.core.models import utcnow
 from conference.core.permissions import can, permission_required
 from conference.core.urls import form_row_id
@@ -66,7 +67,7 @@ def index(year):
     devices = services.devices_of(edition)
     return render_template(
         "checkin/index.html", edition=edition, checkpoints=checkpoints, rules=services.rules_of(checkpoints),
-        inside=inside, area_of=services.area_of, mode_labels=MODE_LABELS,
+        inside=inside, area_of=services.area_of, mode_labels=MODE_LABELS, category_labels=CATEGORY_LABELS,
         paired={c.id: sum(1 for d in devices if d.checkpoint_id == c.id and d.state == "paired") for c in checkpoints},
     )
 
@@ -126,7 +127,7 @@ def devices(year):
         except ScanError as error:
             form.show(error, "name")
         else:
-            link = url_for("checkin.scanner", _external=True) + "?pair=" + code
+            link = public_url("checkin.scanner", pair=code)
             return render_template("checkin/pairing.html", edition=edition, device=device, link=link,
                                    qr=Markup(badges.qr_svg(link)), minutes=services.PAIRING_MINUTES)  # noqa: S704  our own SVG
     now = utcnow()
@@ -228,7 +229,7 @@ def lookup(year):
     found = reports.look_up(edition, query) if query else []
     db.session.commit()  # the look-up's audit entry
     return render_template("checkin/lookup.html", edition=edition, form=form, q=query, found=found, answer=answer,
-                           result_labels=RESULT_LABELS)
+                           result_labels=RESULT_LABELS, category_labels=CATEGORY_LABELS)
 
 
 # The scanner page ---------------------------------------------------------------------------
