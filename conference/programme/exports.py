@@ -151,11 +151,9 @@ def title_slug(session: Session) -> str:
     """The session's title as a slug, the same in every language: from the English title, or
     from the pinyin of the Chinese title where there is none (characters without a reading are
     left out), cut at a hyphen; the session's kind if nothing is left."""
-    title = session.title_en.strip()
-    if not title:
-        readings = lazy_pinyin(session.title_zh, errors=lambda chars: "" if has_han(chars) else chars)
-        title = " ".join(readings)
-    slug = slugify(title)
+    slug = slugify(session.title_en) or slugify(
+        " ".join(lazy_pinyin(session.title_zh, errors=lambda chars: "" if has_han(chars) else chars))
+    )
     if len(slug) > SLUG_TITLE_LENGTH:
         slug = slug[: SLUG_TITLE_LENGTH + 1].rsplit("-", 1)[0]
     return slug or slugify(session.kind)

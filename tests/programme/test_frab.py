@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from conference.editions.models import Edition
 from conference.extensions import db
+from conference.programme.exports import title_slug
 from conference.programme.models import Session
 from tests.programme.frab_schema import problems
 
@@ -95,3 +96,16 @@ def test_the_rules_catch_what_the_schema_refuses(client, demo):
     assert "children out of order" in broken(reorder)[0]
     assert broken(lambda r: setattr(r.findall("day/room/event")[1].find("slug"), "text",
                                     first_event(r).findtext("slug")))[0].startswith("event slug not unique")
+
+
+def test_title_slugs_when_the_english_title_is_missing_long_or_not_latin():
+    def slug(title_zh, title_en="", kind="sub_forum"):
+        return title_slug(Session(title_zh=title_zh, title_en=title_en, kind=kind))
+
+    assert slug("分论坛", "Forum on Ethics · Lü & Müller") == "forum-on-ethics-lu-muller"
+    assert slug("网络文明论坛", "网络文明论坛") == "wang-luo-wen-ming-lun-tan"  # no Latin letters: pinyin
+    assert slug("𠮷祥论坛") == "xiang-lun-tan"  # 𠮷 has no reading: left out
+    assert slug("——", "——") == "sub-forum"
+    long = slug("论坛", "Dialogue on the Governance of Algorithms and the Responsibility of Platforms")
+    assert long == "dialogue-on-the-governance-of-algorithms-and-the"
+    assert len(long) <= 60
