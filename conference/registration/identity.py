@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from stdnum import numdb
 from stdnum.iso7064 import mod_11_2
 
+from conference.core import clock
 from conference.core.errors import Refusal
 
 ID_TYPES = (
@@ -72,7 +73,7 @@ def _region_known(code: str) -> bool:
 
 
 def check_document(id_type: str, number: str, nationality: str | None = None, today: date | None = None) -> Document:
-    today = today or date.today()
+    today = today or clock.today()
     number = normalise(number)
     if id_type not in ID_TYPES:
         raise IdentityError(_l("Choose the type of identity document."))
@@ -115,7 +116,7 @@ def check_document(id_type: str, number: str, nationality: str | None = None, to
     if not re.fullmatch(r"[A-Z0-9]{5,20}", number):
         raise IdentityError(_l("A passport number has 5 to 20 letters and digits."))
     if not nationality:
-        raise IdentityError(_l("Choose the nationality shown in the passport."))
+        raise IdentityError(_l("Choose the nationality shown in the passport."), field="nationality")
     return Document(id_type, number, f"{nationality}:{number}")
 
 

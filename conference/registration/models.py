@@ -43,12 +43,19 @@ class RegistrationCategory(IdMixin, TimestampMixin, db.Model):
     required_fields: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     session_ids: Mapped[list] = mapped_column(JSON, nullable=False, default=list)  # may choose these
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # The registration window, UTC. No opening time: closed (a cloned edition starts so). No
+    # closing time: open from the opening on.
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     edition: Mapped[Edition] = relationship()
 
     @property
     def name(self) -> str:
         return localized(self.name_zh, self.name_en, self.name_zh_hant)
+
+    def open_at(self, moment: datetime) -> bool:
+        return self.opens_at is not None and self.opens_at <= moment and (self.closes_at is None or moment < self.closes_at)
 
 
 class PrivacyNotice(IdMixin, db.Model):
@@ -64,6 +71,9 @@ class PrivacyNotice(IdMixin, db.Model):
     text_en: Mapped[str] = mapped_column(Text, nullable=False, default="")
     retention_days: Mapped[int] = mapped_column(Integer, nullable=False, default=180)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    # Carried over from last year's edition by cloning: an organizer reviews it before
+    # registration opens.
+    needs_review: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     @property
     def text(self) -> str:
