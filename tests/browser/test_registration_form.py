@@ -28,7 +28,7 @@ TEXT = {
 
 
 @pytest.fixture
-def open_registration(app):
+def open_registration(app, demo_clock):
     with app.app_context():
         load_demo(only={"editions", "venues", "programme"})
         set_up_registration(get_edition(2023))
