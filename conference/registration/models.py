@@ -13,7 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from conference.core.i18n import localized
+from conference.core.i18n import current_locale, localized, to_traditional_phrases
 from conference.core.models import IdMixin, TimestampMixin, UTCDateTime, utcnow
 from conference.editions.models import Edition
 from conference.extensions import db
@@ -75,8 +75,15 @@ class PrivacyNotice(IdMixin, db.Model):
     # registration opens.
     needs_review: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
+    edition: Mapped[Edition] = relationship()
+
     @property
     def text(self) -> str:
+        """In Traditional, an organizer's own text, else the Simplified one in Taiwan's words,
+        with the edition's host and organizer names kept as written (characters only)."""
+        if current_locale() == "zh_Hant_TW" and not self.text_zh_hant:
+            names = [org.name_zh for org in self.edition.organisations]
+            return to_traditional_phrases(self.text_zh, names) or self.text_en
         return localized(self.text_zh, self.text_en, self.text_zh_hant)
 
 

@@ -182,3 +182,16 @@ def test_required_fields_are_marked_with_the_categories_that_need_them(client, r
     assert 'class="required-for" data-categories="guest"' in page  # only guests give a position
     assert "required for: Guest" in page
     assert 'data-categories="media"' in page  # only media give an email
+
+
+# The Traditional notice -----------------------------------------------------------------------
+
+
+def test_the_traditional_notice_uses_taiwans_words_and_keeps_the_organisers_names(app, client, reg):
+    with app.test_request_context():
+        notice = services.current_notice(get_edition(2023))
+        notice.text_zh = "中国网络社会组织联合会收集您的个人信息：电子邮箱、手机号码，加密存储。"
+        db.session.commit()
+    page = client.get("/register/2023/", headers={"Accept-Language": "zh-TW"}).get_data(as_text=True)
+    assert "中國網絡社會組織聯合會收集您的個人資訊：電子郵件、手機號碼，加密儲存。" in page
+    assert "個人信息" not in page and "電子郵箱" not in page and "存儲" not in page
