@@ -16,6 +16,8 @@ from spectree.models import SecureType, SecuritySchemeData
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from conference.core.api import JsonBodies, field_errors
+
 
 class Base(DeclarativeBase):
     # Named constraints so that migrations can alter them on PostgreSQL and SQLite alike.
@@ -40,8 +42,11 @@ limiter = Limiter(key_func=get_remote_address)
 # The OpenAPI document of /api/v1 is generated from the endpoints' pydantic models ("strict":
 # only endpoints decorated with api.validate). Its own pages would load Swagger from a CDN, so
 # there are none; the document is served at /api/v1/openapi.json by conference.core.views.
+# Bodies are read by conference.core.api: a body of the wrong kind or shape is a 4xx naming it.
 api = SpecTree(
     "flask",
+    backend=JsonBodies,
+    before=field_errors,
     mode="strict",
     path="api/spec",
     page_templates={},

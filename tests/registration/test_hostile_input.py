@@ -1,5 +1,7 @@
 """No form value, however strange, makes the registration form or the API fail with a 500."""
 
+import io
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -54,3 +56,25 @@ def test_control_characters_are_dropped_not_stored(app, client, reg):
     with app.app_context():
         person = db.session.execute(select(Person).where(Person.email == "lin@example.org")).scalar_one()
         assert (person.family_name, person.given_name, person.organisation) == ("林", "晓梅", "鹭江日报社")
+
+
+def test_a_body_that_is_not_a_json_object_is_named_not_failed(client, reg):
+    url = "/api/v1/editions/2023/registrations"
+    answers = [
+        (client.post(url, data={"family_name": "林"}), 415, "body"),
+        (client.post(url, data={"photo": (io.BytesIO(b"x"), "a.jpg")}, content_type="multipart/form-data"), 415, "body"),
+        (client.post(url, data="林", content_type="text/plain"), 415, "body"),
+        (client.post(url, data='{"family_name": ', content_type="application/json"), 400, "body"),
+        (client.post(url, data=b"\xff\xfe\xfa", content_type="application/json"), 400, "body"),
+        (client.post(url, data="[" * 100_000, content_type="application/json"), 400, "body"),
+        (client.post(url, json=[1, 2]), 422, "body"),
+        (client.post(url, data="null", content_type="application/json"), 422, "body"),
+        (client.post(url), 415, "body"),
+        (client.post(url, json=7), 422, "body"),
+        (client.post(url, json={"family_name": 7, "consents": []}), 422, "family_name"),
+        (client.post(url, json={"consents": {"privacy_notice": "yes"}}), 422, "consents.privacy_notice"),
+    ]
+    for response, status, field in answers:
+        assert (response.status_code, field in response.get_json()["errors"]) == (status, True), response.get_json()
+    english = client.post(url, data={"family_name": "Lin"}, headers={"Accept-Language": "en"})
+    assert english.get_json() == {"errors": {"body": "Send the body as JSON, with Content-Type: application/json."}}
