@@ -135,3 +135,15 @@ def test_every_text_field_of_every_form_is_bounded_beside_the_field(app, client)
         html = response.get_data(as_text=True)
         assert response.status_code in (200, 422), (url, response.status_code)
         assert [name for name in form.typed if f'id="{name}-error"' not in html] == [], url
+
+
+def test_each_organisation_line_is_bounded_beside_its_field(app, client, edition_2023):
+    login(client, make_user(app, "admin"))
+    url = "/editions/2023/edit"
+    form = _Form(client.get(url).get_data(as_text=True))
+    for hosts in ("长" * 201, "中央网信办 | " + "a" * 301):
+        response = client.post(url, data={**form.data, "city_zh": "福州", "hosts": f"福建省人民政府\n{hosts}"},
+                               headers={"Accept-Language": "en"})
+        html = response.get_data(as_text=True)
+        assert response.status_code in (200, 422)
+        assert 'id="hosts-error" role="alert">Line 2: at most 200 characters before the bar and 300 after it.' in html
