@@ -16,7 +16,7 @@ from spectree.models import SecureType, SecuritySchemeData
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from conference.core.api import JsonBodies, field_errors
+from conference.core.api import FieldErrors, JsonBodies, field_errors
 
 
 class Base(DeclarativeBase):
@@ -52,7 +52,8 @@ api = SpecTree(
     page_templates={},
     title="China Internet Civilization Conference API",
     version="v1",
-    validation_error_status=400,
+    validation_error_status=422,
+    validation_error_model=FieldErrors,
     security_schemes=[SecurityScheme(name="device", data=SecuritySchemeData(
         type=SecureType.HTTP, scheme="bearer",
         description="A scanner device's token, from pairing (`flask checkin pair-device` or a pairing QR).",

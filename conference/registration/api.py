@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, jsonify
 from pydantic import BaseModel, Field
 from spectree import Response as ApiResponse
 
-from conference.core.api import field_errors
+from conference.core.api import FieldErrors, field_errors
 from conference.core.database import committed
 from conference.core.i18n import current_locale
 from conference.editions.views import edition_or_404
@@ -57,10 +57,6 @@ class RegistrationOut(BaseModel):
     private_link: str
     sessions: list[dict]
     warnings: list[str] = []
-
-
-class FieldErrors(BaseModel):
-    errors: dict[str, str]
 
 
 class FormOut(BaseModel):

@@ -149,3 +149,11 @@ def test_the_form_shows_an_unknown_nationality_beside_its_field(client, reg):
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'id="nationality-error" role="alert">Choose the nationality shown in the passport.' in html
+
+
+def test_the_body_is_read_as_strictly_as_the_document_describes_it(client, reg):
+    for wrong in ({"consents": {"privacy_notice": "1"}}, {"sessions": ["1"]}, {"consents": {"privacy_notice": 1.5}}):
+        response = client.post(API, json=_passport(**wrong), headers={"Accept-Language": "en"})
+        assert response.status_code == 422, wrong
+    nan = client.post(API, data='{"family_name": NaN}', content_type="application/json")
+    assert nan.status_code in (400, 422)
