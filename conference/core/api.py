@@ -5,8 +5,9 @@ spectree's Flask plugin reads a form-encoded or multipart body as "no JSON" and 
 `json=None`, and reads a body that is not JSON as `{}`. `JsonBodies`, the plugin of the app's
 SpecTree (conference.extensions), reads a declared JSON body strictly instead: the wrong
 Content-Type is 415, text that is not JSON 400, JSON that is not an object or has values of the
-wrong type 422 (read strictly, as the OpenAPI document describes it). All of them reach the endpoint's `before` hook as a validation error, so an
-endpoint that checks its caller first (the scanner's token) still does so.
+wrong type (read strictly, as the OpenAPI document describes them) 422. All of them reach the
+endpoint's `before` hook as a validation error, so an endpoint that checks its caller first
+(the scanner's token) still does so.
 """
 
 import json
@@ -39,13 +40,13 @@ def is_json(mimetype: str) -> bool:
     return mimetype == "application/json" or (mimetype.startswith("application/") and mimetype.endswith("+json"))
 
 
-def read_json(request):
-    """The request's body as JSON, or a ValidationError whose type names the problem (Python's
-    parser also catches what pydantic's would not name: nesting too deep, bytes not UTF-8)."""
+def check_json(request) -> None:
+    """A ValidationError whose type names the problem unless the body is sent as JSON and is
+    JSON (Python's parser, which also names nesting too deep and bytes that are not UTF-8)."""
     if not is_json(request.mimetype):
         raise _body_problem(NOT_JSON, request.mimetype)
     try:
-        return json.loads(request.get_data())
+        json.loads(request.get_data())
     except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
         raise _body_problem(BAD_JSON, "") from error
 
@@ -54,7 +55,7 @@ class JsonBodies(FlaskPlugin):
     def request_validation(self, request, query, json, form, headers, cookies):
         super().request_validation(request, query, None, form, headers, cookies)
         if json is not None and request.method not in ("GET", "DELETE"):
-            read_json(request)
+            check_json(request)
             # Strict, as the document describes the body: no number for a time, no text for a number.
             request.context = request.context._replace(json=json.model_validate_json(request.get_data(), strict=True))
 
