@@ -41,7 +41,7 @@ def test_every_api_operation_passes_every_check(app, device_token):
     with app.app_context():
         session_id = db.session.execute(select(Session.id)).scalars().first()
     config = SchemathesisConfig.from_dict({
-        "headers": {"Authorization": f"Bearer {device_token}"},
+        "auth": {"openapi": {"device": {"bearer": device_token}}},
         "parameters": {"year": 2023, "session_id": session_id},
     })
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=config)
