@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from conference.core.fields import MultiCheckbox
 from conference.core.forms import ConferenceForm
 from conference.core.urls import row_id
+from conference.registration.identity import COUNTRIES
 
 ID_TYPE_LABELS = {
     "resident_id": _l("Resident Identity Card (居民身份证)"),
@@ -37,13 +38,10 @@ BOOKING_LABELS = {"confirmed": _l("Seat confirmed"), "waitlisted": _l("On the wa
 
 
 def nationality_choices() -> list[SelectChoice]:
-    """Countries by name in the reader's language (Babel's territory names), Chinese first."""
+    """ISO 3166 countries by name in the reader's language (Babel's territory names)."""
     territories = get_locale().territories
-    codes = sorted(
-        (code for code in territories if len(code) == 2 and code.isalpha() and code not in {"ZZ", "EU", "EZ", "UN", "QO", "XA", "XB"}),
-        key=lambda code: territories[code],
-    )
-    return [SelectChoice("", "—")] + [SelectChoice(code, territories[code]) for code in codes]
+    codes = sorted(COUNTRIES, key=lambda code: territories.get(code, code))
+    return [SelectChoice("", "—")] + [SelectChoice(code, territories.get(code, code)) for code in codes]
 
 
 class RegistrationForm(ConferenceForm):
