@@ -36,7 +36,7 @@ from conference.people.models import Person
 from conference.people.services import PersonFields, PhotoError, name_matches
 from conference.programme.models import Session
 from conference.programme.services import overlaps
-from conference.registration.identity import IdentityError, age_on, check_document
+from conference.registration.identity import IdentityError, age_on, check_document, country_code
 from conference.registration.models import (
     Consent,
     DataRequest,
@@ -295,7 +295,7 @@ def check(
         except RegistrationError as error:
             errors.update(error.errors)
         except IdentityError as error:
-            errors[name] = error.message
+            errors[error.field or name] = error.message
         return None
 
     category = category_by_code(edition, fields.category)
@@ -329,7 +329,8 @@ def check(
     document = None
     if existing is not None and not fields.id_number.strip():
         changed_type = fields.id_type and fields.id_type != existing.id_type
-        changed_nationality = existing.id_type == "passport" and (fields.nationality or None) != existing.nationality
+        changed_nationality = (existing.id_type == "passport" and bool(fields.nationality)
+                               and country_code(fields.nationality) != existing.nationality)
         if changed_type or changed_nationality:
             errors["id_number"] = _l("Enter the document number again to change the document type or nationality.")
     else:
@@ -523,7 +524,7 @@ def register(
         document_sealed=pii.seal(document.number),
         document_index=pii.blind_index(document.duplicate_key, "identity"),
         document_masked=pii.mask_document_number(document.number),
-        nationality=fields.nationality if document.id_type == "passport" else None,
+        nationality=document.nationality,
         under_14=checked.under_14, guardian_name=fields.guardian_name.strip() or None,
         invitation_code_id=checked.code.id if checked.code else None,
         locale=fields.locale, source=source,
@@ -574,7 +575,7 @@ def update_pending(registration: Registration, fields: RegistrationFields, today
         registration.document_sealed = pii.seal(document.number)
         registration.document_index = pii.blind_index(document.duplicate_key, "identity")
         registration.document_masked = pii.mask_document_number(document.number)
-        registration.nationality = fields.nationality if document.id_type == "passport" else None
+        registration.nationality = document.nationality
     registration.under_14 = checked.under_14
     registration.guardian_name = fields.guardian_name.strip() or None
     _record_consents(registration, fields, checked)
