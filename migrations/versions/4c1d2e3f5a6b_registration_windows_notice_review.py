@@ -4,7 +4,7 @@ Existing categories keep taking registrations as they did: each opens at the mom
 created and has no closing time, so an edition running today is not closed by the upgrade.
 
 Revision ID: 4c1d2e3f5a6b
-Revises: 07787d0d3333
+Revises: 9c3e5a7d1f20
 Create Date: 2026-12-01 05:10:00.000000
 
 """
@@ -16,7 +16,7 @@ import conference.core.models
 
 # revision identifiers, used by Alembic.
 revision = '4c1d2e3f5a6b'
-down_revision = '07787d0d3333'
+down_revision = '9c3e5a7d1f20'
 branch_labels = None
 depends_on = None
 
