@@ -24,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 
 from conference.badges.services import badge_of
 from conference.core.database import committed
+from conference.core.deletion import confirm_page
 from conference.core.i18n import current_locale
 from conference.core.permissions import can, permission_required
 from conference.core.urls import form_row_id
@@ -453,6 +454,19 @@ def category(year, code):
     return render_template(
         "form_page.html", edition=edition, form=form, title=found.name,
         back_url=url_for("registration.settings", year=year), back_label=_("Registration settings"),
+    )
+
+
+@bp.route("/editions/<year:year>/registrations/categories/<code>/delete", methods=["GET", "POST"])
+@permission_required("people.manage")
+def category_delete(year, code):
+    edition = edition_or_404(year)
+    found = services.category_by_code(edition, code) or abort(404)
+    back = url_for("registration.settings", year=year)
+    return confirm_page(
+        found, edition=edition, title=_("Delete the category %(name)s?", name=found.name), back_url=back,
+        delete=lambda: services.delete_category(found, actor=current_user), done_url=back,
+        done_message=_("Category deleted."),
     )
 
 
