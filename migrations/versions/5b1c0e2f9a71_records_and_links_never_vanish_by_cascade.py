@@ -1,13 +1,14 @@
 """Records and links never vanish by cascade: scans, consents, data requests and bookings
 keep what they point at (RESTRICT); a hall with sessions or checkpoints, a venue with halls
 or checkpoints, a category with registrations and a session named by a checkpoint rule are
-refused by the database too, not only by the pages.
+refused by the database too, not only by the pages. Access zones are retired, never deleted.
 
 Revision ID: 5b1c0e2f9a71
 Revises: 07787d0d3333
 Create Date: 2026-12-01 04:50:00
 
 """
+import sqlalchemy as sa
 from alembic import op
 
 revision = '5b1c0e2f9a71'
@@ -43,7 +44,11 @@ def _alter(new: bool) -> None:
 
 def upgrade():
     _alter(new=True)
+    with op.batch_alter_table("access_zones", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("retired", sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade():
+    with op.batch_alter_table("access_zones", schema=None) as batch_op:
+        batch_op.drop_column("retired")
     _alter(new=False)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from conference.badges import services as badges
 from conference.badges.demo import set_up_zones
+from conference.badges.models import Badge
 from conference.checkin import services as checkin
 from conference.checkin.models import Scan, ScannerDevice
 from conference.core.database import committed, committed_on_own_connection
@@ -20,6 +21,7 @@ from conference.core.demo import load_demo
 from conference.core.models import utcnow
 from conference.editions.services import get_edition
 from conference.extensions import db
+from conference.people import services as people
 from conference.programme.models import AgendaItem, Session
 from conference.registration import services as registration
 from conference.registration.demo import set_up_registration
@@ -227,3 +229,27 @@ def test_every_kind_deleted_through_its_page_leaves_every_page_working(app, orga
         assert client.get(f"/r/{token}/data.json").status_code == 200
     assert client.get("/api/v1/editions/2023/registration-form").status_code == 200
     assert _orphans(app) == []
+
+
+def test_an_access_zone_on_badges_is_retired_never_deleted_nor_given_again(app, organizer_client, world):
+    with app.app_context():
+        edition = get_edition(2023)
+        press = next(z for z in badges.zones_of(edition) if "media" in z.default_categories)
+        printed = db.session.execute(select(Badge)).scalar_one()
+        assert press in badges.zones_in(badges.zone_mask(printed, badges.zones_of(edition)), badges.zones_of(edition))
+        zone_id, code, bit = press.id, press.code, press.bit
+    url = f"/editions/2023/badges/zones/{zone_id}/retire"
+    page, done = _confirm(organizer_client, url)
+    assert "不会获得此区域" in page.get_data(as_text=True)
+    assert done.status_code == 302
+    assert "已停用" in organizer_client.get("/editions/2023/badges/zones", headers=ZH).get_data(as_text=True)
+    assert organizer_client.get(f"/editions/2023/badges/zones/{zone_id}/delete").status_code == 404
+    with app.test_request_context():
+        edition = get_edition(2023)
+        zone = badges.get_zone(edition, zone_id)
+        assert zone.retired and (zone.code, zone.bit) == (code, bit)  # the row, its letter and bit stay
+        newcomer = badges.issue(people.add_person(edition, "周", "敏", "media"))
+        badges.set_extra_zones(newcomer, [code])
+        assert newcomer.extra_zones == []
+        assert badges.zone_mask(newcomer, badges.zones_of(edition)) & (1 << bit) == 0
+        db.session.rollback()
