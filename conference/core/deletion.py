@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from conference.core import audit
 from conference.core.database import committed
@@ -87,10 +88,17 @@ def confirm_page(row, *, edition, title: str, back_url: str, delete: Callable[[]
         try:
             committed(delete)
         except StillUsed as refusal:
-            return render_template("confirm_delete.html", edition=edition, title=title, back_url=back_url,
-                                   refusing=refusal.reasons, settled=[]), 409
+            return _refused(edition, title, back_url, refusal.reasons)
+        except IntegrityError:  # something came to depend on it between the count and the delete
+            return _refused(edition, title, back_url, [d for d in dependents(row) if d.blocks])
         flash(done_message, "success")
         return redirect(done_url)
     found = dependents(row)
     return render_template("confirm_delete.html", edition=edition, title=title, back_url=back_url,
                            refusing=[d for d in found if d.blocks], settled=[d for d in found if not d.blocks])
+
+
+def _refused(edition, title: str, back_url: str, reasons: list[Dependent]):
+    reasons = reasons or [Dependent(_l("Something came to depend on it meanwhile; it was not deleted."), blocks=True)]
+    return render_template("confirm_delete.html", edition=edition, title=title, back_url=back_url,
+                           refusing=reasons, settled=[]), 409

@@ -16,6 +16,7 @@ from conference.badges.demo import set_up_zones
 from conference.badges.models import Badge
 from conference.checkin import services as checkin
 from conference.checkin.models import Scan, ScannerDevice
+from conference.core import deletion
 from conference.core.database import committed, committed_on_own_connection
 from conference.core.demo import load_demo
 from conference.core.models import utcnow
@@ -253,3 +254,15 @@ def test_an_access_zone_on_badges_is_retired_never_deleted_nor_given_again(app, 
         assert newcomer.extra_zones == []
         assert badges.zone_mask(newcomer, badges.zones_of(edition)) & (1 << bit) == 0
         db.session.rollback()
+
+
+def test_what_comes_to_depend_on_a_row_meanwhile_is_refused_by_the_database_not_a_500(app, organizer_client, world, monkeypatch):
+    # As if the scan arrived between the page's count and the delete: only the constraint is left.
+    monkeypatch.setitem(deletion._counters, "checkpoints", [])
+    url = f"/editions/2023/venues/{world['venue']}/checkpoints/{world['scanned_checkpoint']}/delete"
+    page, refused = _confirm(organizer_client, url)
+    assert refused.status_code == 409
+    assert "它未被删除" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Checkpoint, world["scanned_checkpoint"]) is not None
+        assert db.session.execute(select(func.count(Scan.id))).scalar() == 1
