@@ -39,8 +39,9 @@ from conference.checkin.models import (
     Scan,
     ScannerDevice,
 )
-from conference.core import audit, clock, pii
+from conference.core import audit, clock, deletion, pii
 from conference.core.database import DriverConnection, committed_on_own_connection, queue_to_write
+from conference.core.deletion import Dependent, depends_on
 from conference.core.errors import Refusal
 from conference.core.i18n import full_name, has_han, localized, pinyin_name, select_locale
 from conference.core.models import utcnow
@@ -672,6 +673,23 @@ def unpair(device: ScannerDevice, actor=None) -> None:
     audit.record("device.unpair", device, detail={"name": device.name}, actor=actor)
 
 
+@depends_on("scanner_devices")
+def _device_scans(device: ScannerDevice) -> list[Dependent]:
+    found = []
+    if device.state == "paired":
+        found.append(Dependent(_l("It is still paired: unpair it first, so that it can send the scans it still holds."), blocks=True))
+    scans = db.session.execute(select(func.count(Scan.id)).where(Scan.device_id == device.id)).scalar_one()
+    if scans:
+        found.append(Dependent(_l("%(n)d scans it made stay in the log under its name.", n=scans), blocks=False))
+    found.append(Dependent(_l("Anything it has not sent yet will be refused."), blocks=False))
+    return found
+
+
+def delete_device(device: ScannerDevice, actor=None) -> None:
+    _devices.clear()
+    deletion.remove(device, "device.delete", detail={"name": device.name}, actor=actor)
+
+
 def devices_of(edition: Edition) -> list[ScannerDevice]:
     return list(db.session.execute(select(ScannerDevice).where(ScannerDevice.edition_id == edition.id)
                                    .order_by(ScannerDevice.revoked_at.is_not(None), ScannerDevice.created_at.desc())).scalars())
@@ -740,3 +758,30 @@ def _clone_rules(source: Edition, target: Edition, carried: dict) -> dict:
                 # no session and no hours: those change every year
             ))
     return {}
+
+
+# What check-in keeps about rows of lower domains, asked before they are deleted ---------------
+
+
+@depends_on("checkpoints")
+def _checkpoint_scans(checkpoint: Checkpoint) -> list[Dependent]:
+    scans = db.session.execute(select(func.count(Scan.id)).where(Scan.checkpoint_id == checkpoint.id)).scalar_one()
+    devices = db.session.execute(
+        select(func.count(ScannerDevice.id)).where(ScannerDevice.checkpoint_id == checkpoint.id)
+    ).scalar_one()
+    found = []
+    if scans:
+        found.append(Dependent(_l("%(n)d scans were made at this checkpoint; they are kept as a record.", n=scans), blocks=True))
+    if devices:
+        found.append(Dependent(_l("%(n)d scanner devices paired with it are deleted with it.", n=devices), blocks=False))
+    return found
+
+
+@depends_on("sessions")
+def _session_rules(session) -> list[Dependent]:
+    rules = db.session.execute(
+        select(func.count(CheckpointRule.id)).where(CheckpointRule.session_id == session.id)
+    ).scalar_one()
+    if not rules:
+        return []
+    return [Dependent(_l("%(n)d checkpoint rules admit only this session's audience; change them first.", n=rules), blocks=True)]

@@ -31,6 +31,7 @@ from conference.checkin.models import RESULTS, ScannerDevice
 from conference.checkin.services import ScanError
 from conference.core import clock
 from conference.core.database import committed
+from conference.core.deletion import confirm_page
 from conference.core.links import public_url
 from conference.core.permissions import can, permission_required
 from conference.core.urls import form_row_id
@@ -149,6 +150,21 @@ def unpair(year, device_id):
     flash(_("%(name)s is unpaired: what it scans from now on is refused; scans it made before and has not sent yet are still accepted.",
             name=device.name), "success")
     return redirect(url_for("checkin.devices", year=year))
+
+
+@bp.route("/editions/<year:year>/checkin/devices/<id:device_id>/delete", methods=["GET", "POST"])
+@permission_required("checkin.manage")
+def device_delete(year, device_id):
+    edition = edition_or_404(year)
+    device = db.session.get(ScannerDevice, device_id)
+    if device is None or device.edition_id != edition.id:
+        abort(404)
+    back = url_for("checkin.devices", year=year)
+    return confirm_page(
+        device, edition=edition, title=_("Delete the scanner %(name)s?", name=device.name), back_url=back,
+        delete=lambda: services.delete_device(device, actor=current_user), done_url=back,
+        done_message=_("Scanner deleted."),
+    )
 
 
 # Occupancy and the scan log -----------------------------------------------------------------

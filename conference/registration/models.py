@@ -128,7 +128,7 @@ class Registration(IdMixin, TimestampMixin, db.Model):
 
     edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), nullable=False)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), nullable=False, unique=True)
-    category_id: Mapped[int] = mapped_column(ForeignKey("registration_categories.id"), nullable=False)
+    category_id: Mapped[int] = mapped_column(ForeignKey("registration_categories.id", ondelete="RESTRICT"), nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
     token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     # The private-link token, sealed like an identity number, so that mails can carry the link
@@ -162,7 +162,7 @@ class Consent(IdMixin, db.Model):
     __tablename__ = "consents"
 
     registration_id: Mapped[int] = mapped_column(
-        ForeignKey("registrations.id", ondelete="CASCADE"), nullable=False, index=True
+        ForeignKey("registrations.id", ondelete="RESTRICT"), nullable=False, index=True
     )
     kind: Mapped[str] = mapped_column(String(24), nullable=False)
     notice_version: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -195,7 +195,8 @@ class SeatBooking(IdMixin, db.Model):
         Index("ix_seat_bookings_session_status", "session_id", "status", "id"),
     )
 
-    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False)
+    # Deleting a session settles its bookings first (registration.services.settle_session).
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="RESTRICT"), nullable=False)
     registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
@@ -211,7 +212,7 @@ class DataRequest(IdMixin, db.Model):
     __tablename__ = "data_requests"
 
     registration_id: Mapped[int] = mapped_column(
-        ForeignKey("registrations.id", ondelete="CASCADE"), nullable=False, index=True
+        ForeignKey("registrations.id", ondelete="RESTRICT"), nullable=False, index=True
     )
     kind: Mapped[str] = mapped_column(String(16), nullable=False)  # access, deletion
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

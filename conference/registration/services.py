@@ -17,12 +17,13 @@ from email_validator import EmailNotValidError, validate_email
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from conference.badges import services as badges
-from conference.core import audit, clock, pii
+from conference.core import audit, clock, deletion, pii
+from conference.core.deletion import Dependent, depends_on, settles
 from conference.core.i18n import DEFAULT_LOCALE, day_label
 from conference.core.i18n import clock as clock_label
 from conference.core.links import public_url
@@ -520,6 +521,64 @@ def _cancel_booking(booking: SeatBooking) -> None:
     if was_confirmed:
         _give_back_seat(booking.session_id)
         promote_waiting(booking.session_id)
+
+
+# A session deleted ---------------------------------------------------------------------------
+
+
+def _bookings_of(session: Session) -> list[SeatBooking]:
+    return list(db.session.execute(
+        select(SeatBooking).where(SeatBooking.session_id == session.id, SeatBooking.status != "cancelled")
+        .order_by(SeatBooking.id)
+    ).scalars())
+
+
+@depends_on("sessions")
+def _session_bookings(session: Session) -> list[Dependent]:
+    bookings = _bookings_of(session)
+    seats = sum(1 for booking in bookings if booking.status == "confirmed")
+    waiting = len(bookings) - seats
+    found = []
+    if seats:
+        found.append(Dependent(_l("%(n)d booked seats: the attendees are told by mail that the session is cancelled.", n=seats), blocks=False))
+    if waiting:
+        found.append(Dependent(_l("%(n)d places on the waiting list: those attendees are told by mail too.", n=waiting), blocks=False))
+    return found
+
+
+@settles("sessions")
+def _settle_session(session: Session, actor=None) -> None:
+    """Before a session goes: each booking (seat or waiting list) is cancelled and its attendee
+    told; then the bookings, the quota and the categories' offer of the session go with it."""
+    for booking in _bookings_of(session):
+        booking.status = "cancelled"
+        audit.record("seat.session_deleted", booking.registration, detail={"session": session.id}, actor=actor)
+        _tell(booking.registration, "registration/mail/session_cancelled.txt", session=session)
+    db.session.execute(delete(SeatBooking).where(SeatBooking.session_id == session.id))
+    db.session.execute(delete(SessionQuota).where(SessionQuota.session_id == session.id))
+    for category in categories_of(session.edition):
+        if session.id in (category.session_ids or []):
+            category.session_ids = [sid for sid in category.session_ids if sid != session.id]
+
+
+@depends_on("registration_categories")
+def _category_registrations(category: RegistrationCategory) -> list[Dependent]:
+    registrations = db.session.execute(
+        select(func.count(Registration.id)).where(Registration.category_id == category.id)
+    ).scalar_one()
+    codes = db.session.execute(
+        select(func.count(InvitationCode.id)).where(InvitationCode.category_id == category.id)
+    ).scalar_one()
+    found = []
+    if registrations:
+        found.append(Dependent(_l("%(n)d registrations are in this category.", n=registrations), blocks=True))
+    if codes:
+        found.append(Dependent(_l("%(n)d invitation codes of this category are deleted with it.", n=codes), blocks=False))
+    return found
+
+
+def delete_category(category: RegistrationCategory, actor=None) -> None:
+    deletion.remove(category, "category.delete", detail={"code": category.code}, actor=actor)
 
 
 # Registering --------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from wtforms.fields.choices import SelectChoice
 
 from conference.badges.services import badge_of
 from conference.core.database import committed
+from conference.core.deletion import confirm_page
 from conference.core.i18n import current_locale
 from conference.core.permissions import can, permission_required
 from conference.core.urls import form_row_id
@@ -556,6 +557,19 @@ def _local_input(edition, moment: datetime | None) -> datetime | None:
 def _utc(edition, value: datetime | None) -> datetime | None:
     """A host-city wall-clock time from a form, as UTC."""
     return value.replace(tzinfo=ZoneInfo(edition.timezone)).astimezone(UTC) if value else None
+
+
+@bp.route("/editions/<year:year>/registrations/categories/<code>/delete", methods=["GET", "POST"])
+@permission_required("people.manage")
+def category_delete(year, code):
+    edition = edition_or_404(year)
+    found = services.category_by_code(edition, code) or abort(404)
+    back = url_for("registration.settings", year=year)
+    return confirm_page(
+        found, edition=edition, title=_("Delete the category %(name)s?", name=found.name), back_url=back,
+        delete=lambda: services.delete_category(found, actor=current_user), done_url=back,
+        done_message=_("Category deleted."),
+    )
 
 
 @bp.route("/editions/<year:year>/registrations/notice", methods=["GET", "POST"])
