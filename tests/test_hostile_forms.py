@@ -111,7 +111,7 @@ BOUNDED = [
 ]
 
 
-def test_every_text_field_of_every_form_is_bounded_beside_the_field(app, client):
+def test_every_text_field_of_every_form_is_bounded_beside_the_field(app, client, demo_clock):
     """Longer than any column and any text a person writes: each field says so beside itself and
     nothing is saved (on PostgreSQL an unbounded value would end in a 500)."""
     from sqlalchemy import select

@@ -30,13 +30,13 @@ from conference.registration.models import RegistrationCategory, SeatBooking, Se
 from conference.venues import services as venues
 from conference.venues.models import Checkpoint, Hall, Venue
 from tests.conftest import csrf_token
-from tests.registration.conftest import TODAY, resident_id, set_seats
+from tests.registration.conftest import resident_id, set_seats
 
 ZH = {"Accept-Language": "zh-CN"}
 
 
 @pytest.fixture
-def world(app):
+def world(app, demo_clock):
     """The demo programme and registration; two attendees booked into sub-forum 3 (one seat:
     the second waits), a badge scanned at the first checkpoint, a device at the second."""
     with app.app_context():
@@ -54,7 +54,7 @@ def world(app):
                 category="media", family_name=family, given_name=given, organisation="东南网", email=address,
                 phone="13812345678", id_type="resident_id", id_number=resident_id(serial=f"{serial:03d}"),
                 consents={"privacy_notice": 1, "identity_document": 1}, sessions=[session_id])
-            tokens.append(committed(lambda fields=fields: registration.register(edition, fields, today=TODAY))[1])
+            tokens.append(committed(lambda fields=fields: registration.register(edition, fields))[1])
         first, second = db.session.execute(select(Checkpoint).order_by(Checkpoint.id).limit(2)).scalars()
         holder = registration.find_by_token(tokens[0]).person
         badge = badges.issue(holder)

@@ -146,10 +146,11 @@ def test_the_api_is_cached_with_an_etag(app, client, demo):
     assert changed.status_code == 200 and "A new theme" in changed.get_data(as_text=True)
 
 
-def test_a_wrong_language_or_kind_is_a_clear_400(client, demo):
+def test_a_wrong_language_or_kind_is_a_clear_4xx_naming_it(client, demo):
     response = client.get("/api/v1/editions/2023/programme?lang=klingon")
-    assert response.status_code == 400
-    assert client.get("/api/v1/editions/2023/programme?kind=party").status_code == 400
+    assert response.status_code == 422 and "lang" in response.get_json()["errors"]
+    response = client.get("/api/v1/editions/2023/programme?kind=party")
+    assert response.status_code == 422 and "kind" in response.get_json()["errors"]
     assert client.get("/api/v1/editions/1999/programme").status_code == 404
 
 
