@@ -108,6 +108,10 @@ class Registration(IdMixin, TimestampMixin, db.Model):
     category_id: Mapped[int] = mapped_column(ForeignKey("registration_categories.id"), nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
     token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    # The private link's token, sealed like identity numbers, so that later mails can carry the
+    # link. Registrations made before it was kept have none: only the hash, which cannot give
+    # the token back; their mails point to the first confirmation instead.
+    token_sealed: Mapped[str | None] = mapped_column(String(255))
     id_type: Mapped[str] = mapped_column(String(24), nullable=False)
     document_sealed: Mapped[str | None] = mapped_column(String(255))
     document_index: Mapped[str | None] = mapped_column(String(64))
