@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   python3 python3-venv python3-dev build-essential
-  fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
+  fonts-noto-cjk fonts-babelstone-han libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
   poppler-utils chromium postgresql
 )
 

@@ -250,7 +250,7 @@ def badges_html(badges: list[Badge], layout: str = "single") -> str:
     traditional = _traditional_readers([b.person_id for b in badges])
     with force_locale("zh_Hans_CN"):
         return render_template(
-            "badges/sheet.html", layout=layout, edition=edition,
+            "badges/sheet.html", layout=layout, edition=edition, fonts=pdf.FONT_FAMILIES,
             cards=[_badge_context(b, zones, key, traditional) for b in badges],
         )
 

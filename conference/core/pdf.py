@@ -1,5 +1,7 @@
 """PDFs with WeasyPrint: the machine's own CJK fonts (Noto Sans CJK SC for Simplified, TC for
-Traditional, chosen by the `lang` of each element), subset and embedded; nothing fetched."""
+Traditional, chosen by the `lang` of each element), subset and embedded; nothing fetched.
+Characters Noto Sans CJK lacks (𪚥 U+2A6A5 and others of CJK Extensions B to H, found in names)
+fall back to BabelStone Han (Debian's fonts-babelstone-han), glyph by glyph."""
 
 import mimetypes
 from pathlib import Path
@@ -11,6 +13,14 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 _fonts: FontConfiguration | None = None
+
+# The font-family of PDF text by language: listed after Noto, BabelStone Han is used only for
+# the glyphs Noto does not have, so the rest keeps Noto's regional forms.
+RARE_CHARACTER_FONT = '"BabelStone Han"'
+FONT_FAMILIES = {
+    "zh-Hans": f'"Noto Sans CJK SC", {RARE_CHARACTER_FONT}, sans-serif',
+    "zh-Hant": f'"Noto Sans CJK TC", {RARE_CHARACTER_FONT}, sans-serif',
+}
 
 
 def _font_config() -> FontConfiguration:

@@ -17,6 +17,7 @@ from conference.editions.demo import EDITION_2023
 from conference.extensions import db
 from conference.people import services as people
 from conference.people.services import PersonFields
+from tests import pdf_glyphs
 
 
 @pytest.fixture
@@ -139,6 +140,24 @@ def test_a_batch_pdf_reads_back_with_real_tools(app, edition, tmp_path):
     assert all(line.split()[0][6] == "+" and " yes yes " in line for line in font_lines)  # subset, embedded
     has_rare = subprocess.run(["fc-list", ":charset=20bb7", "family"], capture_output=True, text=True).stdout
     assert "Noto Sans CJK" in has_rare
+
+
+def test_rare_characters_print_with_their_own_glyphs(app, edition, tmp_path):
+    """𪚥 (Extension B) is not in Noto Sans CJK: it falls back to BabelStone Han, and only it.
+    Each character is checked in the embedded fonts, since a .notdef box extracts as text too."""
+    badge = services.issue(person(edition, "龘", "𪚥𠮷䶮"))
+    data = pdf.render(services.badges_html([badge]))
+    text, fonts, _ = _pdf_tools(data, tmp_path)
+    lines = [line.strip() for line in text.splitlines()]
+    assert "龘𪚥𠮷䶮" in lines
+    assert "Da Zheyan" in lines  # 𠮷 has no reading: left out of the romanised line, not copied
+    drawn = pdf_glyphs.glyphs(data)
+    for character in "𪚥𠮷䶮龘":
+        assert drawn.get(character), f"{character} is not drawn by any font"
+        assert all(glyph.glyph_id != 0 and glyph.has_outline for glyph in drawn[character]), drawn[character]
+    assert {glyph.family for glyph in drawn["𪚥"]} == {"BabelStone Han"}
+    assert {glyph.family for character in "𠮷䶮龘" for glyph in drawn[character]} == {"Noto Sans CJK SC"}
+    assert "BabelStone-Han" in fonts
 
 
 def test_two_badges_on_a4_with_crop_marks(app, edition, tmp_path):
