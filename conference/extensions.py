@@ -16,6 +16,8 @@ from spectree.models import SecureType, SecuritySchemeData
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from conference.core.api import FieldErrors, JsonBodies, field_errors
+
 
 class Base(DeclarativeBase):
     # Named constraints so that migrations can alter them on PostgreSQL and SQLite alike.
@@ -40,14 +42,18 @@ limiter = Limiter(key_func=get_remote_address)
 # The OpenAPI document of /api/v1 is generated from the endpoints' pydantic models ("strict":
 # only endpoints decorated with api.validate). Its own pages would load Swagger from a CDN, so
 # there are none; the document is served at /api/v1/openapi.json by conference.core.views.
+# Bodies are read by conference.core.api: a body of the wrong kind or shape is a 4xx naming it.
 api = SpecTree(
     "flask",
+    backend=JsonBodies,
+    before=field_errors,
     mode="strict",
     path="api/spec",
     page_templates={},
     title="China Internet Civilization Conference API",
     version="v1",
-    validation_error_status=400,
+    validation_error_status=422,
+    validation_error_model=FieldErrors,
     security_schemes=[SecurityScheme(name="device", data=SecuritySchemeData(
         type=SecureType.HTTP, scheme="bearer",
         description="A scanner device's token, from pairing (`flask checkin pair-device` or a pairing QR).",

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from flask import Blueprint, abort, current_app, g, jsonify, request, send_file
 from flask_babel import gettext as _
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from spectree import Response as ApiResponse
 
 from conference.checkin import services
@@ -36,6 +36,15 @@ class ScanIn(BaseModel):
     scanned_at: datetime | None = Field(None, description="When the badge was scanned, by the device's clock (UTC if no offset). "
                                         "A time before 2000 or more than a day ahead is taken as the server's.")
     kind: Literal["entry", "exit", "print", "lookup"] = "entry"
+
+    @field_validator("scanned_at", mode="before")
+    @classmethod
+    def _a_time_not_a_number(cls, value):
+        # pydantic reads a number as seconds since 1970: a scanner that sends one has a bug,
+        # and recording its scan at some guessed moment would hide it.
+        if isinstance(value, int | float):
+            raise ValueError("a time, not a number")
+        return value
 
 
 class LateScanIn(ScanIn):

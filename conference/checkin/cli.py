@@ -62,7 +62,7 @@ def devices_command(year) -> None:
 @checkin_cli.command("unpair")
 @click.option("--device", "device_id", required=True, type=int)
 def unpair_command(device_id) -> None:
-    """Unpair a device: its token stops working at once."""
+    """Unpair a device: its token takes no new scans; scans it made before still arrive."""
     device = db.session.get(ScannerDevice, device_id)
     if device is None:
         raise click.ClickException(f"No device {device_id}.")

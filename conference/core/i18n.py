@@ -228,6 +228,12 @@ def pinyin_name(family_name: str, given_name: str) -> str:
     return " ".join(part for part in (family_latin, given_latin) if part)
 
 
+def sort_key(text: str) -> str:
+    """Where `text` goes in a list a reader scans: Chinese by pinyin (阿尔巴尼亚 before 中国),
+    Latin letters without their marks (Åland with the A's)."""
+    return " ".join(_readings(text, u_umlaut=False)).casefold() if has_han(text) else _without_marks(text).casefold()
+
+
 def search_key(text: str) -> str:
     """What a typed query and a stored name are compared as: lower case, no spaces, no
     diacritics, and v read as u, since pinyin keyboards write ü as v and no pinyin syllable

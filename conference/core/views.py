@@ -3,11 +3,12 @@
 import re
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, request, url_for
+from flask_limiter.util import get_qualified_name
 from sqlalchemy import text
 
 from conference.core.i18n import LANG_COOKIE, normalise_locale
 from conference.core.urls import safe_next
-from conference.extensions import api, db
+from conference.extensions import api, db, limiter
 
 bp = Blueprint("core", __name__)
 
@@ -73,7 +74,54 @@ def _with_path_schemas(spec: dict) -> dict:
     return spec
 
 
+FIELD_ERRORS = {"application/json": {"schema": {
+    "type": "object", "required": ["errors"],
+    "properties": {"errors": {"type": "object", "additionalProperties": {"type": "string"}}},
+}}}
+# The answers the app gives to any endpoint, beside those an endpoint declares itself.
+ANSWERS = {
+    "400": {"description": "The body is not valid JSON.", "content": FIELD_ERRORS},
+    "401": {"description": "No valid device token."},
+    "404": {"description": "No such edition or item."},
+    "413": {"description": "The body is larger than the app accepts."},
+    "415": {"description": "The body is not sent as JSON (Content-Type: application/json).", "content": FIELD_ERRORS},
+    "429": {"description": "Too many requests from this address; try again later."},
+}
+
+
+def _rate_limited(endpoint: str) -> bool:
+    manager = limiter.limit_manager
+    view = current_app.view_functions[endpoint]
+    return bool(manager.decorated_limits(get_qualified_name(view)) or manager.default_limits
+                or manager.application_limits or manager.blueprint_limits(current_app, endpoint.rpartition(".")[0]))
+
+
+def _with_answers(spec: dict) -> dict:
+    """Each operation lists the 4xx it can give: 400, 413 and 415 for a body, 401 behind a
+    token, 404 for an address with a year or an id, 422 only when there is something to
+    validate, 429 when the route is rate-limited."""
+    for route in current_app.url_map.iter_rules():
+        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", route.rule)
+        for method, operation in spec.get("paths", {}).get(path, {}).items():
+            if method.upper() not in route.methods:
+                continue
+            answers, codes = operation["responses"], set()
+            if "requestBody" in operation:
+                codes |= {"400", "413", "415"}
+            elif not any(p.get("in") == "query" for p in operation.get("parameters", [])):
+                answers.pop("422", None)
+            if operation.get("security"):
+                codes.add("401")
+            if route.arguments:
+                codes.add("404")
+            if _rate_limited(route.endpoint):
+                codes.add("429")
+            for code in sorted(codes - set(answers)):
+                answers[code] = ANSWERS[code]
+    return spec
+
+
 @bp.route("/api/v1/openapi.json")
 def openapi():
     """Every /api/v1 endpoint, generated from the code."""
-    return jsonify(_with_path_schemas(api.spec))
+    return jsonify(_with_answers(_with_path_schemas(api.spec)))

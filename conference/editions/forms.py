@@ -1,9 +1,20 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from conference.core.forms import ConferenceForm
+from conference.editions.models import EditionOrganisation
 from conference.editions.services import OrganisationName
+
+ORGANISATION_ZH = EditionOrganisation.__table__.c.name_zh.type.length
+ORGANISATION_EN = EditionOrganisation.__table__.c.name_en.type.length
 
 _YEAR = [
     InputRequired(_l("Enter the year.")),
@@ -21,6 +32,13 @@ class OrganisationLines(TextAreaField):
     @property
     def names(self):
         return parse_organisation_lines(self.data if isinstance(self.data, str) else "")
+
+    def pre_validate(self, form) -> None:
+        for number, line in enumerate((self.data or "").splitlines(), start=1):
+            zh, _bar, en = line.partition("|")
+            if len(zh.strip()) > ORGANISATION_ZH or len(en.strip()) > ORGANISATION_EN:
+                raise ValidationError(_l("Line %(line)d: at most %(zh)d characters before the bar and %(en)d after it.",
+                                         line=number, zh=ORGANISATION_ZH, en=ORGANISATION_EN))
 
     def populate_from(self, organisations) -> None:
         self.data = "\n".join(

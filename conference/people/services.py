@@ -19,6 +19,8 @@ from conference.editions.models import Edition
 from conference.extensions import db
 from conference.people.models import CATEGORIES, Person
 
+PINYIN_LENGTH = Person.__table__.c.name_pinyin.type.length
+INITIALS_LENGTH = Person.__table__.c.name_initials.type.length
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
 PHOTO_MAX_PIXELS = 25_000_000  # checked in the header: a decompression bomb is refused before it is decoded
 PHOTO_EDGE = 800  # stored photos are at most this many pixels on the long edge
@@ -49,7 +51,9 @@ def _apply(person: Person, fields: PersonFields) -> None:
         raise ValueError(f"unknown category {fields.category!r}")
     person.family_name = fields.family_name.strip()
     person.given_name = fields.given_name.strip()
-    person.name_pinyin, person.name_initials = name_search_keys(person.family_name, person.given_name)
+    pinyin, initials = name_search_keys(person.family_name, person.given_name)
+    # The longest names a form allows spell out longer than their search keys' columns.
+    person.name_pinyin, person.name_initials = pinyin[:PINYIN_LENGTH], initials[:INITIALS_LENGTH]
     person.category = fields.category
     person.name_latin = fields.name_latin.strip() or None
     person.organisation = fields.organisation.strip()

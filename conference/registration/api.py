@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, jsonify
 from pydantic import BaseModel, Field
 from spectree import Response as ApiResponse
 
-from conference.core.api import field_errors
+from conference.core.api import FieldErrors, field_errors
 from conference.core.database import committed
 from conference.core.i18n import current_locale
 from conference.editions.views import edition_or_404
@@ -31,21 +31,22 @@ class Consents(BaseModel):
 
 
 class RegistrationIn(BaseModel):
-    """Lengths and formats are checked by the registration service, which answers each field
-    in the reader's language; the model only fixes the shape."""
+    """Formats are checked by the registration service, which answers each field in the
+    reader's language; the model fixes the shape and the lengths (those of the form)."""
 
-    category: str = Field("", description="guest, audience, media or staff")
-    invitation_code: str = ""
-    family_name: str = ""
-    given_name: str = ""
-    organisation: str = ""
-    title: str = ""
-    email: str = ""
-    phone: str = ""
-    id_type: str = Field("", description=" | ".join(ID_TYPES))
-    id_number: str = ""
-    nationality: str | None = Field(None, description="ISO 3166 alpha-2, for passports.")
-    guardian_name: str = ""
+    category: str = Field("", max_length=16, description="guest, audience, media or staff")
+    invitation_code: str = Field("", max_length=40)
+    family_name: str = Field("", max_length=100)
+    given_name: str = Field("", max_length=100)
+    organisation: str = Field("", max_length=200)
+    title: str = Field("", max_length=200)
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=40)
+    id_type: str = Field("", max_length=24, description=" | ".join(ID_TYPES))
+    id_number: str = Field("", max_length=40)
+    nationality: str | None = Field(
+        None, max_length=3, description="For passports: ISO 3166 alpha-2 (CN) or alpha-3 as printed in the passport (CHN).")
+    guardian_name: str = Field("", max_length=100)
     consents: Consents = Field(default_factory=Consents)
     sessions: list[int] = Field(default_factory=list, max_length=50)
 
@@ -56,10 +57,6 @@ class RegistrationOut(BaseModel):
     private_link: str
     sessions: list[dict]
     warnings: list[str] = []
-
-
-class FieldErrors(BaseModel):
-    errors: dict[str, str]
 
 
 class FormOut(BaseModel):

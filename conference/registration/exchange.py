@@ -3,22 +3,20 @@ the same file twice adds nobody twice (the identity document decides). Exports a
 unless the organizer may, and does ask otherwise with a reason; every text is a text cell
 (core.spreadsheet), so a spreadsheet never runs it as a formula."""
 
-import io
+import os
 import re
 import secrets
 import time
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from conference.core import audit, pii
-from conference.core.spreadsheet import local_time, time_header, workbook
+from conference.core.errors import Refusal
+from conference.core.spreadsheet import local_time, read_rows, time_header, workbook
 from conference.editions.models import Edition
 from conference.registration import services
 from conference.registration.forms import ID_TYPE_LABELS, STATUS_LABELS
@@ -26,7 +24,7 @@ from conference.registration.identity import ID_TYPES
 from conference.registration.models import Registration
 from conference.registration.services import RegistrationError, RegistrationFields
 
-MAX_ROWS = 5000
+MAX_ROWS = 20_000
 MAX_BYTES = 10 * 1024 * 1024
 # Column titles organizers use, in either language, for each field.
 HEADERS = {
@@ -73,12 +71,9 @@ def _read(data: bytes) -> list[tuple[int, dict]]:
     if len(data) > MAX_BYTES:
         raise ImportProblem(_l("The file is larger than 10 MB."))
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise ImportProblem(_l("This is not an Excel .xlsx file we can read.")) from error
-    sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None) or ()
+        header, *rows = read_rows(data, MAX_ROWS) or [()]
+    except Refusal as refusal:
+        raise ImportProblem(refusal.message) from refusal
     columns = {}
     for index, title in enumerate(header):
         name = str(title or "").strip().lower()
@@ -89,12 +84,9 @@ def _read(data: bytes) -> list[tuple[int, dict]]:
         raise ImportProblem(_l("The first row must name the columns; at least 姓 (family name) and 证件号码 (document number)."))
     result = []
     for number, row in enumerate(rows, start=2):
-        if number - 1 > MAX_ROWS:
-            raise ImportProblem(_l("At most %(n)d rows at a time.", n=MAX_ROWS))
         values = {key: str(row[i]).strip() if i < len(row) and row[i] is not None else "" for i, key in columns.items()}
         if any(values.values()):
             result.append((number, values))
-    book.close()
     return result
 
 
@@ -105,7 +97,7 @@ def _fields(values: dict, category: str, version: int) -> RegistrationFields:
         category=category, family_name=values.get("family_name", ""), given_name=values.get("given_name", ""),
         organisation=values.get("organisation", ""), title=values.get("title", ""), email=values.get("email", ""),
         phone=values.get("phone", ""), id_type=id_type, id_number=values.get("id_number", ""),
-        nationality=(values.get("nationality") or "").upper()[:2] or None,
+        nationality=values.get("nationality") or None,
         # The organizer imports on the invitees' behalf; each is sent the notice with the confirmation.
         consents={"privacy_notice": version, "identity_document": version},
     )
@@ -138,35 +130,51 @@ def preview_import(edition: Edition, data: bytes, category_code: str) -> list[Im
     return rows
 
 
-UPLOAD_HOURS = 2
+UPLOAD_HOURS = 2  # a preview nobody confirms is deleted after this long
 _UPLOAD_TOKEN = re.compile(r"^[A-Za-z0-9_-]{22}$")
 
 
 def _uploads() -> Path:
+    """The folder of previewed files (identity numbers in clear): the app's alone, and rid of
+    the previews that expired, each time it is used."""
     folder = Path(current_app.config["INSTANCE_DIR"]) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.xlsx"):  # previews nobody confirmed
-        if old.stat().st_mtime < time.time() - UPLOAD_HOURS * 3600:
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)  # also when an older version made it readable by others
+    expired = time.time() - UPLOAD_HOURS * 3600
+    for old in folder.glob("*.xlsx"):
+        if old.stat().st_mtime < expired:
             old.unlink(missing_ok=True)
     return folder
 
 
+def _upload_path(token: str) -> Path | None:
+    return _uploads() / f"{token}.xlsx" if _UPLOAD_TOKEN.match(token or "") else None
+
+
 def keep_upload(data: bytes) -> str:
-    """Keep a previewed file until the organizer confirms, for at most two hours."""
+    """Keep a previewed file until the organizer confirms or cancels, for at most UPLOAD_HOURS;
+    created readable and writable by the app only."""
     token = secrets.token_urlsafe(16)
-    (_uploads() / f"{token}.xlsx").write_bytes(data)
+    handle = os.open(_uploads() / f"{token}.xlsx", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(handle, "wb") as file:
+        file.write(data)
     return token
 
 
 def take_upload(token: str) -> bytes | None:
-    if not _UPLOAD_TOKEN.match(token or ""):
-        return None
-    path = _uploads() / f"{token}.xlsx"
-    if not path.exists():
+    """The kept file, deleted as it is taken; None when unknown or expired."""
+    path = _upload_path(token)
+    if path is None or not path.exists():
         return None
     data = path.read_bytes()
     path.unlink(missing_ok=True)
     return data
+
+
+def discard_upload(token: str) -> None:
+    path = _upload_path(token)
+    if path is not None:
+        path.unlink(missing_ok=True)
 
 
 def run_import(edition: Edition, data: bytes, category_code: str, actor=None) -> dict:

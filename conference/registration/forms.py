@@ -17,7 +17,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from conference.core.fields import MultiCheckbox
 from conference.core.forms import ConferenceForm
+from conference.core.i18n import current_locale, sort_key
 from conference.core.urls import row_id
+from conference.registration.identity import COUNTRIES
 
 ID_TYPE_LABELS = {
     "resident_id": _l("Resident Identity Card (居民身份证)"),
@@ -36,14 +38,18 @@ STATUS_LABELS = {
 BOOKING_LABELS = {"confirmed": _l("Seat confirmed"), "waitlisted": _l("On the waiting list"), "cancelled": _l("Cancelled")}
 
 
+# Taiwan is named as Hong Kong and Macao are, a region of China (CLDR calls it 台湾 alone).
+REGION_NAMES = {"TW": {"zh_Hans_CN": "中国台湾", "zh_Hant_TW": "中國台灣", "en": "Taiwan, China"}}
+
+
 def nationality_choices() -> list[SelectChoice]:
-    """Countries by name in the reader's language (Babel's territory names), Chinese first."""
+    """ISO 3166 countries by name in the reader's language (Babel's territory names), in the
+    order a reader of that language looks for them: Chinese by pinyin, not by code point."""
+    locale = current_locale()
     territories = get_locale().territories
-    codes = sorted(
-        (code for code in territories if len(code) == 2 and code.isalpha() and code not in {"ZZ", "EU", "EZ", "UN", "QO", "XA", "XB"}),
-        key=lambda code: territories[code],
-    )
-    return [SelectChoice("", "—")] + [SelectChoice(code, territories[code]) for code in codes]
+    names = {code: REGION_NAMES.get(code, {}).get(locale) or territories.get(code, code) for code in COUNTRIES}
+    codes = sorted(COUNTRIES, key=lambda code: sort_key(names[code]))
+    return [SelectChoice("", "—")] + [SelectChoice(code, names[code]) for code in codes]
 
 
 class RegistrationForm(ConferenceForm):

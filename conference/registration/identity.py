@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from babel.core import get_global
 from flask_babel import lazy_gettext as _l
 from stdnum import numdb
 from stdnum.iso7064 import mod_11_2
@@ -30,6 +31,33 @@ class IdentityError(Refusal):
     pass
 
 
+def _user_assigned(code: str) -> bool:
+    """ISO 3166-1 leaves AA, QM to QZ, XA to XZ and ZZ to its users (CLDR: pseudo-locales, Kosovo, unknown)."""
+    return code in ("AA", "ZZ") or code[0] == "X" or (code[0] == "Q" and code[1] >= "M")
+
+
+def _iso_countries() -> tuple[frozenset, dict]:
+    """ISO 3166-1 from CLDR (Babel's data): the alpha-2 codes that have a numeric code — which
+    leaves out CLDR's subdivisions and groupings such as EA, IC, UN or EZ — without the
+    user-assigned codes and the European Union; and each alpha-3 code (old ones included, as
+    older passports print them) with the alpha-2 code it stands for."""
+    aliases = get_global("territory_aliases")
+    numbered = {targets[0] for code, targets in aliases.items() if code.isdigit() and len(targets) == 1}
+    countries = frozenset(code for code in numbered if len(code) == 2 and not _user_assigned(code) and code != "EU")
+    alpha_3 = {code: targets[0] for code, targets in aliases.items()
+               if len(code) == 3 and code.isalpha() and len(targets) == 1 and targets[0] in countries}
+    return countries, alpha_3
+
+
+COUNTRIES, ALPHA_3 = _iso_countries()
+
+
+def country_code(value: str | None) -> str | None:
+    """The ISO 3166 alpha-2 code of `us`, `US` or `USA` (as passports print it), else None."""
+    code = (value or "").strip().upper()
+    return code if code in COUNTRIES else ALPHA_3.get(code)
+
+
 @dataclass
 class Document:
     id_type: str
@@ -37,6 +65,7 @@ class Document:
     duplicate_key: str          # what makes two registrations the same document
     birth_date: date | None = None
     warnings: list = field(default_factory=list)
+    nationality: str | None = None  # passports: ISO 3166 alpha-2
 
 
 def normalise(number: str) -> str:
@@ -114,9 +143,10 @@ def check_document(id_type: str, number: str, nationality: str | None = None, to
     # passport
     if not re.fullmatch(r"[A-Z0-9]{5,20}", number):
         raise IdentityError(_l("A passport number has 5 to 20 letters and digits."))
-    if not nationality:
-        raise IdentityError(_l("Choose the nationality shown in the passport."))
-    return Document(id_type, number, f"{nationality}:{number}")
+    country = country_code(nationality)
+    if country is None:
+        raise IdentityError(_l("Choose the nationality shown in the passport."), "nationality")
+    return Document(id_type, number, f"{country}:{number}", nationality=country)
 
 
 def age_on(born: date, day: date) -> int:

@@ -274,7 +274,7 @@ def check(
         except RegistrationError as error:
             errors.update(error.errors)
         except IdentityError as error:
-            errors[name] = error.message
+            errors[error.field or name] = error.message
         return None
 
     category = category_by_code(edition, fields.category)
@@ -468,7 +468,7 @@ def register(
         document_sealed=pii.seal(document.number),
         document_index=pii.blind_index(document.duplicate_key, "identity"),
         document_masked=pii.mask_document_number(document.number),
-        nationality=fields.nationality if document.id_type == "passport" else None,
+        nationality=document.nationality,
         under_14=checked.under_14, guardian_name=fields.guardian_name.strip() or None,
         invitation_code_id=checked.code.id if checked.code else None,
         locale=fields.locale, source=source,
@@ -507,7 +507,7 @@ def update_pending(registration: Registration, fields: RegistrationFields, today
     registration.document_sealed = pii.seal(document.number)
     registration.document_index = pii.blind_index(document.duplicate_key, "identity")
     registration.document_masked = pii.mask_document_number(document.number)
-    registration.nationality = fields.nationality if document.id_type == "passport" else None
+    registration.nationality = document.nationality
     wanted = {s.id for s in checked.sessions}
     for booking in list(registration.bookings):
         if booking.status != "cancelled" and booking.session_id not in wanted:

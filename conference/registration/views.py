@@ -383,6 +383,10 @@ def import_list(year):
     form.category.choices = [SelectChoice(c.code, c.name) for c in services.categories_of(edition)]
     preview = upload_token = None
     if form.validate_on_submit():
+        if request.form.get("confirm") == "cancel":
+            exchange.discard_upload(request.form.get("upload", ""))
+            flash(_("The import was cancelled; the uploaded file is deleted."), "success")
+            return redirect(url_for("registration.import_list", year=year))
         if request.form.get("confirm") == "1":
             data = exchange.take_upload(request.form.get("upload", ""))
             if data is None:

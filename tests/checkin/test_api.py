@@ -66,6 +66,8 @@ def test_bad_tokens_are_401(client, scanner, header):
     {}, {"payload": "C1AAA"}, {"payload": 5, "client_scan_id": "x"}, {"payload": "C1", "client_scan_id": ""},
     {"payload": "C1", "client_scan_id": "x" * 65}, {"payload": "C1", "client_scan_id": "x", "kind": "dance"},
     {"payload": "C1", "client_scan_id": "x", "scanned_at": "yesterday"}, [], "text", {"payload": "C1" * 300, "client_scan_id": "x"},
+    {"payload": "", "client_scan_id": "0", "scanned_at": 0}, {"payload": "", "client_scan_id": "0", "scanned_at": 1.5e9},
+    {"payload": "", "client_scan_id": "0", "scanned_at": True},
 ])
 def test_malformed_bodies_are_422_with_the_fields(client, scanner, body):
     response = post(client, scanner["a"], body)
