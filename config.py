@@ -79,6 +79,9 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_FROM = os.environ.get("MAIL_FROM", "中国网络文明大会 <noreply@conference.local>")
     REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "20 per minute")
+    # "Send me my link again": per address asking, and per mailbox asked for.
+    LINK_AGAIN_RATE_LIMIT = os.environ.get("LINK_AGAIN_RATE_LIMIT", "5 per hour")
+    LINK_AGAIN_MAILBOX_RATE_LIMIT = os.environ.get("LINK_AGAIN_MAILBOX_RATE_LIMIT", "3 per day")
 
 
 class DevelopmentConfig(Config):

@@ -88,7 +88,8 @@ def _clock(edition: Edition, moment: datetime) -> str:
     return clock(moment, edition.timezone)
 
 
-def _overlap(a_start, a_end, b_start, b_end, margin: timedelta = timedelta(0)) -> bool:
+def overlaps(a_start, a_end, b_start, b_end, margin: timedelta = timedelta(0)) -> bool:
+    """Two intervals share time (or come closer than `margin`); ends are exclusive."""
     return a_start < b_end + margin and b_start < a_end + margin
 
 
@@ -156,7 +157,7 @@ def hall_double_booked(session: Session, others: Iterable[Session], buffer_minut
         if other.id != session.id
         and other.hall_id == session.hall_id
         and other.scheduled
-        and _overlap(session.starts_at, session.ends_at, other.starts_at, other.ends_at, margin)
+        and overlaps(session.starts_at, session.ends_at, other.starts_at, other.ends_at, margin)
     ]
 
 
@@ -217,7 +218,7 @@ def speaker_double_booked(
             margin = timedelta(minutes=travel_minutes) if (
                 venue_id is not None and other_venue is not None and other_venue != venue_id
             ) else timedelta(0)
-            if _overlap(item.starts_at, item.ends_at, booking.starts_at, booking.ends_at, margin):
+            if overlaps(item.starts_at, item.ends_at, booking.starts_at, booking.ends_at, margin):
                 message = (
                     _l("%(name)s is also on stage in “%(other)s” and needs %(minutes)d minutes to get between the venues.",
                        name=person.name, other=booking.title, minutes=travel_minutes)

@@ -80,6 +80,10 @@ class RegistrationForm(ConferenceForm):
     consent_guardian = BooleanField(_l("I am the parent or guardian of a participant under 14 and agree to this registration."))
 
 
+class LinkAgainForm(ConferenceForm):
+    email = EmailField(_l("Email address you registered with"), validators=[Length(max=254)])
+
+
 class DecisionForm(ConferenceForm):
     reason = TextAreaField(_l("Reason (the attendee reads it)"), validators=[Optional(), Length(max=1000)])
 

@@ -10,6 +10,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -97,8 +98,13 @@ class Registration(IdMixin, TimestampMixin, db.Model):
 
     __tablename__ = "registrations"
     __table_args__ = (
-        # One identity document, one registration per edition: the race is settled here.
-        UniqueConstraint("edition_id", "document_index"),
+        # One identity document, one registration per edition that is not cancelled: the race
+        # is settled here. A cancelled registration stays as a record, and its holder may
+        # register again (services._document_taken reads the same rule).
+        Index(
+            "uq_registrations_edition_document_active", "edition_id", "document_index", unique=True,
+            sqlite_where=text("status <> 'cancelled'"), postgresql_where=text("status <> 'cancelled'"),
+        ),
         Index("ix_registrations_edition_status", "edition_id", "status"),
         Index("ix_registrations_edition_category", "edition_id", "category_id"),
     )
@@ -108,9 +114,9 @@ class Registration(IdMixin, TimestampMixin, db.Model):
     category_id: Mapped[int] = mapped_column(ForeignKey("registration_categories.id"), nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
     token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
-    # The private link's token, sealed like identity numbers, so that later mails can carry the
-    # link. Registrations made before it was kept have none: only the hash, which cannot give
-    # the token back; their mails point to the first confirmation instead.
+    # The private-link token, sealed like an identity number, so that mails can carry the link
+    # again ("send me my link again", the approval mail); None for registrations made before it
+    # was kept: their hash cannot give the token back, so their mails carry no link.
     token_sealed: Mapped[str | None] = mapped_column(String(255))
     id_type: Mapped[str] = mapped_column(String(24), nullable=False)
     document_sealed: Mapped[str | None] = mapped_column(String(255))

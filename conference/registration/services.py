@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 
 from conference.badges import services as badges
 from conference.core import audit, pii
+from conference.core.i18n import DEFAULT_LOCALE, clock, day_label
 from conference.core.links import public_url
 from conference.core.mail import queue_mail
 from conference.core.models import utcnow
@@ -34,8 +35,9 @@ from conference.people import services as people
 from conference.people.models import Person
 from conference.people.services import PersonFields, PhotoError, name_matches
 from conference.programme.models import Session
+from conference.programme.services import overlaps
 from conference.registration.forms import ID_TYPE_LABELS
-from conference.registration.identity import IdentityError, age_on, check_document
+from conference.registration.identity import IdentityError, age_on, check_document, country_code
 from conference.registration.models import (
     Consent,
     DataRequest,
@@ -52,8 +54,22 @@ CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud ov
 CODE_LENGTH = 12
 CATEGORY_TO_PERSON = {"guest": "guest", "audience": "audience", "media": "media", "staff": "staff"}
 DUPLICATE_MESSAGE = _l(
-    "This identity document is already registered for this edition. To change a registration, "
-    "use the private link in its confirmation message."
+    "This identity document is already registered for this edition. To change or cancel that "
+    "registration, open its private page; if you no longer have its link, use “Send me my link "
+    "again” below, or ask the organizers."
+)
+# What a deletion request does when the organizers carry it out (handle_request), as the
+# attendee reads it before asking.
+DELETION_ERASES = (
+    _l("your identity document number"),
+    _l("your mobile phone number"),
+    _l("your email address"),
+    _l("your photo"),
+)
+DELETION_KEEPS = (
+    _l("your name, organisation, category and the dates of your registration, for the conference's records and anonymous statistics"),
+    _l("the record of the consents you gave and when"),
+    _l("the audit trail of who read or changed your data and when, which the organizers must keep by law"),
 )
 
 
@@ -87,6 +103,8 @@ class RegistrationFields:
 
 @dataclass
 class Checked:
+    """`document` and `phone` are None when a change keeps the stored ones."""
+
     category: RegistrationCategory
     code: InvitationCode | None
     document: object
@@ -248,8 +266,12 @@ def check_email(email: str) -> str:
 
 
 def _document_taken(edition: Edition, duplicate_key: str, except_id: int | None = None) -> bool:
+    """The duplicate rule: one document, one registration per edition that is not cancelled.
+    After a cancel the same person may register again (the partial unique index
+    uq_registrations_edition_document_active holds the same rule against races)."""
     query = select(Registration.id).where(
-        Registration.edition_id == edition.id, Registration.document_index == pii.blind_index(duplicate_key, "identity")
+        Registration.edition_id == edition.id, Registration.document_index == pii.blind_index(duplicate_key, "identity"),
+        Registration.status != "cancelled",
     )
     if except_id:
         query = query.where(Registration.id != except_id)
@@ -290,8 +312,9 @@ def check(
         if len(getattr(fields, name) or "") > limit:
             errors[name] = _l("At most %(n)d characters.", n=limit)
     required = set(category.required_fields or []) if category else set()
+    keep_phone = existing is not None and not fields.phone.strip() and bool(existing.person.phone_sealed)
     for name in ("organisation", "title", "email", "phone"):
-        if name in required and not (getattr(fields, name) or "").strip():
+        if name in required and not (getattr(fields, name) or "").strip() and not (name == "phone" and keep_phone):
             errors[name] = _l("This category needs this field.")
     if "photo" in required and not fields.photo and not (existing and existing.person.photo_file):
         errors["photo"] = _l("This category needs a photo.")
@@ -304,7 +327,15 @@ def check(
         except PhotoError as error:
             errors["photo"] = error.message
 
-    document = attempt("id_number", check_document, fields.id_type, fields.id_number, fields.nationality, today)
+    document = None
+    if existing is not None and not fields.id_number.strip():
+        changed_type = fields.id_type and fields.id_type != existing.id_type
+        changed_nationality = (existing.id_type == "passport" and bool(fields.nationality)
+                               and country_code(fields.nationality) != existing.nationality)
+        if changed_type or changed_nationality:
+            errors["id_number"] = _l("Enter the document number again to change the document type or nationality.")
+    else:
+        document = attempt("id_number", check_document, fields.id_type, fields.id_number, fields.nationality, today)
     if document is not None and _document_taken(edition, document.duplicate_key, existing.id if existing else None):
         errors["id_number"] = DUPLICATE_MESSAGE
 
@@ -324,14 +355,14 @@ def check(
         if fields.photo and fields.consents.get("photo") != notice.version:
             errors["photo_consent"] = _l("Please agree separately to the use of your photo, or leave the photo out.")
 
-    under_14 = False
+    under_14 = existing.under_14 if existing is not None and document is None else False
     if document is not None and document.birth_date is not None:
         under_14 = age_on(document.birth_date, today or date.today()) < 14
-        if under_14:
-            if not fields.guardian_name.strip():
-                errors["guardian_name"] = _l("Under 14: enter the name of the parent or guardian who agrees.")
-            if notice is not None and fields.consents.get("guardian") != notice.version:
-                errors["guardian"] = _l("Under 14: a parent or guardian must agree.")
+    if under_14:
+        if not fields.guardian_name.strip():
+            errors["guardian_name"] = _l("Under 14: enter the name of the parent or guardian who agrees.")
+        if notice is not None and fields.consents.get("guardian") != notice.version:
+            errors["guardian"] = _l("Under 14: a parent or guardian must agree.")
 
     sessions: list[Session] = []
     if category is not None and fields.sessions:
@@ -340,10 +371,36 @@ def check(
             errors["sessions"] = _l("Choose only sessions offered to your category.")
         else:
             sessions = [allowed[sid] for sid in fields.sessions]
+            clash = same_time(edition, sessions)
+            if clash:
+                errors["sessions"] = clash
 
     if errors:
         raise RegistrationError(errors)
-    return Checked(category, code, document, phone, email, sessions, under_14, notice, list(document.warnings))
+    return Checked(category, code, document, phone, email, sessions, under_14, notice,
+                   list(document.warnings) if document is not None else [])
+
+
+def _when(edition: Edition, session: Session) -> str:
+    """7月18日周二 14:00–17:00 on the host city's clock, in the reader's language."""
+    zone = edition.timezone
+    return f"{day_label(session.starts_at, zone)} {clock(session.starts_at, zone)}–{clock(session.ends_at, zone)}"
+
+
+def same_time(edition: Edition, sessions: list[Session]) -> str | None:
+    """The overlap rule: nobody holds places in two sessions that run at the same time. A place
+    on a waiting list counts as holding one, because it turns into a seat by itself
+    (promote_waiting) when someone cancels: if it did not count, a promotion could give one
+    person two seats at once, and the line would be held up by people who cannot come.
+    Returns the message naming each pair, or None."""
+    timed = sorted((s for s in sessions if s.scheduled), key=lambda s: (s.starts_at, s.id))
+    clashes = [
+        _l("“%(first)s” (%(first_time)s) and “%(second)s” (%(second_time)s) take place at the same time; choose one of them.",
+           first=a.title, first_time=_when(edition, a), second=b.title, second_time=_when(edition, b))
+        for index, a in enumerate(timed) for b in timed[index + 1:]
+        if overlaps(a.starts_at, a.ends_at, b.starts_at, b.ends_at)
+    ]
+    return " ".join(str(message) for message in clashes) or None
 
 
 # Seats and waiting lists --------------------------------------------------------------------
@@ -481,9 +538,7 @@ def register(
         raise RegistrationError({"id_number": DUPLICATE_MESSAGE}) from error
     if registration.status == "approved":
         badges.issue(person, actor=actor)
-    for kind, version in fields.consents.items():
-        if kind in ("privacy_notice", "identity_document") or (kind == "photo" and fields.photo) or (kind == "guardian" and checked.under_14):
-            registration.consents.append(Consent(kind=kind, notice_version=version))
+    _record_consents(registration, fields, checked)
     if fields.photo:
         people.store_photo(person, fields.photo, actor=actor)
     for session in sorted(checked.sessions, key=lambda s: s.id):  # one lock order: no deadlocks
@@ -493,21 +548,40 @@ def register(
     return registration, token
 
 
+def _record_consents(registration: Registration, fields: RegistrationFields, checked: Checked) -> None:
+    """Each consent the person gave, once per notice version: agreeing again to the same
+    version (a change of the registration) adds no second record."""
+    given = {(c.kind, c.notice_version) for c in registration.consents if c.withdrawn_at is None}
+    for kind, version in fields.consents.items():
+        wanted = kind in ("privacy_notice", "identity_document") or (kind == "photo" and fields.photo) or (
+            kind == "guardian" and checked.under_14)
+        if wanted and (kind, version) not in given:
+            registration.consents.append(Consent(kind=kind, notice_version=version))
+
+
 def update_pending(registration: Registration, fields: RegistrationFields, today: date | None = None) -> Registration:
-    """The attendee corrects their registration while it waits for approval."""
+    """The attendee corrects their registration while it waits for approval. A phone or a
+    document number left empty keeps the stored one; consents already given stay as recorded."""
     if registration.status != "pending":
         raise RegistrationError({"status": _l("Only a registration that is still waiting for approval can be changed.")})
     fields.category = registration.category.code
     checked = check(registration.edition, fields, today, existing=registration)
     person = registration.person
     people.update_person(person, _person_fields(fields, checked.category, checked.email))
-    people.set_phone(person, checked.phone)
+    if checked.phone:
+        people.set_phone(person, checked.phone)
     document = checked.document
-    registration.id_type = document.id_type
-    registration.document_sealed = pii.seal(document.number)
-    registration.document_index = pii.blind_index(document.duplicate_key, "identity")
-    registration.document_masked = pii.mask_document_number(document.number)
-    registration.nationality = document.nationality
+    if document is not None:
+        registration.id_type = document.id_type
+        registration.document_sealed = pii.seal(document.number)
+        registration.document_index = pii.blind_index(document.duplicate_key, "identity")
+        registration.document_masked = pii.mask_document_number(document.number)
+        registration.nationality = document.nationality
+    registration.under_14 = checked.under_14
+    registration.guardian_name = fields.guardian_name.strip() or None
+    _record_consents(registration, fields, checked)
+    if fields.photo:
+        people.store_photo(person, fields.photo)
     wanted = {s.id for s in checked.sessions}
     for booking in list(registration.bookings):
         if booking.status != "cancelled" and booking.session_id not in wanted:
@@ -540,6 +614,10 @@ def cancel(registration: Registration, actor=None) -> None:
     for booking in registration.bookings:
         if booking.status != "cancelled":
             _cancel_booking(booking)
+    badge = badges.badge_of(registration.person)
+    if badge is not None and badge.status == "active":  # a cancelled registration opens no gate
+        with force_locale(DEFAULT_LOCALE):  # the gate's volunteers read the reason
+            badges.revoke(badge, str(_l("Registration cancelled")), actor=actor)
     audit.record("registration.cancel", registration, actor=actor)
     _tell(registration, "registration/mail/cancelled.txt")
 
@@ -624,14 +702,6 @@ def own_data(registration: Registration) -> dict:
 # Messages -----------------------------------------------------------------------------------
 
 
-def private_link(registration: Registration) -> str | None:
-    """The attendee's private link, from the sealed token; None for a registration made before
-    tokens were kept sealed (only their hash was, which cannot give the link back)."""
-    if not registration.token_sealed:
-        return None
-    return own_page_url(pii.unseal(registration.token_sealed))
-
-
 def _tell(registration: Registration, template: str, token: str | None = None, **context) -> None:
     """Render the message in the attendee's language now; send it after the commit. Every
     message may carry the private link and says where and when in the host city's terms."""
@@ -652,6 +722,35 @@ def _tell(registration: Registration, template: str, token: str | None = None, *
 
 def own_page_url(token: str) -> str:
     return public_url("registration.own_page", token=token)
+
+
+def private_link(registration: Registration) -> str | None:
+    """The private page's address, from the sealed token (None for registrations made before
+    the token was kept sealed)."""
+    return own_page_url(pii.unseal(registration.token_sealed)) if registration.token_sealed else None
+
+
+def send_link_again(edition: Edition, email: str) -> int:
+    """Mail each registration of this edition made with this address its private link, in the
+    registrant's language. The caller answers the same whatever the count, so nobody learns
+    which addresses are registered. A registration from before the token was kept sealed gets
+    a new link (the old one cannot be recovered, and stops working)."""
+    address = check_email(clean(email or "").strip())
+    found = db.session.execute(
+        select(Registration).join(Person, Registration.person_id == Person.id)
+        .where(Registration.edition_id == edition.id, func.lower(Person.email) == address.lower())
+        .order_by(Registration.id)
+    ).scalars().all()
+    for registration in found:
+        renewed = registration.token_sealed is None
+        if renewed:
+            token = secrets.token_urlsafe(32)
+            registration.token_hash, registration.token_sealed = token_hash(token), pii.seal(token)
+        else:
+            token = pii.unseal(registration.token_sealed)
+        audit.record("registration.link_sent", registration, detail={"renewed": renewed})
+        _tell(registration, "registration/mail/link.txt", token=token)
+    return len(found)
 
 
 # Settings -----------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Registration pages: the public form and the attendee's own page; the organizers' list,
 decisions, reveals, codes, seats, imports, exports and statistics."""
 
+import hashlib
 import io
 import json
 from datetime import UTC, datetime, time
@@ -41,6 +42,7 @@ from conference.registration.forms import (
     DecisionForm,
     ExportReasonForm,
     ImportForm,
+    LinkAgainForm,
     NoticeForm,
     RegistrationForm,
     RevealForm,
@@ -68,6 +70,20 @@ def _registration_limit() -> str:
 
 def _wrong_code(response) -> bool:
     return bool(g.get("wrong_code"))
+
+
+def _link_again_limit() -> str:
+    return current_app.config["LINK_AGAIN_RATE_LIMIT"]
+
+
+def _link_again_mailbox_limit() -> str:
+    return current_app.config["LINK_AGAIN_MAILBOX_RATE_LIMIT"]
+
+
+def _mailbox_key() -> str:
+    """One address is not sent more than a few links, whoever asks from wherever."""
+    address = (request.form.get("email") or "").strip().lower()
+    return "link-again:" + hashlib.sha256(address.encode()).hexdigest()[:32]
 
 
 # The public form ----------------------------------------------------------------------------
@@ -150,7 +166,28 @@ def register(year):
             flash(_("Thank you. Your registration has been received."), "success")
             return redirect(url_for("registration.own_page", token=token))
     status = 200 if request.method == "GET" or not form.errors and not form.form_errors else 422
-    return render_template("registration/form.html", **_prepare(form, edition)), status
+    return render_template("registration/form.html", link_form=LinkAgainForm(formdata=None), **_prepare(form, edition)), status
+
+
+@bp.route("/register/<year:year>/link", methods=["GET", "POST"])
+@limiter.limit(_link_again_limit, methods=["POST"])
+@limiter.limit(_link_again_mailbox_limit, methods=["POST"], key_func=_mailbox_key)
+def link_again(year):
+    """"Send me my link again": the same answer whether or not the address is known."""
+    edition = edition_or_404(year)
+    form = LinkAgainForm()
+    if form.validate_on_submit():
+        address = form.email.data or ""
+        try:
+            committed(lambda: services.send_link_again(edition, address))
+        except RegistrationError as error:
+            form.email.errors = [*form.email.errors, *error.errors.values()]
+        else:
+            flash(_("If %(email)s is the address of a registration for this conference, its private link is on its way there. "
+                    "Nothing arrives? Check the spam folder, or ask the organizers.", email=address.strip()), "success")
+            return redirect(url_for("registration.link_again", year=year))
+    status = 422 if form.errors else 200
+    return render_template("registration/link_again.html", edition=edition, link_form=form), status
 
 
 # The attendee's own page --------------------------------------------------------------------
@@ -179,7 +216,7 @@ def own_page(token):
     return render_template(
         "registration/own.html", registration=registration, edition=edition, token=token,
         positions=positions, labels=LABELS, decision=DecisionForm(),
-        badge=badge_of(registration.person),
+        badge=badge_of(registration.person), link=services.own_page_url(token),
     )
 
 
@@ -192,12 +229,22 @@ def own_edit(token):
     edition = registration.edition
     person = registration.person
     form = RegistrationForm(obj=person)
+    # The phone and the document number are never sent back to the browser: left empty, the
+    # stored ones stay. Consents already given to the current notice come back ticked.
+    if person.phone_masked:
+        form.phone.description = _("Leave empty to keep %(masked)s.", masked=person.phone_masked)
+    form.id_number.description = _("Leave empty to keep %(masked)s.", masked=registration.document_masked)
     if not form.is_submitted():
         form.category.data = registration.category.code
         form.id_type.data = registration.id_type
         form.nationality.data = registration.nationality
         form.phone.data = ""
         form.sessions.data = [b.session_id for b in registration.bookings if b.status != "cancelled"]
+        notice = services.current_notice(edition)
+        given = {c.kind for c in registration.consents if c.withdrawn_at is None and notice and c.notice_version == notice.version}
+        for kind, box in (("privacy_notice", form.consent_privacy), ("identity_document", form.consent_identity),
+                          ("photo", form.consent_photo), ("guardian", form.consent_guardian)):
+            box.data = kind in given
     if form.validate_on_submit():
         fields = _fields(form)
         try:
@@ -211,11 +258,34 @@ def own_edit(token):
     return render_template("registration/form.html", editing=True, token=token, **context)
 
 
-@bp.route("/r/<token>/cancel", methods=["POST"])
+@bp.route("/r/<token>/cancel", methods=["GET", "POST"])
 def own_cancel(token):
-    committed(lambda: services.cancel(_own(token)))
-    flash(_("Your registration is cancelled. Your seats have gone to the next people waiting."), "success")
-    return redirect(url_for("registration.own_page", token=token))
+    """A page that says what cancelling does; only its button cancels."""
+    registration = _own(token)
+    form = DecisionForm()
+    if registration.status != "cancelled" and form.validate_on_submit():
+        committed(lambda: services.cancel(_own(token)))
+        flash(_("Your registration is cancelled. Your seats have gone to the next people waiting."), "success")
+        return redirect(url_for("registration.own_page", token=token))
+    if registration.status == "cancelled":
+        return redirect(url_for("registration.own_page", token=token))
+    return render_template(
+        "registration/confirm_cancel.html", registration=registration, edition=registration.edition, token=token,
+        form=form, labels=LABELS, held=[b for b in registration.bookings if b.status != "cancelled"],
+        badge=badge_of(registration.person),
+    )
+
+
+@bp.route("/r/<token>/deletion")
+def own_deletion(token):
+    """What a deletion request erases and what is kept; its button sends the request."""
+    registration = _own(token)
+    if registration.deletion_requested_at:
+        return redirect(url_for("registration.own_page", token=token))
+    return render_template(
+        "registration/confirm_deletion.html", registration=registration, edition=registration.edition, token=token,
+        form=DecisionForm(), erases=services.DELETION_ERASES, keeps=services.DELETION_KEEPS,
+    )
 
 
 @bp.route("/r/<token>/requests", methods=["POST"])

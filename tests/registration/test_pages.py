@@ -70,7 +70,7 @@ def test_the_attendee_edits_cancels_downloads_and_asks_for_deletion(app, client,
     data = json.loads(client.get(f"{own}/data.json").data)
     assert data["identity_document"]["number"] == "12345678"
     assert data["organisation"] == "东南网"
-    csrf = csrf_token(client, own)
+    csrf = csrf_token(client, f"{own}/cancel")  # the confirmation pages carry the forms
     assert client.post(f"{own}/requests", data={"csrf_token": csrf, "kind": "deletion"}).status_code == 302
     assert client.post(f"{own}/cancel", data={"csrf_token": csrf}).status_code == 302
     with app.app_context():

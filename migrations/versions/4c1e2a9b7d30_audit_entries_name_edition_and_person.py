@@ -1,12 +1,10 @@
-"""registrations keep their private-link token sealed; audit entries name their edition and person
+"""audit entries name their edition and person
 
 Revision ID: 4c1e2a9b7d30
-Revises: 07787d0d3333
+Revises: 9c3e5a7d1f20
 Create Date: 2026-12-01 05:00:00.000000
 
-Registrations made before this keep only the token's hash, which cannot give the token back:
-their token_sealed stays empty and their mails point to the first confirmation instead of
-carrying the link. Existing audit entries get their edition and person where the row they
+Existing audit entries get their edition and person where the row they
 name still exists.
 """
 from alembic import op
@@ -15,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4c1e2a9b7d30'
-down_revision = '07787d0d3333'
+down_revision = '9c3e5a7d1f20'
 branch_labels = None
 depends_on = None
 
@@ -29,9 +27,6 @@ PERSON_TABLES = ('badges', 'registrations')
 
 
 def upgrade():
-    with op.batch_alter_table('registrations', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('token_sealed', sa.String(length=255), nullable=True))
-
     with op.batch_alter_table('audit_entries', schema=None) as batch_op:
         batch_op.add_column(sa.Column('edition_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('person_id', sa.Integer(), nullable=True))
@@ -60,6 +55,3 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_audit_entries_edition_id'))
         batch_op.drop_column('person_id')
         batch_op.drop_column('edition_id')
-
-    with op.batch_alter_table('registrations', schema=None) as batch_op:
-        batch_op.drop_column('token_sealed')
