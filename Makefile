@@ -9,11 +9,15 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test setup system translations lint test-sqlite test-postgres test-browser catalogue
 
+# The demo is served as of a week before the 2023 conference, so its registration is open:
+# `make run CONFERENCE_NOW=2023-06-10T09:00:00+08:00` picks another moment (ISO 8601 with offset).
+CONFERENCE_NOW ?= 2023-07-11T10:00:00+08:00
+
 run: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty
 	@echo "Serving on http://127.0.0.1:5000 (Ctrl-C to stop)"
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	CONFERENCE_NOW=$(CONFERENCE_NOW) $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: setup lint test-sqlite test-postgres test-browser
 

@@ -67,6 +67,10 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
 
+    # The moment the app believes it is (conference/core/clock.py): development and testing only.
+    CONFERENCE_NOW = os.environ.get("CONFERENCE_NOW")
+    CLOCK_SETTABLE = True
+
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "xiamen-2023-demo")
 
     # Jobs run at once in the web process unless a Huey consumer runs beside it.
@@ -90,6 +94,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    CONFERENCE_NOW = None  # tests set the clock themselves
     SECRET_KEY = "testing-secret-key"  # noqa: S105  tests only
     # The suite runs once on SQLite and once on PostgreSQL (TEST_DATABASE_URL, set by `make test`).
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
@@ -106,6 +111,8 @@ class ProductionConfig(Config):
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    # Production reads the real time, always: it refuses to start with CONFERENCE_NOW set.
+    CLOCK_SETTABLE = False
 
     @classmethod
     def check(cls) -> None:
@@ -118,6 +125,8 @@ class ProductionConfig(Config):
             raise RuntimeError(
                 "Production needs these environment variables: " + ", ".join(missing)
             )
+        if os.environ.get("CONFERENCE_NOW"):
+            raise RuntimeError("CONFERENCE_NOW is for development and testing only; unset it in production")
 
 
 CONFIGS = {

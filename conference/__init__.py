@@ -29,6 +29,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     _trust_proxies(app)
 
     from conference.core import (
+        clock,
         database,
         demo,
         errors,
@@ -41,6 +42,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         urls,
     )
 
+    clock.init_app(app)
     urls.init_app(app)  # converters first: blueprints' routes use them
     db.init_app(app)
     database.init_app(app)

@@ -1,3 +1,4 @@
+import contextlib
 import logging
 from logging.config import fileConfig
 
@@ -88,8 +89,29 @@ def run_migrations_online():
     with connectable.connect() as connection:
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with context.begin_transaction():
+        with _foreign_keys_checked_after(connection), context.begin_transaction():
             context.run_migrations()
+
+
+@contextlib.contextmanager
+def _foreign_keys_checked_after(connection):
+    """SQLite: batch mode recreates a table (copy, drop the old, rename the new), which with
+    foreign keys on would cascade into or refuse for every row that points at it. So the
+    migrations run with them off, and end by checking that no row points at nothing.
+    The pragma is a no-op inside a transaction, so it is set on the driver's connection
+    before the migrations' transaction begins."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"rows pointing at nothing after the migration (table, rowid, parent, key): {broken[:20]}")
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

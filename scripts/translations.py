@@ -13,37 +13,12 @@ import opencc
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from conference.core.i18n import hant_corrected as correct  # noqa: E402  one table (HANT_CORRECTIONS), shared with the app
+
 TRANSLATIONS = ROOT / "translations"
 PYBABEL = str(Path(sys.executable).with_name("pybabel"))
 
-# Where s2twp's Taiwan phrasing is wrong for a conference interface.
-HANT_CORRECTIONS = {
-    "電子郵箱": "電子郵件",
-    "郵箱": "電子郵件",
-    "網路文明": "網絡文明",  # the conference's own name keeps its words: 中國網絡文明大會
-    "賬號": "帳號",
-    "退出登入": "登出",
-    "只讀": "唯讀",
-    "主導航": "主要導覽",
-    "無權訪問": "無權存取",
-    "新建": "新增",
-    "釋出": "發布",  # 发布 is the conference's word for a release on stage
-    "型別": "類型",
-    "專案": "項目",
-    "加入日曆": "加入行事曆",
-    "稽核": "審核",  # s2twp reads 审核 as an audit
-    "程式碼": "代碼",  # a region code, not program code
-    "天后": "天後",
-    "繫結": "配對",  # pairing a scanner phone: 配對 in Taiwan, 繫結 is a programmer's binding
-    "攝像頭": "相機鏡頭",
-    "令牌": "權杖",
-    "掃碼槍": "條碼掃描器",
-    "最近線上": "最近連線",
-    "聯網": "連網",
-    "丟失": "遺失",
-    "“": "「",
-    "”": "」",
-}
 
 
 def _catalog(locale: str):
@@ -55,12 +30,6 @@ def _catalog(locale: str):
 def _save(path: Path, catalog) -> None:
     with path.open("wb") as handle:
         write_po(handle, catalog, width=100, omit_header=False, sort_output=True, no_location=True)
-
-
-def correct(text: str) -> str:
-    for wrong, right in HANT_CORRECTIONS.items():
-        text = text.replace(wrong, right)
-    return text
 
 
 def fill_traditional() -> int:

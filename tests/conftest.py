@@ -8,7 +8,9 @@ migrations, never from create_all, so the migrations are exercised by every run.
 import os
 import re
 import threading
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import flask_migrate
 import pytest
@@ -19,6 +21,7 @@ from werkzeug.serving import make_server
 
 from conference import create_app
 from conference.checkin import services as checkin_services
+from conference.core import clock
 from conference.extensions import db, limiter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,9 +91,21 @@ def _fresh_state(request, app):
         db.session.commit()
         limiter.reset()
         checkin_services.forget_gates()  # ids come back in the next test's rows
+    clock.freeze(None)  # real time again for the next test
     errors = list(app.extensions["server_errors"])
     if errors and "expects_server_error" not in request.keywords:
         pytest.fail(f"a request failed with a server error: {errors[0]!r}")
+
+
+# The demo's registration windows are open at this moment (a day the demo's tests have used).
+DEMO_MOMENT = datetime(2023, 6, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture
+def demo_clock():
+    """Stop the one clock at DEMO_MOMENT for this test; `demo_clock(moment)` moves it."""
+    clock.freeze(DEMO_MOMENT)
+    return clock.freeze
 
 
 @pytest.fixture

@@ -1,6 +1,16 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.core.i18n import localized
@@ -26,6 +36,9 @@ class AccessZone(IdMixin, db.Model):
     name_zh_hant: Mapped[str | None] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     default_categories: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    # A zone printed on badges is never deleted nor its letter or bit reused: it is retired.
+    # Badges already printed keep it at the doors; no badge is given it from then on.
+    retired: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
 
     @property
     def name(self) -> str:

@@ -97,8 +97,12 @@ def zones_of(edition: Edition) -> list[AccessZone]:
 
 
 def zone_mask(badge: Badge, zones: list[AccessZone]) -> int:
+    """The zones a badge's code carries when it is made now: never a retired one (a code
+    printed before it was retired keeps it, see AccessZone.retired)."""
     mask = 0
     for zone in zones:
+        if zone.retired:
+            continue
         if badge.person.category in (zone.default_categories or []) or zone.code in (badge.extra_zones or []):
             mask |= 1 << zone.bit
     return mask
@@ -106,6 +110,20 @@ def zone_mask(badge: Badge, zones: list[AccessZone]) -> int:
 
 def zones_in(mask: int, zones: list[AccessZone]) -> list[AccessZone]:
     return [zone for zone in zones if mask & (1 << zone.bit)]
+
+
+def get_zone(edition: Edition, zone_id: int) -> AccessZone | None:
+    return db.session.execute(
+        select(AccessZone).where(AccessZone.id == zone_id, AccessZone.edition_id == edition.id)).scalar_one_or_none()
+
+
+def retire_zone(zone: AccessZone, actor=None) -> None:
+    """Zones are retired, never deleted: a printed badge's code names the zone by its bit,
+    so neither the row nor the bit may go or be given to another zone."""
+    if zone.retired:
+        return
+    zone.retired = True
+    audit.record("zone.retire", zone, detail={"code": zone.code}, actor=actor)
 
 
 # Issuing ------------------------------------------------------------------------------------
@@ -151,7 +169,7 @@ def revoke(badge: Badge, reason: str, actor=None) -> Badge:
 
 
 def set_extra_zones(badge: Badge, codes: list[str], actor=None) -> Badge:
-    known = {zone.code for zone in zones_of(badge.edition)}
+    known = {zone.code for zone in zones_of(badge.edition) if not zone.retired}
     badge.extra_zones = [code for code in codes if code in known]
     audit.record("badge.zones", badge, detail={"extra": badge.extra_zones}, actor=actor)
     return badge
@@ -442,6 +460,8 @@ def edition_for_year(year: int) -> Edition | None:
 @clone_step("badges", _l("access zones and badge designs"), order=60)
 def _clone_zones(source: Edition, target: Edition, carried: dict) -> dict:
     for zone in zones_of(source):
+        if zone.retired:
+            continue
         db.session.add(AccessZone(
             edition_id=target.id, code=zone.code, bit=zone.bit, name_zh=zone.name_zh, name_zh_hant=zone.name_zh_hant,
             name_en=zone.name_en, default_categories=list(zone.default_categories or []),

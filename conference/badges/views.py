@@ -70,6 +70,26 @@ def batch_pdf(year, batch_id):
                      download_name=f"badges-{year}-{batch_id}.pdf")
 
 
+@bp.route("/editions/<year:year>/badges/zones")
+@permission_required("people.view")
+def zones(year):
+    edition = edition_or_404(year)
+    return render_template("badges/zones.html", edition=edition, zones=services.zones_of(edition))
+
+
+@bp.route("/editions/<year:year>/badges/zones/<id:zone_id>/retire", methods=["GET", "POST"])
+@permission_required("people.manage")
+def zone_retire(year, zone_id):
+    """Retiring asks first (GET says what it means); the POST carries the form's token."""
+    edition = edition_or_404(year)
+    zone = services.get_zone(edition, zone_id) or abort(404)
+    if request.method == "POST":
+        committed(lambda: services.retire_zone(services.get_zone(edition, zone_id), actor=current_user))
+        flash(_("Zone %(code)s is retired: no new badge gets it; badges already printed keep it.", code=zone.code), "success")
+        return redirect(url_for("badges.zones", year=year))
+    return render_template("badges/zone_retire.html", edition=edition, zone=zone)
+
+
 @bp.route("/editions/<year:year>/badges/<id:badge_id>")
 @permission_required("people.view")
 def detail(year, badge_id):

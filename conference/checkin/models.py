@@ -21,7 +21,7 @@ class CheckpointRule(IdMixin, db.Model):
     checkpoint_id: Mapped[int] = mapped_column(ForeignKey("checkpoints.id", ondelete="CASCADE"), nullable=False, unique=True)
     categories: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     zones: Mapped[list] = mapped_column(JSON, nullable=False, default=list)  # zone codes, any one suffices
-    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="SET NULL"))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="RESTRICT"))
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     mode: Mapped[str] = mapped_column(String(8), nullable=False, default="entry")
@@ -91,8 +91,9 @@ class Scan(IdMixin, db.Model):
                       Index("ix_scans_checkpoint_time", "checkpoint_id", "scanned_at"),
                       UniqueConstraint("device_id", "client_scan_id"))
 
-    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), nullable=False)
-    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("checkpoints.id", ondelete="CASCADE"), nullable=False)
+    # A scan is a record of what happened: no cascade removes it (a checkpoint with scans stays).
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="RESTRICT"), nullable=False)
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("checkpoints.id", ondelete="RESTRICT"), nullable=False)
     client_scan_id: Mapped[str] = mapped_column(String(64), nullable=False)
     device: Mapped[str] = mapped_column(String(80), nullable=False, default="")  # its name then
     device_id: Mapped[int | None] = mapped_column(ForeignKey("scanner_devices.id", ondelete="SET NULL"))

@@ -16,8 +16,7 @@ from conference.badges.models import Badge
 from conference.checkin import services
 from conference.checkin.forms import KIND_LABELS, RESULT_LABELS
 from conference.checkin.models import Presence, Scan
-from conference.core import audit
-from conference.core.models import utcnow
+from conference.core import audit, clock
 from conference.core.spreadsheet import local_time, time_header, workbook
 from conference.editions.models import Edition
 from conference.extensions import db
@@ -53,7 +52,7 @@ def occupancy(edition: Edition) -> list[dict]:
 def _window(edition: Edition, until: datetime | None) -> tuple[datetime, datetime]:
     """The last two hours; before the doors open (or after the conference), the two hours up to
     the last scan, so the chart is never an empty frame on the day after."""
-    until = until or utcnow()
+    until = until or clock.now()
     last = db.session.execute(select(func.max(Scan.scanned_at)).where(Scan.edition_id == edition.id,
                                                                       Scan.scanned_at <= until)).scalar()
     if last is not None and last < until - WINDOW:

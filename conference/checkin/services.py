@@ -39,8 +39,9 @@ from conference.checkin.models import (
     Scan,
     ScannerDevice,
 )
-from conference.core import audit, pii
+from conference.core import audit, clock, deletion, pii
 from conference.core.database import DriverConnection, committed_on_own_connection, queue_to_write
+from conference.core.deletion import Dependent, depends_on
 from conference.core.errors import Refusal
 from conference.core.i18n import full_name, has_han, localized, pinyin_name, select_locale
 from conference.core.models import utcnow
@@ -390,14 +391,14 @@ def _person(row) -> dict:
 
 def _enter(connection: DriverConnection, badge_id: int, gate: Gate) -> _Sent:
     first_entry_only = "" if gate.rule.reentry else "AND presences.entries = 0"
-    return _Sent(connection, "enter", (badge_id, gate.area, True, utcnow(), False), first_entry_only=first_entry_only)
+    return _Sent(connection, "enter", (badge_id, gate.area, True, clock.now(), False), first_entry_only=first_entry_only)
 
 
 def _settle(connection: DriverConnection, entering: _Sent, badge_id: int, gate: Gate) -> tuple[str, str]:
     """Whether the conditional upsert let the person in, and if not, why."""
     if entering.first() is not None:
         if gate.checks_out_elsewhere:
-            _run(connection, "leave_other_halls", (False, utcnow(), badge_id, gate.area, True))
+            _run(connection, "leave_other_halls", (False, clock.now(), badge_id, gate.area, True))
         return "admitted", ""
     inside = _run(connection, "inside", (badge_id, gate.area))[0]
     return ("already_inside", "") if inside else ("not_allowed_here", "reentry")
@@ -405,7 +406,7 @@ def _settle(connection: DriverConnection, entering: _Sent, badge_id: int, gate: 
 
 def _leave(connection: DriverConnection, badge_id: int, gate: Gate) -> _Sent:
     """Out of the area; its first() is None when the person was not inside."""
-    return _Sent(connection, "leave", (False, utcnow(), badge_id, gate.area, True))
+    return _Sent(connection, "leave", (False, clock.now(), badge_id, gate.area, True))
 
 
 def reason_text(why: str, revoked_reason: str = "") -> str:
@@ -447,7 +448,7 @@ def scan(payload: str, checkpoint: Checkpoint | int, device: "PairedDevice | Non
         raise ScanError(_l("No such checkpoint."))
     # A phone whose clock is far off (a dead battery resets it to 1970) would put its scans
     # outside every opening hour and out of the log's order: those scans take the server's time.
-    at = in_utc(scanned_at) if plausible(scanned_at) else utcnow()
+    at = in_utc(scanned_at) if plausible(scanned_at) else clock.now()
     connection = connection or DriverConnection.of_session()
     problem, claim, row = _read_badge(payload or "", gate, connection)
     facts = BadgeFacts(row.version, row.status, row.category, bool(row.holds_session)) if row else None
@@ -510,7 +511,7 @@ def in_utc(moment: datetime | None) -> datetime | None:
 def plausible(moment: datetime | None) -> bool:
     """Whether a device's clock can have said this: since 2000, and not more than a day ahead."""
     moment = in_utc(moment)
-    return moment is not None and PLAUSIBLE_SINCE <= moment <= utcnow() + timedelta(days=1)
+    return moment is not None and PLAUSIBLE_SINCE <= moment <= clock.now() + timedelta(days=1)
 
 
 def inside_now(area: str) -> int:
@@ -532,7 +533,7 @@ def add_device(checkpoint: Checkpoint, name: str, actor=None) -> tuple[ScannerDe
         raise ScanError(_l("Give the device a name, such as the volunteer's or the phone's."), "name")
     code = secrets.token_urlsafe(18)
     device = ScannerDevice(edition_id=checkpoint.venue.edition_id, checkpoint_id=checkpoint.id, name=name[:80],
-                           pairing_hash=_token_hash(code), pairing_expires_at=utcnow() + timedelta(minutes=PAIRING_MINUTES))
+                           pairing_hash=_token_hash(code), pairing_expires_at=clock.now() + timedelta(minutes=PAIRING_MINUTES))
     db.session.add(device)
     audit.record("device.add", device, detail={"checkpoint": checkpoint.code, "name": device.name}, actor=actor)
     return device, code
@@ -543,7 +544,7 @@ def pair(code: str) -> tuple[ScannerDevice, str] | None:
     if not code or len(code) > 64:
         return None
     device = db.session.execute(select(ScannerDevice).where(ScannerDevice.pairing_hash == _token_hash(code))).scalar_one_or_none()
-    if device is None or device.revoked_at or device.pairing_expires_at < utcnow():
+    if device is None or device.revoked_at or device.pairing_expires_at < clock.now():
         return None
     token = "cd_" + secrets.token_urlsafe(32)
     device.token_hash, device.pairing_hash, device.paired_at = _token_hash(token), None, utcnow()
@@ -631,7 +632,7 @@ def note_health(device: PairedDevice, unsent: int | None, synced: bool) -> None:
     if known is not None and (unsent is None or unsent == known[0]) and now - known[2] < SEEN_WRITE_SECONDS \
             and (not synced or now - known[1] < SYNC_WRITE_SECONDS):
         return
-    moment = utcnow()
+    moment = clock.now()  # health_of compares it with the same clock
 
     def write(connection: DriverConnection) -> None:
         queue_to_write()
@@ -652,7 +653,7 @@ def note_health(device: PairedDevice, unsent: int | None, synced: bool) -> None:
 def health_of(device: ScannerDevice, now: datetime | None = None) -> str:
     """What the organizers should look at: "unsent" (scans wait on the phone), "silent" (a
     paired phone not synced for ATTENTION_MINUTES), or nothing."""
-    now = now or utcnow()
+    now = now or clock.now()
     if device.state == "waiting":
         return ""
     if device.unsent:
@@ -670,6 +671,23 @@ def unpair(device: ScannerDevice, actor=None) -> None:
     device.revoked_at = utcnow()
     device.pairing_hash = None
     audit.record("device.unpair", device, detail={"name": device.name}, actor=actor)
+
+
+@depends_on("scanner_devices")
+def _device_scans(device: ScannerDevice) -> list[Dependent]:
+    found = []
+    if device.state == "paired":
+        found.append(Dependent(_l("It is still paired: unpair it first, so that it can send the scans it still holds."), blocks=True))
+    scans = db.session.execute(select(func.count(Scan.id)).where(Scan.device_id == device.id)).scalar_one()
+    if scans:
+        found.append(Dependent(_l("%(n)d scans it made stay in the log under its name.", n=scans), blocks=False))
+    found.append(Dependent(_l("Anything it has not sent yet will be refused."), blocks=False))
+    return found
+
+
+def delete_device(device: ScannerDevice, actor=None) -> None:
+    _devices.clear()
+    deletion.remove(device, "device.delete", detail={"name": device.name}, actor=actor)
 
 
 def devices_of(edition: Edition) -> list[ScannerDevice]:
@@ -723,7 +741,7 @@ def snapshot(device: PairedDevice) -> dict:
         "inside": sorted(badge_id for badge_id, inside in presences if inside),
         "entered": sorted(badge_id for badge_id, _inside in presences),
         "reasons": {key: str(text) for key, text in REASONS.items()},
-        "generated_at": _iso(utcnow()),
+        "generated_at": _iso(clock.now()),
     }
 
 
@@ -740,3 +758,30 @@ def _clone_rules(source: Edition, target: Edition, carried: dict) -> dict:
                 # no session and no hours: those change every year
             ))
     return {}
+
+
+# What check-in keeps about rows of lower domains, asked before they are deleted ---------------
+
+
+@depends_on("checkpoints")
+def _checkpoint_scans(checkpoint: Checkpoint) -> list[Dependent]:
+    scans = db.session.execute(select(func.count(Scan.id)).where(Scan.checkpoint_id == checkpoint.id)).scalar_one()
+    devices = db.session.execute(
+        select(func.count(ScannerDevice.id)).where(ScannerDevice.checkpoint_id == checkpoint.id)
+    ).scalar_one()
+    found = []
+    if scans:
+        found.append(Dependent(_l("%(n)d scans were made at this checkpoint; they are kept as a record.", n=scans), blocks=True))
+    if devices:
+        found.append(Dependent(_l("%(n)d scanner devices paired with it are deleted with it.", n=devices), blocks=False))
+    return found
+
+
+@depends_on("sessions")
+def _session_rules(session) -> list[Dependent]:
+    rules = db.session.execute(
+        select(func.count(CheckpointRule.id)).where(CheckpointRule.session_id == session.id)
+    ).scalar_one()
+    if not rules:
+        return []
+    return [Dependent(_l("%(n)d checkpoint rules admit only this session's audience; change them first.", n=rules), blocks=True)]

@@ -29,9 +29,10 @@ from conference.checkin.forms import (
 )
 from conference.checkin.models import RESULTS, ScannerDevice
 from conference.checkin.services import ScanError
+from conference.core import clock
 from conference.core.database import committed
+from conference.core.deletion import confirm_page
 from conference.core.links import public_url
-from conference.core.models import utcnow
 from conference.core.permissions import can, permission_required
 from conference.core.urls import form_row_id
 from conference.editions.services import list_editions
@@ -130,7 +131,7 @@ def devices(year):
             link = public_url("checkin.scanner", pair=code)
             return render_template("checkin/pairing.html", edition=edition, device=device, link=link,
                                    qr=Markup(badges.qr_svg(link)), minutes=services.PAIRING_MINUTES)  # noqa: S704  our own SVG
-    now = utcnow()
+    now = clock.now()
     return render_template("checkin/devices.html", edition=edition, form=form, devices=services.devices_of(edition),
                            health=lambda device: services.health_of(device, now),
                            local=lambda moment: programme.local(edition, moment).strftime("%Y-%m-%d %H:%M"),
@@ -151,6 +152,21 @@ def unpair(year, device_id):
     return redirect(url_for("checkin.devices", year=year))
 
 
+@bp.route("/editions/<year:year>/checkin/devices/<id:device_id>/delete", methods=["GET", "POST"])
+@permission_required("checkin.manage")
+def device_delete(year, device_id):
+    edition = edition_or_404(year)
+    device = db.session.get(ScannerDevice, device_id)
+    if device is None or device.edition_id != edition.id:
+        abort(404)
+    back = url_for("checkin.devices", year=year)
+    return confirm_page(
+        device, edition=edition, title=_("Delete the scanner %(name)s?", name=device.name), back_url=back,
+        delete=lambda: services.delete_device(device, actor=current_user), done_url=back,
+        done_message=_("Scanner deleted."),
+    )
+
+
 # Occupancy and the scan log -----------------------------------------------------------------
 
 
@@ -160,7 +176,7 @@ def occupancy(year):
     edition = edition_or_404(year)
     template = "checkin/_live.html" if request.args.get("part") == "live" else "checkin/occupancy.html"
     return render_template(template, edition=edition, areas=reports.occupancy(edition), flow=reports.flow(edition),
-                           now_label=programme.local(edition, utcnow()).strftime("%H:%M:%S"))
+                           now_label=programme.local(edition, clock.now()).strftime("%H:%M:%S"))
 
 
 @bp.route("/editions/<year:year>/checkin/occupancy.json")

@@ -101,6 +101,8 @@ _checkpointers_lock = threading.Lock()
 
 def _sqlite_pragmas(dbapi_connection) -> None:
     cursor = dbapi_connection.cursor()
+    # SQLite checks foreign keys only when each connection asks; PostgreSQL always does.
+    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")

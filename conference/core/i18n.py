@@ -146,6 +146,61 @@ def to_traditional(text: str | None) -> str | None:
     return _converter("s2tw").convert(text)
 
 
+# Where s2twp's Taiwan phrasing is wrong for a conference: the one table, used by
+# scripts/translations.py for the catalogues and by to_traditional_phrases for texts.
+HANT_CORRECTIONS = {
+    "電子郵箱": "電子郵件",
+    "郵箱": "電子郵件",
+    "網路文明": "網絡文明",  # the conference's own name keeps its words: 中國網絡文明大會
+    "賬號": "帳號",
+    "退出登入": "登出",
+    "只讀": "唯讀",
+    "主導航": "主要導覽",
+    "無權訪問": "無權存取",
+    "新建": "新增",
+    "釋出": "發布",  # 发布 is the conference's word for a release on stage
+    "型別": "類型",
+    "專案": "項目",
+    "加入日曆": "加入行事曆",
+    "稽核": "審核",  # s2twp reads 审核 as an audit
+    "程式碼": "代碼",  # a region code, not program code
+    "天后": "天後",
+    "繫結": "配對",  # pairing a scanner phone: 配對 in Taiwan, 繫結 is a programmer's binding
+    "攝像頭": "相機鏡頭",
+    "令牌": "權杖",
+    "掃碼槍": "條碼掃描器",
+    "最近線上": "最近連線",
+    "聯網": "連網",
+    "丟失": "遺失",
+    "“": "「",
+    "”": "」",
+}
+
+
+def to_traditional_phrases(text: str | None, names: list[str] | tuple[str, ...] = ()) -> str | None:
+    """Running text (a privacy notice) in Taiwan's words (OpenCC s2twp with HANT_CORRECTIONS:
+    个人信息 -> 個人資訊, 电子邮箱 -> 電子郵件, 存储 -> 儲存). The `names` in it (hosts,
+    organizers) keep their words: they are converted with characters only, as to_traditional."""
+    if not text:
+        return text
+    pattern = "|".join(re.escape(name) for name in sorted({n for n in names if n}, key=len, reverse=True))
+    pieces = re.split(f"({pattern})", text) if pattern else [text]
+    converted = []
+    for index, piece in enumerate(pieces):
+        if index % 2:
+            converted.append(to_traditional(piece))
+        else:
+            converted.append(hant_corrected(_converter("s2twp").convert(piece)))
+    return "".join(converted)
+
+
+def hant_corrected(text: str) -> str:
+    """s2twp's output with HANT_CORRECTIONS applied."""
+    for wrong, right in HANT_CORRECTIONS.items():
+        text = text.replace(wrong, right)
+    return text
+
+
 def localized(zh: str | None, en: str | None, zh_hant: str | None = None) -> str:
     """The text of a content field in the reader's language, falling back sensibly."""
     locale = current_locale()

@@ -46,7 +46,7 @@ class Session(IdMixin, TimestampMixin, db.Model):
     theme_en: Mapped[str] = mapped_column(String(400), nullable=False, default="")
     description_zh: Mapped[str] = mapped_column(Text, nullable=False, default="")
     description_en: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    hall_id: Mapped[int | None] = mapped_column(ForeignKey("halls.id", ondelete="SET NULL"))
+    hall_id: Mapped[int | None] = mapped_column(ForeignKey("halls.id", ondelete="RESTRICT"))
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     expected_audience: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

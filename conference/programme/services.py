@@ -17,7 +17,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from conference.core import audit
+from conference.core import audit, deletion
+from conference.core.deletion import Dependent, depends_on
 from conference.core.i18n import clock
 from conference.core.models import utcnow
 from conference.editions.models import Edition
@@ -438,9 +439,25 @@ def set_status(session: Session, status: str, actor=None) -> None:
     audit.record("session.status", session, detail={"status": status}, actor=actor)
 
 
+@depends_on("sessions")
+def _session_items(session: Session) -> list[Dependent]:
+    if not session.items:
+        return []
+    return [Dependent(_l("%(n)d agenda items are deleted with it.", n=len(session.items)), blocks=False)]
+
+
+@depends_on("halls")
+def _hall_sessions(hall: Hall) -> list[Dependent]:
+    sessions = db.session.execute(select(func.count(Session.id)).where(Session.hall_id == hall.id)).scalar_one()
+    if not sessions:
+        return []
+    return [Dependent(_l("%(n)d sessions take place in this hall; move or delete them first.", n=sessions), blocks=True)]
+
+
 def delete_session(session: Session, actor=None) -> None:
-    audit.record("session.delete", session, detail={"title": session.title_zh}, actor=actor)
-    db.session.delete(session)
+    """Refused while something must stay (see core/deletion.py); otherwise what depends on
+    the session is settled (bookings cancelled, attendees told) and it goes."""
+    deletion.remove(session, "session.delete", detail={"title": session.title_zh}, actor=actor)
 
 
 def get_session(edition: Edition, session_id: int) -> Session | None:
@@ -550,8 +567,8 @@ def save_item(
 
 def delete_item(item: AgendaItem, actor=None) -> None:
     session = item.session
-    audit.record("agenda_item.delete", item, detail={"title": item.title_zh}, actor=actor)
-    session.items.remove(item)
+    deletion.remove(item, "agenda_item.delete", detail={"title": item.title_zh}, actor=actor)
+    db.session.expire(session, ["items"])
     session.updated_at = utcnow()
 
 

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from conference.core.deletion import confirm_page
 from conference.core.permissions import permission_required
 from conference.editions.views import edition_or_404
 from conference.extensions import db
@@ -136,14 +137,17 @@ def session_status(year, session_id):
     return redirect(url_for("programme.session_detail", year=year, session_id=session.id))
 
 
-@bp.route("/sessions/<id:session_id>/delete", methods=["POST"])
+@bp.route("/sessions/<id:session_id>/delete", methods=["GET", "POST"])
 @permission_required("programme.manage")
 def session_delete(year, session_id):
     edition = edition_or_404(year)
-    services.delete_session(_session(edition, session_id))
-    db.session.commit()
-    flash(_("Session deleted."), "success")
-    return redirect(url_for("programme.index", year=year))
+    session = _session(edition, session_id)
+    return confirm_page(
+        session, edition=edition, title=_("Delete the session %(title)s?", title=session.title),
+        back_url=url_for("programme.session_detail", year=year, session_id=session.id),
+        delete=lambda: services.delete_session(session),
+        done_url=url_for("programme.index", year=year), done_message=_("Session deleted."),
+    )
 
 
 def _people_choices(edition) -> list[SelectChoice]:
@@ -208,15 +212,17 @@ def item_form(year, session_id, item_id=None):
     )
 
 
-@bp.route("/sessions/<id:session_id>/items/<id:item_id>/delete", methods=["POST"])
+@bp.route("/sessions/<id:session_id>/items/<id:item_id>/delete", methods=["GET", "POST"])
 @permission_required("programme.manage")
 def item_delete(year, session_id, item_id):
     edition = edition_or_404(year)
     session = _session(edition, session_id)
-    services.delete_item(services.get_item(session, item_id) or abort(404))
-    db.session.commit()
-    flash(_("Agenda item deleted."), "success")
-    return redirect(url_for("programme.session_detail", year=year, session_id=session.id))
+    item = services.get_item(session, item_id) or abort(404)
+    back = url_for("programme.session_detail", year=year, session_id=session.id)
+    return confirm_page(
+        item, edition=edition, title=_("Delete the agenda item %(title)s?", title=item.title), back_url=back,
+        delete=lambda: services.delete_item(item), done_url=back, done_message=_("Agenda item deleted."),
+    )
 
 
 @bp.route("/grid")

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify
 from pydantic import BaseModel, Field
 from spectree import Response as ApiResponse
 
+from conference.core import clock
 from conference.core.api import FieldErrors, field_errors
 from conference.core.database import committed
 from conference.core.i18n import current_locale
@@ -76,13 +77,17 @@ def registration_form(year):
     edition = edition_or_404(year)
     notice = services.current_notice(edition)
     left = services.seats_left(edition)
+    moment = clock.now()
     return jsonify({
         "edition": edition.year,
         "language": current_locale(),
         "notice": {"version": notice.version, "text": notice.text, "retention_days": notice.retention_days} if notice else None,
         "categories": [
             {"code": c.code, "name": c.name, "needs_code": not c.open, "approval_required": c.approval_required,
-             "required_fields": ["family_name", "id_type", "id_number", *c.required_fields], "sessions": c.session_ids}
+             "required_fields": ["family_name", "id_type", "id_number", *c.required_fields], "sessions": c.session_ids,
+             "opens_at": c.opens_at.isoformat() if c.opens_at else None,
+             "closes_at": c.closes_at.isoformat() if c.closes_at else None,
+             "open_now": c.open_at(moment)}
             for c in services.categories_of(edition)
         ],
         "id_types": [{"code": code, "name": str(ID_TYPE_LABELS[code])} for code in ID_TYPES],

@@ -4,6 +4,7 @@ up but pass every check (region, birth date, check digit)."""
 
 import random
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from stdnum.iso7064 import mod_11_2
@@ -38,12 +39,18 @@ Your identity document number, phone number and photo are deleted within 180 day
 On your own registration page you can see, download and correct your information, withdraw your consent or ask for deletion. Participants under 14 need a guardian's consent."""
 
 CATEGORIES = [
-    # code, zh, en, open, approval, required fields
-    ("guest", "嘉宾", "Guest", False, True, ["organisation", "title", "phone"]),
-    ("audience", "特邀观众", "Invited audience", False, True, ["organisation", "phone"]),
-    ("media", "媒体记者", "Media", True, True, ["organisation", "email", "phone"]),
-    ("staff", "工作人员", "Staff", False, False, ["organisation", "phone"]),
+    # code, zh, en, open, approval, required fields, window (Asia/Shanghai)
+    ("guest", "嘉宾", "Guest", False, True, ["organisation", "title", "phone"], ("2023-06-01T09:00", "2023-07-17T18:00")),
+    ("audience", "特邀观众", "Invited audience", False, True, ["organisation", "phone"], ("2023-06-01T09:00", "2023-07-14T18:00")),
+    ("media", "媒体记者", "Media", True, True, ["organisation", "email", "phone"], ("2023-06-20T09:00", "2023-07-16T18:00")),
+    ("staff", "工作人员", "Staff", False, False, ["organisation", "phone"], ("2023-06-01T09:00", "2023-07-19T12:00")),
 ]
+# The moment `make run` serves the demo as of: a week before the 2023 conference, every window open.
+DEMO_NOW = "2023-07-11T10:00:00+08:00"
+
+
+def _window(edition, local: str) -> datetime:
+    return datetime.fromisoformat(local).replace(tzinfo=ZoneInfo(edition.timezone)).astimezone(UTC)
 REGIONS = ["110101", "110105", "310104", "310115", "350203", "350206", "350211", "350102", "440305",
            "440106", "330106", "510107", "420106", "320102", "370202", "610113", "500103", "210102"]
 FAMILY = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -82,11 +89,12 @@ def set_up_registration(edition) -> tuple[dict, dict]:
     choosable = [s for s in sessions if s.kind in ("sub_forum", "gala", "side_event")]
     sub_forums = [s.id for s in choosable if s.kind == "sub_forum"]
     categories = {}
-    for position, (code, zh, en, is_open, approval, required) in enumerate(CATEGORIES):
+    for position, (code, zh, en, is_open, approval, required, (opens, closes)) in enumerate(CATEGORIES):
         session_ids = [s.id for s in choosable] if code in ("guest", "media") else sub_forums if code == "audience" else []
         categories[code] = RegistrationCategory(
             edition_id=edition.id, code=code, name_zh=zh, name_en=en, open=is_open, approval_required=approval,
             required_fields=required, session_ids=session_ids, position=position,
+            opens_at=_window(edition, opens), closes_at=_window(edition, closes),
         )
         db.session.add(categories[code])
     db.session.add(PrivacyNotice(edition_id=edition.id, version=1, text_zh=NOTICE_ZH, text_en=NOTICE_EN, retention_days=180))

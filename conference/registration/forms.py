@@ -4,6 +4,7 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
+    DateTimeLocalField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -131,6 +132,12 @@ class CategoryForm(ConferenceForm):
     approval_required = BooleanField(_l("Registrations wait for an organizer's approval"))
     required_fields = MultiCheckbox(_l("Fields this category must give"), choices=[SelectChoice(k, v) for k, v in FIELD_LABELS.items()], validate_choice=True)
     sessions = MultiCheckbox(_l("Sessions this category may choose"), coerce=row_id, validate_choice=False)
+    opens_at = DateTimeLocalField(_l("Registration opens"), format="%Y-%m-%dT%H:%M", validators=[Optional()],
+                                  description=_l("Local time of the host city. Empty: registration stays closed."),
+                                  invalid_value_message=_l("Enter a date and time."))
+    closes_at = DateTimeLocalField(_l("Registration closes"), format="%Y-%m-%dT%H:%M", validators=[Optional()],
+                                   description=_l("Empty: open until you close it."),
+                                   invalid_value_message=_l("Enter a date and time."))
 
 
 class NoticeForm(ConferenceForm):

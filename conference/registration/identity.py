@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from stdnum import numdb
 from stdnum.iso7064 import mod_11_2
 
+from conference.core import clock
 from conference.core.errors import Refusal
 
 ID_TYPES = (
@@ -101,7 +102,7 @@ def _region_known(code: str) -> bool:
 
 
 def check_document(id_type: str, number: str, nationality: str | None = None, today: date | None = None) -> Document:
-    today = today or date.today()
+    today = today or clock.today()
     number = normalise(number)
     if id_type not in ID_TYPES:
         raise IdentityError(_l("Choose the type of identity document."))

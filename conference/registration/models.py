@@ -14,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from conference.core.i18n import localized
+from conference.core.i18n import current_locale, localized, to_traditional_phrases
 from conference.core.models import IdMixin, TimestampMixin, UTCDateTime, utcnow
 from conference.editions.models import Edition
 from conference.extensions import db
@@ -44,12 +44,19 @@ class RegistrationCategory(IdMixin, TimestampMixin, db.Model):
     required_fields: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     session_ids: Mapped[list] = mapped_column(JSON, nullable=False, default=list)  # may choose these
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # The registration window, UTC. No opening time: closed (a cloned edition starts so). No
+    # closing time: open from the opening on.
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     edition: Mapped[Edition] = relationship()
 
     @property
     def name(self) -> str:
         return localized(self.name_zh, self.name_en, self.name_zh_hant)
+
+    def open_at(self, moment: datetime) -> bool:
+        return self.opens_at is not None and self.opens_at <= moment and (self.closes_at is None or moment < self.closes_at)
 
 
 class PrivacyNotice(IdMixin, db.Model):
@@ -65,9 +72,19 @@ class PrivacyNotice(IdMixin, db.Model):
     text_en: Mapped[str] = mapped_column(Text, nullable=False, default="")
     retention_days: Mapped[int] = mapped_column(Integer, nullable=False, default=180)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    # Carried over from last year's edition by cloning: an organizer reviews it before
+    # registration opens.
+    needs_review: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    edition: Mapped[Edition] = relationship()
 
     @property
     def text(self) -> str:
+        """In Traditional, an organizer's own text, else the Simplified one in Taiwan's words,
+        with the edition's host and organizer names kept as written (characters only)."""
+        if current_locale() == "zh_Hant_TW" and not self.text_zh_hant:
+            names = [org.name_zh for org in self.edition.organisations]
+            return to_traditional_phrases(self.text_zh, names) or self.text_en
         return localized(self.text_zh, self.text_en, self.text_zh_hant)
 
 
@@ -111,7 +128,7 @@ class Registration(IdMixin, TimestampMixin, db.Model):
 
     edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), nullable=False)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), nullable=False, unique=True)
-    category_id: Mapped[int] = mapped_column(ForeignKey("registration_categories.id"), nullable=False)
+    category_id: Mapped[int] = mapped_column(ForeignKey("registration_categories.id", ondelete="RESTRICT"), nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
     token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     # The private-link token, sealed like an identity number, so that mails can carry the link
@@ -146,7 +163,7 @@ class Consent(IdMixin, db.Model):
     __tablename__ = "consents"
 
     registration_id: Mapped[int] = mapped_column(
-        ForeignKey("registrations.id", ondelete="CASCADE"), nullable=False, index=True
+        ForeignKey("registrations.id", ondelete="RESTRICT"), nullable=False, index=True
     )
     kind: Mapped[str] = mapped_column(String(24), nullable=False)
     notice_version: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -179,7 +196,8 @@ class SeatBooking(IdMixin, db.Model):
         Index("ix_seat_bookings_session_status", "session_id", "status", "id"),
     )
 
-    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False)
+    # Deleting a session settles its bookings first (registration.services.settle_session).
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="RESTRICT"), nullable=False)
     registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
@@ -195,7 +213,7 @@ class DataRequest(IdMixin, db.Model):
     __tablename__ = "data_requests"
 
     registration_id: Mapped[int] = mapped_column(
-        ForeignKey("registrations.id", ondelete="CASCADE"), nullable=False, index=True
+        ForeignKey("registrations.id", ondelete="RESTRICT"), nullable=False, index=True
     )
     kind: Mapped[str] = mapped_column(String(16), nullable=False)  # access, deletion
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

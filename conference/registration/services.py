@@ -10,20 +10,22 @@ unique per edition, so two simultaneous registrations with one document leave ex
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import datetime
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from conference.badges import services as badges
-from conference.core import audit, pii
-from conference.core.i18n import DEFAULT_LOCALE, clock, day_label
+from conference.core import audit, clock, deletion, pii
+from conference.core.deletion import Dependent, depends_on, settles
+from conference.core.i18n import DEFAULT_LOCALE, day_label
+from conference.core.i18n import clock as clock_label
 from conference.core.links import public_url
 from conference.core.mail import queue_mail
 from conference.core.models import utcnow
@@ -132,6 +134,30 @@ def category_by_code(edition: Edition, code: str) -> RegistrationCategory | None
     ).scalar_one_or_none()
 
 
+def open_categories(edition: Edition) -> list[RegistrationCategory]:
+    """The categories whose registration window includes the present moment."""
+    moment = clock.now()
+    return [category for category in categories_of(edition) if category.open_at(moment)]
+
+
+def window_label(category: RegistrationCategory, moment: datetime) -> str:
+    """A moment of a category's window in the reader's language, as the host city's clock shows it."""
+    zone = category.edition.timezone
+    return f"{day_label(moment, zone, 'yMMMd')} {clock_label(moment, zone)}"
+
+
+def window_refusal(category: RegistrationCategory):
+    """Why this category takes no registrations now, with the dates; None when its window is open."""
+    moment = clock.now()
+    if category.open_at(moment):
+        return None
+    if category.opens_at is None:
+        return _l("Registration for %(category)s is not open.", category=category.name)
+    if moment < category.opens_at:
+        return _l("Registration for %(category)s opens on %(when)s.", category=category.name, when=window_label(category, category.opens_at))
+    return _l("Registration for %(category)s closed on %(when)s.", category=category.name, when=window_label(category, category.closes_at))
+
+
 def current_notice(edition: Edition) -> PrivacyNotice | None:
     return db.session.execute(
         select(PrivacyNotice).where(PrivacyNotice.edition_id == edition.id).order_by(PrivacyNotice.version.desc()).limit(1)
@@ -223,12 +249,14 @@ def make_codes(
 
 
 def check_code(edition: Edition, category: RegistrationCategory, code: str) -> InvitationCode:
+    if not normalise_code(code):
+        raise RegistrationError({"invitation_code": _l("An invitation code is needed for this category.")})
     found = db.session.execute(
         select(InvitationCode).where(InvitationCode.code_hash == _code_hash(code), InvitationCode.edition_id == edition.id)
-    ).scalar_one_or_none() if normalise_code(code) else None
+    ).scalar_one_or_none()
     if found is None or found.category_id != category.id:
         raise RegistrationError({"invitation_code": _l("This invitation code is not valid for this category.")})
-    if found.expires_at is not None and found.expires_at < datetime.now(UTC):
+    if found.expires_at is not None and found.expires_at < clock.now():
         raise RegistrationError({"invitation_code": _l("This invitation code has expired.")})
     if found.uses >= found.max_uses:
         raise RegistrationError({"invitation_code": _l("This invitation code has been used already.")})
@@ -279,8 +307,7 @@ def _document_taken(edition: Edition, duplicate_key: str, except_id: int | None 
 
 
 def check(
-    edition: Edition, fields: RegistrationFields, today: date | None = None,
-    existing: Registration | None = None, invited: bool = False,
+    edition: Edition, fields: RegistrationFields, existing: Registration | None = None, invited: bool = False,
 ) -> Checked:
     """Every rule of the form; all wrong fields are reported together. `existing`: the
     registration being corrected; `invited`: organizers register the person themselves (an
@@ -303,6 +330,8 @@ def check(
     code = None
     if category is None:
         errors["category"] = _l("Choose how you take part.")
+    elif existing is None and not invited and (closed := window_refusal(category)):
+        errors["category"] = closed
     elif not category.open and existing is None and not invited:
         code = attempt("invitation_code", check_code, edition, category, fields.invitation_code)
 
@@ -327,6 +356,7 @@ def check(
         except PhotoError as error:
             errors["photo"] = error.message
 
+    today = clock.today(edition.timezone)
     document = None
     if existing is not None and not fields.id_number.strip():
         changed_type = fields.id_type and fields.id_type != existing.id_type
@@ -340,7 +370,7 @@ def check(
         errors["id_number"] = DUPLICATE_MESSAGE
 
     notice = current_notice(edition)
-    if notice is None:
+    if notice is None or (notice.needs_review and existing is None and not invited):
         errors["consents"] = _l("Registration is not open yet.")
     else:
         for kind, message in (
@@ -357,7 +387,7 @@ def check(
 
     under_14 = existing.under_14 if existing is not None and document is None else False
     if document is not None and document.birth_date is not None:
-        under_14 = age_on(document.birth_date, today or date.today()) < 14
+        under_14 = age_on(document.birth_date, today) < 14
     if under_14:
         if not fields.guardian_name.strip():
             errors["guardian_name"] = _l("Under 14: enter the name of the parent or guardian who agrees.")
@@ -384,7 +414,7 @@ def check(
 def _when(edition: Edition, session: Session) -> str:
     """7月18日周二 14:00–17:00 on the host city's clock, in the reader's language."""
     zone = edition.timezone
-    return f"{day_label(session.starts_at, zone)} {clock(session.starts_at, zone)}–{clock(session.ends_at, zone)}"
+    return f"{day_label(session.starts_at, zone)} {clock_label(session.starts_at, zone)}–{clock_label(session.ends_at, zone)}"
 
 
 def same_time(edition: Edition, sessions: list[Session]) -> str | None:
@@ -494,6 +524,64 @@ def _cancel_booking(booking: SeatBooking) -> None:
         promote_waiting(booking.session_id)
 
 
+# A session deleted ---------------------------------------------------------------------------
+
+
+def _bookings_of(session: Session) -> list[SeatBooking]:
+    return list(db.session.execute(
+        select(SeatBooking).where(SeatBooking.session_id == session.id, SeatBooking.status != "cancelled")
+        .order_by(SeatBooking.id)
+    ).scalars())
+
+
+@depends_on("sessions")
+def _session_bookings(session: Session) -> list[Dependent]:
+    bookings = _bookings_of(session)
+    seats = sum(1 for booking in bookings if booking.status == "confirmed")
+    waiting = len(bookings) - seats
+    found = []
+    if seats:
+        found.append(Dependent(_l("%(n)d booked seats: the attendees are told by mail that the session is cancelled.", n=seats), blocks=False))
+    if waiting:
+        found.append(Dependent(_l("%(n)d places on the waiting list: those attendees are told by mail too.", n=waiting), blocks=False))
+    return found
+
+
+@settles("sessions")
+def _settle_session(session: Session, actor=None) -> None:
+    """Before a session goes: each booking (seat or waiting list) is cancelled and its attendee
+    told; then the bookings, the quota and the categories' offer of the session go with it."""
+    for booking in _bookings_of(session):
+        booking.status = "cancelled"
+        audit.record("seat.session_deleted", booking.registration, detail={"session": session.id}, actor=actor)
+        _tell(booking.registration, "registration/mail/session_cancelled.txt", session=session)
+    db.session.execute(delete(SeatBooking).where(SeatBooking.session_id == session.id))
+    db.session.execute(delete(SessionQuota).where(SessionQuota.session_id == session.id))
+    for category in categories_of(session.edition):
+        if session.id in (category.session_ids or []):
+            category.session_ids = [sid for sid in category.session_ids if sid != session.id]
+
+
+@depends_on("registration_categories")
+def _category_registrations(category: RegistrationCategory) -> list[Dependent]:
+    registrations = db.session.execute(
+        select(func.count(Registration.id)).where(Registration.category_id == category.id)
+    ).scalar_one()
+    codes = db.session.execute(
+        select(func.count(InvitationCode.id)).where(InvitationCode.category_id == category.id)
+    ).scalar_one()
+    found = []
+    if registrations:
+        found.append(Dependent(_l("%(n)d registrations are in this category.", n=registrations), blocks=True))
+    if codes:
+        found.append(Dependent(_l("%(n)d invitation codes of this category are deleted with it.", n=codes), blocks=False))
+    return found
+
+
+def delete_category(category: RegistrationCategory, actor=None) -> None:
+    deletion.remove(category, "category.delete", detail={"code": category.code}, actor=actor)
+
+
 # Registering --------------------------------------------------------------------------------
 
 
@@ -506,13 +594,12 @@ def _person_fields(fields: RegistrationFields, category: RegistrationCategory, e
 
 
 def register(
-    edition: Edition, fields: RegistrationFields, source: str = "online", today: date | None = None,
-    actor=None, invited: bool = False,
+    edition: Edition, fields: RegistrationFields, source: str = "online", actor=None, invited: bool = False,
 ) -> tuple[Registration, str]:
     """Check, store (sealed), take seats or waiting-list places, and queue the confirmation.
     Returns the registration and its private token, which is shown to the attendee only.
     People the organizers invite themselves (`invited`) are approved at once."""
-    checked = check(edition, fields, today, invited=invited)
+    checked = check(edition, fields, invited=invited)
     if checked.code is not None:
         _use_code(checked.code)
     person = people.create_person(edition, _person_fields(fields, checked.category, checked.email), phone=checked.phone, actor=actor)
@@ -559,13 +646,13 @@ def _record_consents(registration: Registration, fields: RegistrationFields, che
             registration.consents.append(Consent(kind=kind, notice_version=version))
 
 
-def update_pending(registration: Registration, fields: RegistrationFields, today: date | None = None) -> Registration:
+def update_pending(registration: Registration, fields: RegistrationFields) -> Registration:
     """The attendee corrects their registration while it waits for approval. A phone or a
     document number left empty keeps the stored one; consents already given stay as recorded."""
     if registration.status != "pending":
         raise RegistrationError({"status": _l("Only a registration that is still waiting for approval can be changed.")})
     fields.category = registration.category.code
-    checked = check(registration.edition, fields, today, existing=registration)
+    checked = check(registration.edition, fields, existing=registration)
     person = registration.person
     people.update_person(person, _person_fields(fields, checked.category, checked.email))
     if checked.phone:
@@ -777,12 +864,46 @@ def update_category(
     return category
 
 
+NOTICE_NOT_REVIEWED = _l(
+    "Review the privacy notice first: it was carried over from the previous edition. Open it, "
+    "correct it and mark it reviewed; then registration can open."
+)
+
+
+def set_window(category: RegistrationCategory, opens_at: datetime | None, closes_at: datetime | None, actor=None) -> RegistrationCategory:
+    """When the category takes registrations (UTC). Without an opening time it stays closed.
+    A window that is open now needs a privacy notice an organizer has reviewed."""
+    if closes_at is not None and opens_at is None:
+        raise RegistrationError({"opens_at": _l("Enter when registration opens.")})
+    if opens_at is not None and closes_at is not None and closes_at <= opens_at:
+        raise RegistrationError({"closes_at": _l("Registration must close after it opens.")})
+    moment = clock.now()
+    opening = opens_at is not None and opens_at <= moment and (closes_at is None or moment < closes_at)
+    notice = current_notice(category.edition)
+    if opening and (notice is None or notice.needs_review):
+        raise RegistrationError({"notice": NOTICE_NOT_REVIEWED})
+    category.opens_at, category.closes_at = opens_at, closes_at
+    audit.record("category.window", category, detail={
+        "opens_at": opens_at.isoformat() if opens_at else None, "closes_at": closes_at.isoformat() if closes_at else None,
+    }, actor=actor)
+    return category
+
+
+def mark_notice_reviewed(edition: Edition, actor=None) -> PrivacyNotice | None:
+    notice = current_notice(edition)
+    if notice is not None and notice.needs_review:
+        notice.needs_review = False
+        audit.record("notice.reviewed", notice, detail={"version": notice.version}, actor=actor)
+    return notice
+
+
 def publish_notice(edition: Edition, text_zh: str, text_zh_hant: str, text_en: str, retention_days: int, actor=None) -> PrivacyNotice:
     """A new version; consents given to an older one stay as they were, and the form asks anew."""
     current = current_notice(edition)
     notice = PrivacyNotice(
         edition_id=edition.id, version=(current.version + 1) if current else 1, text_zh=text_zh.strip(),
         text_zh_hant=text_zh_hant.strip() or None, text_en=text_en.strip(), retention_days=retention_days,
+        needs_review=False,  # an organizer wrote this version
     )
     db.session.add(notice)
     audit.record("notice.publish", notice, detail={"version": notice.version}, actor=actor)
@@ -940,11 +1061,24 @@ def _clone_registration(source: Edition, target: Edition, carried: dict) -> dict
             edition_id=target.id, code=category.code, name_zh=category.name_zh, name_zh_hant=category.name_zh_hant,
             name_en=category.name_en, open=category.open, approval_required=category.approval_required,
             required_fields=list(category.required_fields or []), session_ids=[], position=category.position,
+            opens_at=None, closes_at=None,  # closed until an organizer sets this year's window
         ))
     notice = current_notice(source)
     if notice is not None:
         db.session.add(PrivacyNotice(
-            edition_id=target.id, version=1, text_zh=notice.text_zh, text_zh_hant=notice.text_zh_hant,
-            text_en=notice.text_en, retention_days=notice.retention_days,
+            edition_id=target.id, version=1, text_zh=_unnamed(notice.text_zh, source, EDITION_PLACEHOLDER_ZH),
+            text_zh_hant=_unnamed(notice.text_zh_hant, source, EDITION_PLACEHOLDER_ZH_HANT) if notice.text_zh_hant else None,
+            text_en=_unnamed(notice.text_en, source, EDITION_PLACEHOLDER_EN), retention_days=notice.retention_days,
+            needs_review=True,
         ))
     return {}
+
+
+EDITION_PLACEHOLDER_ZH = "【届次】"
+EDITION_PLACEHOLDER_ZH_HANT = "【屆次】"
+EDITION_PLACEHOLDER_EN = "[edition]"
+
+
+def _unnamed(text: str, source: Edition, placeholder: str) -> str:
+    """Last year's notice with the year that names its edition replaced by a placeholder."""
+    return text.replace(f"{source.year}年", placeholder).replace(str(source.year), placeholder)

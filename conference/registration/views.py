@@ -5,6 +5,7 @@ import hashlib
 import io
 import json
 from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -25,6 +26,7 @@ from wtforms.fields.choices import SelectChoice
 
 from conference.badges.services import badge_of
 from conference.core.database import committed
+from conference.core.deletion import confirm_page
 from conference.core.i18n import current_locale
 from conference.core.permissions import can, permission_required
 from conference.core.urls import form_row_id
@@ -35,6 +37,7 @@ from conference.programme.services import programme_sessions
 from conference.registration import exchange, services
 from conference.registration.forms import (
     BOOKING_LABELS,
+    FIELD_LABELS,
     ID_TYPE_LABELS,
     STATUS_LABELS,
     CategoryForm,
@@ -90,16 +93,24 @@ def _mailbox_key() -> str:
 
 
 def _prepare(form: RegistrationForm, edition, fixed_category=None) -> dict:
-    categories = services.categories_of(edition)
+    every = services.categories_of(edition)
+    notice = services.current_notice(edition)
+    if fixed_category is not None:
+        categories, later = every, []
+    elif notice is None or notice.needs_review:
+        notice, categories, later = None, [], []
+    else:
+        categories = services.open_categories(edition)
+        later = [services.window_refusal(c) for c in every if c not in categories]
     form.category.choices = [SelectChoice(c.code, c.name) for c in categories]
     form.nationality.choices = nationality_choices()
     sessions = services.choosable_sessions(edition)
     form.sessions.choices = [SelectChoice(s.id, s.title) for s in sessions]
-    notice = services.current_notice(edition)
     if notice is not None and not form.notice_version.data:
         form.notice_version.data = str(notice.version)
     return {
-        "edition": edition, "form": form, "notice": notice, "categories": categories,
+        "edition": edition, "form": form, "notice": notice, "categories": categories, "later": later,
+        "required_for": {name: [c for c in categories if name in (c.required_fields or [])] for name in FIELD_LABELS},
         "sessions": sessions, "seats_left": services.seats_left(edition), "fixed_category": fixed_category,
         "session_categories": {s.id: [c.code for c in categories if s.id in (c.session_ids or [])] for s in sessions},
     }
@@ -568,20 +579,51 @@ def category(year, code):
     form.sessions.choices = [SelectChoice(s.id, s.title) for s in programme_sessions(edition, published_only=False)]
     if not form.is_submitted():
         form.sessions.data = list(found.session_ids or [])
+        form.opens_at.data, form.closes_at.data = _local_input(edition, found.opens_at), _local_input(edition, found.closes_at)
+    link = None
     if form.validate_on_submit():
-        try:
-            committed(lambda: services.update_category(
-                services.category_by_code(edition, code), form.name_zh.data, form.name_zh_hant.data or "",
+        def save():
+            category = services.category_by_code(edition, code)
+            services.update_category(
+                category, form.name_zh.data, form.name_zh_hant.data or "",
                 form.name_en.data or "", form.open.data, form.approval_required.data,
-                form.required_fields.data or [], [int(s) for s in form.sessions.data or []], actor=current_user))
+                form.required_fields.data or [], [int(s) for s in form.sessions.data or []], actor=current_user)
+            services.set_window(category, _utc(edition, form.opens_at.data), _utc(edition, form.closes_at.data), actor=current_user)
+        try:
+            committed(save)
         except RegistrationError as error:
             _show_errors(form, error)
+            if "notice" in error.errors:
+                link = {"url": url_for("registration.notice", year=year), "label": _("Review the privacy notice")}
         else:
             flash(_("Category saved."), "success")
             return redirect(url_for("registration.settings", year=year))
     return render_template(
-        "form_page.html", edition=edition, form=form, title=found.name,
+        "form_page.html", edition=edition, form=form, title=found.name, link=link,
         back_url=url_for("registration.settings", year=year), back_label=_("Registration settings"),
+    )
+
+
+def _local_input(edition, moment: datetime | None) -> datetime | None:
+    """A stored UTC moment as the host city's wall clock, for a datetime-local field."""
+    return moment.astimezone(ZoneInfo(edition.timezone)).replace(tzinfo=None) if moment else None
+
+
+def _utc(edition, value: datetime | None) -> datetime | None:
+    """A host-city wall-clock time from a form, as UTC."""
+    return value.replace(tzinfo=ZoneInfo(edition.timezone)).astimezone(UTC) if value else None
+
+
+@bp.route("/editions/<year:year>/registrations/categories/<code>/delete", methods=["GET", "POST"])
+@permission_required("people.manage")
+def category_delete(year, code):
+    edition = edition_or_404(year)
+    found = services.category_by_code(edition, code) or abort(404)
+    back = url_for("registration.settings", year=year)
+    return confirm_page(
+        found, edition=edition, title=_("Delete the category %(name)s?", name=found.name), back_url=back,
+        delete=lambda: services.delete_category(found, actor=current_user), done_url=back,
+        done_message=_("Category deleted."),
     )
 
 
@@ -600,4 +642,14 @@ def notice(year):
     return render_template(
         "form_page.html", edition=edition, form=form, title=_("Privacy notice"),
         back_url=url_for("registration.settings", year=year), back_label=_("Registration settings"),
+        review_url=url_for("registration.notice_reviewed", year=year) if current and current.needs_review else None,
     )
+
+
+@bp.route("/editions/<year:year>/registrations/notice/reviewed", methods=["POST"])
+@permission_required("people.manage")
+def notice_reviewed(year):
+    edition = edition_or_404(year)
+    committed(lambda: services.mark_notice_reviewed(edition, actor=current_user))
+    flash(_("The privacy notice is marked reviewed; registration can open."), "success")
+    return redirect(url_for("registration.settings", year=year))

@@ -50,7 +50,7 @@ class Hall(IdMixin, TimestampMixin, db.Model):
     __tablename__ = "halls"
 
     venue_id: Mapped[int] = mapped_column(
-        ForeignKey("venues.id", ondelete="CASCADE"), nullable=False, index=True
+        ForeignKey("venues.id", ondelete="RESTRICT"), nullable=False, index=True
     )
     name_zh: Mapped[str] = mapped_column(String(200), nullable=False)
     name_zh_hant: Mapped[str | None] = mapped_column(String(200))
@@ -79,9 +79,9 @@ class Checkpoint(IdMixin, TimestampMixin, db.Model):
     __tablename__ = "checkpoints"
 
     venue_id: Mapped[int] = mapped_column(
-        ForeignKey("venues.id", ondelete="CASCADE"), nullable=False, index=True
+        ForeignKey("venues.id", ondelete="RESTRICT"), nullable=False, index=True
     )
-    hall_id: Mapped[int | None] = mapped_column(ForeignKey("halls.id", ondelete="CASCADE"), index=True)
+    hall_id: Mapped[int | None] = mapped_column(ForeignKey("halls.id", ondelete="RESTRICT"), index=True)
     name_zh: Mapped[str] = mapped_column(String(200), nullable=False)
     name_zh_hant: Mapped[str | None] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(300), nullable=False, default="")

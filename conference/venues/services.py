@@ -7,7 +7,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from conference.core import audit
+from conference.core import audit, deletion
+from conference.core.deletion import Dependent, depends_on
 from conference.core.errors import Refusal
 from conference.core.models import utcnow
 from conference.editions.models import Edition
@@ -164,8 +165,35 @@ def save_checkpoint(
 
 
 def delete_checkpoint(checkpoint: Checkpoint, actor=None) -> None:
-    audit.record("checkpoint.delete", checkpoint, detail={"name": checkpoint.name_zh}, actor=actor)
-    db.session.delete(checkpoint)
+    deletion.remove(checkpoint, "checkpoint.delete", detail={"name": checkpoint.name_zh}, actor=actor)
+    db.session.expire(checkpoint.venue, ["checkpoints"])
+
+
+@depends_on("halls")
+def _hall_checkpoints(hall: Hall) -> list[Dependent]:
+    checkpoints = db.session.execute(select(func.count(Checkpoint.id)).where(Checkpoint.hall_id == hall.id)).scalar_one()
+    if not checkpoints:
+        return []
+    return [Dependent(_l("%(n)d checkpoints are at this hall's doors; delete them first.", n=checkpoints), blocks=True)]
+
+
+def delete_hall(hall: Hall, actor=None) -> None:
+    deletion.remove(hall, "hall.delete", detail={"name": hall.name_zh}, actor=actor)
+    db.session.expire(hall.venue, ["halls"])
+
+
+@depends_on("venues")
+def _venue_parts(venue: Venue) -> list[Dependent]:
+    found = []
+    if venue.halls:
+        found.append(Dependent(_l("%(n)d halls are in this venue; delete them first.", n=len(venue.halls)), blocks=True))
+    if venue.checkpoints:
+        found.append(Dependent(_l("%(n)d checkpoints are at this venue; delete them first.", n=len(venue.checkpoints)), blocks=True))
+    return found
+
+
+def delete_venue(venue: Venue, actor=None) -> None:
+    deletion.remove(venue, "venue.delete", detail={"name": venue.name_zh}, actor=actor)
 
 
 # The standard configuration (拎包开会) ------------------------------------------------------

@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from conference.core.deletion import confirm_page
 from conference.core.permissions import can, permission_required
 from conference.core.urls import form_row_id
 from conference.editions.views import edition_or_404
@@ -112,16 +113,42 @@ def checkpoint_form(year, venue_id):
     return render_template("form_page.html", edition=edition, form=form, title=venue.name, back_url=url_for("venues.index", year=year), back_label=_("Venues and halls"))
 
 
-@bp.route("/venues/<id:venue_id>/checkpoints/<id:checkpoint_id>/delete", methods=["POST"])
+@bp.route("/venues/<id:venue_id>/checkpoints/<id:checkpoint_id>/delete", methods=["GET", "POST"])
 @permission_required("venues.manage")
 def checkpoint_delete(year, venue_id, checkpoint_id):
     edition = edition_or_404(year)
     venue = services.get_venue(edition, venue_id) or abort(404)
     checkpoint = next((c for c in venue.checkpoints if c.id == checkpoint_id), None) or abort(404)
-    services.delete_checkpoint(checkpoint)
-    db.session.commit()
-    flash(_("Checkpoint removed."), "success")
-    return redirect(url_for("venues.index", year=year))
+    back = url_for("venues.index", year=year)
+    return confirm_page(
+        checkpoint, edition=edition, title=_("Delete the checkpoint %(name)s?", name=checkpoint.name), back_url=back,
+        delete=lambda: services.delete_checkpoint(checkpoint), done_url=back, done_message=_("Checkpoint removed."),
+    )
+
+
+@bp.route("/venues/<id:venue_id>/halls/<id:hall_id>/delete", methods=["GET", "POST"])
+@permission_required("venues.manage")
+def hall_delete(year, venue_id, hall_id):
+    edition = edition_or_404(year)
+    venue = services.get_venue(edition, venue_id) or abort(404)
+    hall = next((h for h in venue.halls if h.id == hall_id), None) or abort(404)
+    back = url_for("venues.index", year=year)
+    return confirm_page(
+        hall, edition=edition, title=_("Delete the hall %(name)s?", name=hall.name), back_url=back,
+        delete=lambda: services.delete_hall(hall), done_url=back, done_message=_("Hall deleted."),
+    )
+
+
+@bp.route("/venues/<id:venue_id>/delete", methods=["GET", "POST"])
+@permission_required("venues.manage")
+def venue_delete(year, venue_id):
+    edition = edition_or_404(year)
+    venue = services.get_venue(edition, venue_id) or abort(404)
+    back = url_for("venues.index", year=year)
+    return confirm_page(
+        venue, edition=edition, title=_("Delete the venue %(name)s?", name=venue.name), back_url=back,
+        delete=lambda: services.delete_venue(venue), done_url=back, done_message=_("Venue deleted."),
+    )
 
 
 @bp.route("/checklist")

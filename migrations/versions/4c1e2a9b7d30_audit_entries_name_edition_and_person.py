@@ -1,7 +1,7 @@
 """audit entries name their edition and person
 
 Revision ID: 4c1e2a9b7d30
-Revises: 9c3e5a7d1f20
+Revises: 5b1c0e2f9a71
 Create Date: 2026-12-01 05:00:00.000000
 
 Existing audit entries get their edition and person where the row they
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4c1e2a9b7d30'
-down_revision = '9c3e5a7d1f20'
+down_revision = '5b1c0e2f9a71'
 branch_labels = None
 depends_on = None
 

@@ -13,6 +13,11 @@
     var chosen = category ? category.value : (form.querySelector("input[name=category]") || {}).value;
     if (code) code.hidden = openCategories.indexOf(chosen) !== -1;
     if (nationality && idType) nationality.hidden = idType.value !== "passport";
+    // The category's required fields: "required" beside each, or nothing.
+    form.querySelectorAll(".required-for[data-categories]").forEach(function (mark) {
+      mark.textContent = mark.getAttribute("data-label");
+      mark.hidden = mark.getAttribute("data-categories").split(" ").indexOf(chosen) === -1;
+    });
     form.querySelectorAll(".session-choice li[data-categories]").forEach(function (item) {
       var allowed = item.getAttribute("data-categories").split(" ").indexOf(chosen) !== -1;
       item.hidden = !allowed;

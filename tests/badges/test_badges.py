@@ -170,11 +170,11 @@ def test_two_badges_on_a4_with_crop_marks(app, edition, tmp_path):
         assert len(zxingcpp.read_barcodes(image)) == 2
 
 
-def test_approving_a_registration_issues_the_badge(app, ctx):
+def test_approving_a_registration_issues_the_badge(app, ctx, demo_clock):
     from conference.core.demo import load_demo
     from conference.registration.demo import set_up_registration
     from conference.registration.services import RegistrationFields, decide, register
-    from tests.registration.conftest import TODAY, resident_id
+    from tests.registration.conftest import resident_id
 
     load_demo(only={"accounts", "editions", "venues", "programme"})
     edition = editions.get_edition(2023)
@@ -184,7 +184,7 @@ def test_approving_a_registration_issues_the_badge(app, ctx):
         registration, _ = register(edition, RegistrationFields(
             category="media", family_name="周", given_name="立", organisation="东南网", email="z@example.org",
             phone="13912345678", id_type="resident_id", id_number=resident_id(),
-            consents={"privacy_notice": 1, "identity_document": 1}), today=TODAY)
+            consents={"privacy_notice": 1, "identity_document": 1}))
         assert services.badge_of(registration.person) is None  # pending: no badge yet
         decide([registration], "approved", "", None)
         assert services.badge_of(registration.person) is not None

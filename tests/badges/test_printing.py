@@ -145,7 +145,7 @@ def _approved_registration(app):
     from conference.editions.services import get_edition
     from conference.registration.demo import set_up_registration
     from conference.registration.services import RegistrationFields, decide, register
-    from tests.registration.conftest import TODAY, resident_id
+    from tests.registration.conftest import resident_id
 
     with app.test_request_context():
         load_demo(only={"accounts", "editions", "venues", "programme"})
@@ -154,13 +154,13 @@ def _approved_registration(app):
         registration, token = register(edition, RegistrationFields(
             category="media", family_name="周", given_name="立", organisation="东南网", email="z@example.org",
             phone="13912345678", id_type="resident_id", id_number=resident_id(),
-            consents={"privacy_notice": 1, "identity_document": 1}), today=TODAY)
+            consents={"privacy_notice": 1, "identity_document": 1}))
         decide([registration], "approved", "", None)
         db.session.commit()
         return token, services.badge_of(registration.person).id
 
 
-def test_the_attendees_own_download_records_no_print_and_keeps_the_printed_code(app, organizer_client):
+def test_the_attendees_own_download_records_no_print_and_keeps_the_printed_code(app, organizer_client, demo_clock):
     token, badge_id = _approved_registration(app)
     assert _print(organizer_client, badge_id).mimetype == "application/pdf"
     before = _state(app)
@@ -171,7 +171,7 @@ def test_the_attendees_own_download_records_no_print_and_keeps_the_printed_code(
         assert db.session.get(Badge, badge_id).printed_count == 1
 
 
-def test_the_private_page_offers_no_revoked_badge(app, client):
+def test_the_private_page_offers_no_revoked_badge(app, client, demo_clock):
     token, badge_id = _approved_registration(app)
     assert f"/r/{token}/badge.pdf" in client.get(f"/r/{token}").get_data(as_text=True)
     _revoke(app, badge_id)

@@ -14,7 +14,7 @@ LONG = "Wolfeschlegelsteinhausenbergerdorffwelchevoralternwarengewissenhaftschaf
 
 
 @pytest.mark.parametrize("locale", ["zh-CN", "en"])
-def test_a_long_latin_name_stays_on_a_390px_phone(app, browser, live_server, locale):
+def test_a_long_latin_name_stays_on_a_390px_phone(app, browser, live_server, locale, demo_clock):
     with app.app_context():
         load_demo(only={"editions", "venues", "programme"})
         set_up_registration(get_edition(2023))

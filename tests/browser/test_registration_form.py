@@ -28,7 +28,7 @@ TEXT = {
 
 
 @pytest.fixture
-def open_registration(app):
+def open_registration(app, demo_clock):
     with app.app_context():
         load_demo(only={"editions", "venues", "programme"})
         set_up_registration(get_edition(2023))
@@ -74,5 +74,34 @@ def test_the_whole_form_on_a_phone(app, browser, live_server, open_registration,
         expect(page.get_by_text(words["done"])).to_be_visible()
         expect(page.get_by_text("歐陽𠮷祥")).to_be_visible()
         assert "/r/" in page.url
+    finally:
+        context.close()
+
+
+def test_the_form_outside_and_inside_a_window_marks_each_categorys_required_fields(app, browser, live_server, open_registration, demo_clock):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    demo_clock(datetime(2023, 6, 19, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai")))  # media opens tomorrow 09:00
+    context = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/register/2023/")
+        expect(page.get_by_text("媒体记者报名将于2023年6月20日 09:00开放。")).to_be_visible()
+        assert page.locator("select[name=category] option[value=media]").count() == 0
+
+        demo_clock(datetime(2023, 6, 20, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+        page.reload()
+        category = page.get_by_label("参会身份")
+        category.select_option("guest")
+        title_mark = page.locator(".field:has(#title) .required-for")
+        email_mark = page.locator(".field:has(#email) .required-for")
+        expect(title_mark).to_have_text("必填")
+        expect(title_mark).to_be_visible()
+        expect(email_mark).to_be_hidden()
+        category.select_option("media")
+        expect(title_mark).to_be_hidden()
+        expect(email_mark).to_be_visible()
+        expect(email_mark).to_have_text("必填")
     finally:
         context.close()

@@ -27,7 +27,7 @@ def _fill(page, organisation: str) -> None:
     page.get_by_role("button", name="Register").click()
 
 
-def test_register_save_the_link_cancel_register_again_and_change_on_a_phone(app, browser, live_server):
+def test_register_save_the_link_cancel_register_again_and_change_on_a_phone(app, browser, live_server, demo_clock):
     with app.app_context():
         load_demo(only={"editions", "venues", "programme"})
         set_up_registration(get_edition(2023))

@@ -53,7 +53,7 @@ def test_a_speaker_page_dates_each_talk(app, client, demo, lang):
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_the_registration_form_dates_its_sessions(app, client, demo, lang):
+def test_the_registration_form_dates_its_sessions(app, client, demo, lang, demo_clock):
     with app.app_context():
         set_up_registration(get_edition(2023))
         db.session.commit()

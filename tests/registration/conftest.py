@@ -1,5 +1,3 @@
-from datetime import date
-
 import pytest
 from sqlalchemy import select
 from stdnum.iso7064 import mod_11_2
@@ -11,8 +9,6 @@ from conference.programme.models import Session
 from conference.registration.demo import set_up_registration
 from conference.registration.models import SessionQuota
 
-TODAY = date(2023, 6, 20)
-
 
 def resident_id(birth: str = "19900307", region: str = "350203", serial: str = "123") -> str:
     body = f"{region}{birth}{serial}"
@@ -20,7 +16,7 @@ def resident_id(birth: str = "19900307", region: str = "350203", serial: str = "
 
 
 @pytest.fixture
-def reg(app):
+def reg(app, demo_clock):
     """The demo edition with its programme, categories, notice and seats, but nobody registered."""
     with app.app_context():
         load_demo(only={"accounts", "editions", "venues", "programme"})

@@ -308,11 +308,12 @@ def test_organizers_set_up_a_category_and_publish_a_new_notice(app, organizer_cl
     page = organizer_client.get(url).get_data(as_text=True)
     assert 'name="required_fields"' in page
     done = submit(organizer_client, url, {"name_zh": "媒体记者", "name_zh_hant": "", "name_en": "Media",
-                                          "approval_required": "y", "required_fields": ["organisation", "email", "photo"]})
+                                          "approval_required": "y", "required_fields": ["organisation", "email", "photo"],
+                                          "opens_at": "2023-06-20T09:00", "closes_at": "2023-07-16T18:00"})
     assert done.status_code == 302
     closed = post_form(client, FORM, "en").get_data(as_text=True)
     assert "This category needs a photo." in closed
-    assert "This invitation code is not valid" in closed  # no longer open to all
+    assert "An invitation code is needed for this category." in closed  # no longer open to all
     notice = submit(organizer_client, "/editions/2023/registrations/notice",
                     {"text_zh": "新版告知", "text_zh_hant": "", "text_en": "New notice", "retention_days": "90"})
     assert notice.status_code == 302

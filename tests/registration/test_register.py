@@ -2,13 +2,13 @@
 
 import email
 import email.policy
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from conference.core import pii
+from conference.core import clock, pii
 from conference.core.database import committed
 from conference.editions.services import get_edition
 from conference.extensions import db
@@ -22,7 +22,7 @@ from conference.registration.models import (
 )
 from conference.registration.services import RegistrationError, RegistrationFields
 from tests.conftest import race
-from tests.registration.conftest import TODAY, resident_id, set_seats
+from tests.registration.conftest import resident_id, set_seats
 
 
 def fields(**overrides) -> RegistrationFields:
@@ -38,7 +38,7 @@ def fields(**overrides) -> RegistrationFields:
 def register(app, **overrides):
     with app.test_request_context(headers={"Accept-Language": "en"}):
         edition = get_edition(2023)
-        registration, token = committed(lambda: services.register(edition, fields(**overrides), today=TODAY))
+        registration, token = committed(lambda: services.register(edition, fields(**overrides)))
         return registration.id, registration.status, token
 
 
@@ -46,7 +46,7 @@ def refused(app, **overrides) -> dict:
     with app.test_request_context(headers={"Accept-Language": "en"}):
         edition = get_edition(2023)
         with pytest.raises(RegistrationError) as error:
-            committed(lambda: services.register(edition, fields(**overrides), today=TODAY))
+            committed(lambda: services.register(edition, fields(**overrides)))
         return {k: str(v) for k, v in error.value.errors.items()}
 
 
@@ -70,7 +70,7 @@ def test_the_confirmation_is_mailed_only_after_the_commit(app, reg):
     before = set(outbox.glob("*.eml")) if outbox.exists() else set()
     with app.test_request_context():
         edition = get_edition(2023)
-        services.register(edition, fields(), today=TODAY)
+        services.register(edition, fields())
         assert (set(outbox.glob("*.eml")) if outbox.exists() else set()) == before
         db.session.rollback()  # nothing committed: nothing sent
     assert (set(outbox.glob("*.eml")) if outbox.exists() else set()) == before
@@ -91,7 +91,7 @@ def test_guests_need_a_valid_unused_unexpired_code(app, reg):
         audience = services.category_by_code(edition, "audience")
         [code] = services.make_codes(edition, guest, 1)
         [other] = services.make_codes(edition, audience, 1)
-        [old] = services.make_codes(edition, guest, 1, expires_at=datetime.now(UTC) - timedelta(days=1))
+        [old] = services.make_codes(edition, guest, 1, expires_at=clock.now() - timedelta(days=1))
         db.session.commit()
     assert refused(app, category="guest", invitation_code=other) == {"invitation_code": "This invitation code is not valid for this category."}
     assert refused(app, category="guest", invitation_code=old) == {"invitation_code": "This invitation code has expired."}
@@ -221,7 +221,7 @@ def test_twenty_four_people_racing_for_the_last_seat_exactly_one_wins(app, reg, 
         edition = get_edition(2023)
         registration, _ = committed(lambda: services.register(
             edition, fields(id_number=resident_id(serial=f"{index:03d}"), email=f"r{index}@example.org",
-                            sessions=[session_id]), today=TODAY))
+                            sessions=[session_id])))
         return registration.id
 
     results, errors = race(app, attempt, 24)
@@ -238,7 +238,7 @@ def test_one_document_sent_twelve_times_at_once_registers_once(app, reg):
     def attempt(index):
         edition = get_edition(2023)
         try:
-            committed(lambda: services.register(edition, fields(email=f"d{index}@example.org"), today=TODAY))
+            committed(lambda: services.register(edition, fields(email=f"d{index}@example.org")))
         except RegistrationError as error:
             return error.errors
         return "registered"
@@ -292,7 +292,7 @@ def test_the_mail_comes_from_the_conference_in_the_registrants_language(app, reg
     outbox = Path(app.config["INSTANCE_DIR"]) / "outbox"
     before = set(outbox.glob("*.eml")) if outbox.exists() else set()
     with app.test_request_context():
-        committed(lambda: services.register(get_edition(2023), fields(locale=language), today=TODAY))
+        committed(lambda: services.register(get_edition(2023), fields(locale=language)))
     (new,) = set(outbox.glob("*.eml")) - before
     message = email.message_from_bytes(new.read_bytes(), policy=email.policy.default)
     assert message["From"].addresses[0].display_name == sender

@@ -22,7 +22,7 @@ from conference.programme.models import Session
 from conference.registration import services
 from conference.registration.models import Consent, DataRequest, Registration, SeatBooking
 from tests.conftest import csrf_token, submit
-from tests.registration.conftest import TODAY, resident_id, set_seats
+from tests.registration.conftest import resident_id, set_seats
 from tests.registration.test_pages import FORM, post_form
 from tests.registration.test_register import fields, refused, register
 
@@ -164,7 +164,7 @@ def test_a_change_can_still_replace_the_phone_and_document(app, reg):
     _, _, token = register(app)
     with app.test_request_context(headers={"Accept-Language": "en"}):
         committed(lambda: services.update_pending(services.find_by_token(token), fields(
-            phone="13900001111", id_number=resident_id(serial="777")), today=TODAY))
+            phone="13900001111", id_number=resident_id(serial="777"))))
     with app.app_context():
         registration = services.find_by_token(token)
         assert pii.unseal(registration.person.phone_sealed) == "+8613900001111"
@@ -173,7 +173,7 @@ def test_a_change_can_still_replace_the_phone_and_document(app, reg):
         registration = services.find_by_token(token)
 
         with pytest.raises(services.RegistrationError) as error:
-            services.update_pending(registration, fields(phone="", id_number="", id_type="passport", nationality="FR"), today=TODAY)
+            services.update_pending(registration, fields(phone="", id_number="", id_type="passport", nationality="FR"))
         assert "document number again" in str(error.value.errors["id_number"])
         db.session.rollback()
 
@@ -192,7 +192,7 @@ def test_two_sessions_at_the_same_time_are_refused_naming_both(app, reg):
         edition = get_edition(2023)
 
         with pytest.raises(services.RegistrationError) as error:
-            services.register(edition, fields(sessions=[forum_one, forum_two]), today=TODAY)
+            services.register(edition, fields(sessions=[forum_one, forum_two]))
         said = str(error.value.errors["sessions"])
         assert "分论坛一" in said and "分论坛二" in said and "同时" in said and "7月18日周二 14:00–17:00" in said
         db.session.rollback()
@@ -209,7 +209,7 @@ def test_a_waiting_list_place_counts_and_a_change_is_checked_too(app, reg):
     with app.test_request_context(headers={"Accept-Language": "en"}):
 
         with pytest.raises(services.RegistrationError) as error:
-            services.update_pending(services.find_by_token(token), fields(sessions=[forum_five, forum_six]), today=TODAY)
+            services.update_pending(services.find_by_token(token), fields(sessions=[forum_five, forum_six]))
         assert "at the same time" in str(error.value.errors["sessions"])
         db.session.rollback()
 
