@@ -85,6 +85,7 @@ def _register_domains(app: Flask) -> None:
     from conference.accounts import demo as accounts_demo  # noqa: F401  registers demo step
     from conference.accounts.cli import users_cli
     from conference.accounts.views import bp as accounts_bp
+    from conference.auditlog.views import bp as auditlog_bp
     from conference.badges import demo as badges_demo  # noqa: F401  registers demo step
     from conference.badges import jobs as badges_jobs  # noqa: F401  registers the batch task
     from conference.badges.cli import badges_cli
@@ -122,6 +123,7 @@ def _register_domains(app: Flask) -> None:
     app.register_blueprint(badges_bp)
     app.register_blueprint(checkin_bp)
     app.register_blueprint(checkin_api_bp)
+    app.register_blueprint(auditlog_bp)
     csrf.exempt(programme_api_bp)
     csrf.exempt(checkin_api_bp)  # devices send a bearer token, never a cookie
     csrf.exempt(registration_api_bp)  # a JSON API for other sites: no cookies, no CSRF

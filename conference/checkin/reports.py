@@ -17,7 +17,7 @@ from conference.checkin import services
 from conference.checkin.forms import KIND_LABELS, RESULT_LABELS
 from conference.checkin.models import Presence, Scan
 from conference.core import audit, clock
-from conference.core.spreadsheet import workbook
+from conference.core.spreadsheet import local_time, time_header, workbook
 from conference.editions.models import Edition
 from conference.extensions import db
 from conference.people.models import Person
@@ -105,6 +105,14 @@ class LogFilters:
     until: datetime | None = None
     conflicts_only: bool = False
 
+    def as_args(self, edition: Edition) -> dict:
+        """The filters as the page's query string names them (times on the host city's clock)."""
+        given = {"checkpoint": self.checkpoint_id, "result": self.result, "device": self.device_id,
+                 "since": self.since and local(edition, self.since).strftime("%Y-%m-%dT%H:%M"),
+                 "until": self.until and local(edition, self.until).strftime("%Y-%m-%dT%H:%M"),
+                 "conflicts": "1" if self.conflicts_only else None}
+        return {key: value for key, value in given.items() if value}
+
 
 def _log_query(edition: Edition, filters: LogFilters):
     holder = aliased(Person)
@@ -138,21 +146,22 @@ def scan_log(edition: Edition, filters: LogFilters, page: int = 1) -> tuple[list
 
 
 def export_log(edition: Edition, filters: LogFilters, actor=None) -> bytes:
+    """The scan log with the page's filters, every page of it; times on the host city's clock."""
     from conference.core.i18n import full_name
 
     rows = db.session.execute(_log_query(edition, filters).order_by(Scan.scanned_at, Scan.id)).all()
-    audit.record("checkin.export", edition, detail={"rows": len(rows)}, actor=actor)
+    audit.record("checkin.export", edition, detail={"rows": len(rows), "filters": filters.as_args(edition)}, actor=actor)
+    zone = edition.timezone
     return workbook(
         _("Scans"),
-        [_("Scanned at"), _("Received at"), _("Checkpoint"), _("Device"), _("Kind"), _("Result"), _("Reason"),
-         _("Serial number"), _("Name"), _("Decided offline"), _("Conflict")],
-        ([local(edition, scan.scanned_at).strftime("%Y-%m-%d %H:%M:%S"),
-          local(edition, scan.received_at).strftime("%Y-%m-%d %H:%M:%S"), code, scan.device,
+        [time_header(_("Scanned at"), zone), time_header(_("Received at"), zone), _("Checkpoint"), _("Device"), _("Kind"),
+         _("Result"), _("Reason"), _("Serial number"), _("Name"), _("Decided offline"), _("Conflict")],
+        ([local_time(scan.scanned_at, zone), local_time(scan.received_at, zone), code, scan.device,
           str(KIND_LABELS.get(scan.kind, scan.kind)), str(RESULT_LABELS.get(scan.result, scan.result)),
           services.reason_text(scan.why) or scan.reason, serial or "", full_name(family, given) if family else "",
           str(RESULT_LABELS.get(scan.offline_result, "")) if scan.offline_result else "", _("Yes") if scan.conflict else ""]
          for scan, code, family, given, serial in rows),
-        [20, 20, 12, 18, 8, 14, 40, 12, 16, 14, 8],
+        [22, 22, 12, 18, 8, 14, 40, 12, 16, 14, 8],
     )
 
 

@@ -15,6 +15,28 @@ def _request_actor() -> tuple[int | None, str]:
     return None, "cli"
 
 
+# Rows that name no edition or person themselves reach them through these relationships.
+_PARENTS = ("venue", "session", "registration", "hall", "checkpoint")
+
+
+def _owner_ids(target, depth: int = 0) -> tuple[int | None, int | None]:
+    """(edition id, person id) of a target: its own columns, else its parent's."""
+    if target is None or depth > 3:
+        return None, None
+    table = getattr(target, "__tablename__", None)
+    edition_id = target.id if table == "editions" else getattr(target, "edition_id", None)
+    person_id = target.id if table == "people" else getattr(target, "person_id", None)
+    if edition_id is None or person_id is None:
+        for name in _PARENTS:
+            parent = getattr(target, name, None)
+            if parent is not None and hasattr(parent, "__tablename__"):
+                parent_edition, parent_person = _owner_ids(parent, depth + 1)
+                edition_id = edition_id if edition_id is not None else parent_edition
+                person_id = person_id if person_id is not None else parent_person
+                break
+    return edition_id, person_id
+
+
 def record(
     action: str,
     target=None,
@@ -43,5 +65,6 @@ def record(
         request_id=g.get("request_id") if has_request_context() else None,
         detail=detail or {},
     )
+    entry.edition_id, entry.person_id = _owner_ids(target)
     db.session.add(entry)
     return entry

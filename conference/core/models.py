@@ -57,3 +57,8 @@ class AuditEntry(IdMixin, db.Model):
     ip: Mapped[str | None] = mapped_column(String(45))
     request_id: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict] = mapped_column(JSON, default=dict, nullable=False)
+    # The edition and the person the entry is about, found from its target when it is written,
+    # so the audit log page can show one edition and one person's entries. No foreign keys:
+    # the log outlives what it names.
+    edition_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    person_id: Mapped[int | None] = mapped_column(Integer, index=True)

@@ -22,6 +22,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "editions.view": frozenset(_STAFF),
     "editions.manage": frozenset({"admin", "organizer"}),
     "users.manage": frozenset({"admin"}),
+    # Admins only: the log is how organizers' reveals and unmasked exports are checked, so
+    # those it records do not read it; it also holds every user's sign-ins and addresses.
     "audit.view": frozenset({"admin"}),
     "pii.reveal": frozenset({"admin", "organizer"}),
     "people.view": frozenset(_STAFF),

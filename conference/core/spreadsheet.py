@@ -1,10 +1,14 @@
-"""Excel files the organizers open: cells a spreadsheet would run as formulas are neutralised.
+"""Excel files the organizers open: every text is written as a text cell, so a value that
+starts with = is never run as a formula and a phone number (+86 138…) stays readable as it is;
+times are cells in the edition's local time, their column naming the zone.
 Excel files they upload: bounded before openpyxl opens them, and a broken one is a refusal."""
 
 import io
 import zipfile
 import zlib
+from datetime import datetime
 from xml.etree.ElementTree import ParseError
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
@@ -14,27 +18,48 @@ from openpyxl.utils.exceptions import InvalidFileException
 from conference.core.errors import Refusal
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 MAX_UNPACKED = 50 * 1024 * 1024
 MAX_COLUMNS = 100
 # What openpyxl raises, while opening or while reading rows, for a file that is not a whole workbook.
 UNREADABLE = (InvalidFileException, zipfile.BadZipFile, zlib.error, ParseError, EOFError, KeyError, ValueError, OSError)
 
 
-def safe_cell(value):
-    """Text a spreadsheet will not run: '=cmd|…' becomes "'=cmd|…"."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+def local_time(moment: datetime | None, zone: str) -> datetime | None:
+    """A stored (UTC) time as the wall-clock time of `zone`, the way a spreadsheet holds it."""
+    if moment is None:
+        return None
+    return moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None, microsecond=0)
+
+
+def time_header(label, zone: str) -> str:
+    """"Registered at (Asia/Shanghai)": the column says on which clock its times are."""
+    return f"{label} ({zone})"
+
+
+def _write_safely(cell) -> None:
+    """A text cell stays text: openpyxl would make '=…' a formula. A text that a spreadsheet
+    would read as a formula if someone edited the cell also gets Excel's quote prefix, which
+    is a cell property and not a character of the value."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+        if cell.value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True
+    elif isinstance(cell.value, datetime):
+        cell.number_format = TIME_FORMAT
 
 
 def workbook(title: str, headers: list[str], rows, widths: list[int]) -> bytes:
-    """One sheet: a frozen header row, then the rows, every cell made safe."""
+    """One sheet: a frozen header row, then the rows, every cell made safe. Times are given
+    as naive local times (local_time()); their headers name the zone (time_header())."""
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]
-    sheet.append(headers)
+    sheet.append([str(header) for header in headers])
     for row in rows:
-        sheet.append([safe_cell(value) for value in row])
+        sheet.append(list(row))
+        for cell in sheet[sheet.max_row]:
+            _write_safely(cell)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"

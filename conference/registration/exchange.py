@@ -1,7 +1,7 @@
 """Excel in and out. Imports are previewed row by row before anything is saved, and importing
 the same file twice adds nobody twice (the identity document decides). Exports are masked
-unless the organizer may and does ask otherwise; a cell that starts with = + - @ is written
-as text, so a spreadsheet never runs it as a formula."""
+unless the organizer may, and does ask otherwise with a reason; every text is a text cell
+(core.spreadsheet), so a spreadsheet never runs it as a formula."""
 
 import os
 import re
@@ -13,19 +13,15 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from conference.core import audit, pii
 from conference.core.errors import Refusal
-from conference.core.spreadsheet import read_rows, workbook
+from conference.core.spreadsheet import local_time, read_rows, time_header, workbook
 from conference.editions.models import Edition
-from conference.extensions import db
-from conference.people.models import Person
 from conference.registration import services
 from conference.registration.forms import ID_TYPE_LABELS, STATUS_LABELS
 from conference.registration.identity import ID_TYPES
-from conference.registration.models import Registration, RegistrationCategory
+from conference.registration.models import Registration
 from conference.registration.services import RegistrationError, RegistrationFields
 
 MAX_ROWS = 20_000
@@ -199,41 +195,41 @@ def run_import(edition: Edition, data: bytes, category_code: str, actor=None) ->
     }
 
 
-def export_workbook(edition: Edition, unmasked: bool = False, actor=None) -> bytes:
-    registrations = db.session.execute(
-        select(Registration).join(Person, Registration.person_id == Person.id).join(RegistrationCategory)
-        .where(Registration.edition_id == edition.id)
-        .options(selectinload(Registration.person), selectinload(Registration.category),
-                 selectinload(Registration.bookings))
-        .order_by(Person.name_pinyin, Registration.id)
-    ).scalars()
-    titles = {}
+def export_workbook(
+    edition: Edition, filters: services.RegistrationFilters, unmasked: bool = False, reason: str = "", actor=None,
+) -> bytes:
+    """The rows the list shows with these filters, on all its pages. Identity numbers and
+    phones are masked unless `unmasked`, which needs a reason; the audit log records the
+    reason, the filters and how many rows left."""
+    reason = (reason or "").strip()
+    if unmasked and not reason:
+        raise RegistrationError({"reason": _l("Give a reason; it is written to the audit log.")})
+    registrations = services.matching_registrations(edition, filters)
+    zone = edition.timezone
 
     def row(registration: Registration) -> tuple:
         person = registration.person
         phone = pii.unseal(person.phone_sealed) if unmasked and person.phone_sealed else person.phone_masked
         number = pii.unseal(registration.document_sealed) if unmasked and registration.document_sealed else registration.document_masked
-        sessions = []
-        for booking in registration.bookings:
-            if booking.status == "cancelled":
-                continue
-            if booking.session_id not in titles:
-                titles[booking.session_id] = booking.session.title
-            sessions.append(titles[booking.session_id] + ("" if booking.status == "confirmed" else f" ({_('On the waiting list')})"))
+        sessions = [booking.session.title + ("" if booking.status == "confirmed" else f" ({_('On the waiting list')})")
+                    for booking in registration.bookings if booking.status != "cancelled"]
         return (
             person.family_name, person.given_name, person.latin_name, registration.category.name,
             str(STATUS_LABELS[registration.status]), person.organisation, person.title, person.email or "",
-            phone, str(ID_TYPE_LABELS.get(registration.id_type, registration.id_type)), number,
-            registration.nationality or "", "; ".join(sessions), registration.created_at.strftime("%Y-%m-%d %H:%M"),
+            phone or "", str(ID_TYPE_LABELS.get(registration.id_type, registration.id_type)), number or "",
+            registration.nationality or "", "; ".join(sessions), local_time(registration.created_at, zone),
         )
 
     data = workbook(
         _("Registrations"),
         [_("Family name"), _("Given name"), _("Name in Latin letters"), _("Category"), _("Status"),
          _("Organisation"), _("Position"), _("Email"), _("Mobile phone"), _("Identity document"),
-         _("Document number"), _("Nationality (passports)"), _("Sessions"), _("Registered at")],
+         _("Document number"), _("Nationality (passports)"), _("Sessions"), time_header(_("Registered at"), zone)],
         (row(registration) for registration in registrations),
-        [8, 10, 18, 10, 10, 28, 16, 26, 16, 22, 22, 8, 40, 17],
+        [8, 10, 18, 10, 10, 28, 16, 26, 16, 22, 22, 8, 40, 20],
     )
-    audit.record("registration.export", edition, detail={"unmasked": unmasked}, actor=actor)
+    detail = {"unmasked": unmasked, "filters": filters.as_args(), "rows": len(registrations)}
+    if unmasked:
+        detail["reason"] = reason
+    audit.record("registration.export", edition, detail=detail, actor=actor)
     return data

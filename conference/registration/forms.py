@@ -93,6 +93,11 @@ class RevealForm(ConferenceForm):
     reason = StringField(_l("Why do you need the full number?"), validators=[DataRequired(_l("Give a reason; it is written to the audit log.")), Length(max=300)])
 
 
+class ExportReasonForm(ConferenceForm):
+    reason = StringField(_l("Why do you need full identity numbers and phones?"),
+                         validators=[DataRequired(_l("Give a reason; it is written to the audit log.")), Length(max=300)])
+
+
 class CodesForm(ConferenceForm):
     category = SelectField(_l("Category"), validate_choice=True)
     count = IntegerField(_l("How many codes"), default=10, validators=[InputRequired(_l("Enter a number.")), NumberRange(1, 5000, _l("Between 1 and 5000."))], invalid_value_message=_l("Enter a whole number."))

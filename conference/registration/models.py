@@ -132,7 +132,8 @@ class Registration(IdMixin, TimestampMixin, db.Model):
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
     token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     # The private-link token, sealed like an identity number, so that mails can carry the link
-    # again ("send me my link again"); None for registrations made before it was kept.
+    # again ("send me my link again", the approval mail); None for registrations made before it
+    # was kept: their hash cannot give the token back, so their mails carry no link.
     token_sealed: Mapped[str | None] = mapped_column(String(255))
     id_type: Mapped[str] = mapped_column(String(24), nullable=False)
     document_sealed: Mapped[str | None] = mapped_column(String(255))

@@ -38,6 +38,7 @@ from conference.people.models import Person
 from conference.people.services import PersonFields, PhotoError, name_matches
 from conference.programme.models import Session
 from conference.programme.services import overlaps
+from conference.registration.forms import ID_TYPE_LABELS
 from conference.registration.identity import IdentityError, age_on, check_document, country_code
 from conference.registration.models import (
     Consent,
@@ -708,15 +709,25 @@ def cancel(registration: Registration, actor=None) -> None:
     _tell(registration, "registration/mail/cancelled.txt")
 
 
-def decide(registrations: list[Registration], status: str, reason: str, actor) -> int:
-    """Approve or reject one or many; the reason reaches each attendee."""
+def changes(registration: Registration, status: str) -> bool:
+    """Whether deciding `status` changes this registration: a cancelled one stays cancelled."""
+    return registration.status not in (status, "cancelled")
+
+
+def check_decision(status: str, reason: str) -> None:
+    """A decision is approve or reject, and a rejection says why."""
     if status not in ("approved", "rejected"):
         raise RegistrationError({"status": _l("Choose approve or reject.")})
     if status == "rejected" and not reason.strip():
         raise RegistrationError({"reason": _l("Give the reason for rejecting; the attendee will read it.")})
+
+
+def decide(registrations: list[Registration], status: str, reason: str, actor) -> int:
+    """Approve or reject one or many; the reason reaches each attendee."""
+    check_decision(status, reason)
     changed = 0
     for registration in registrations:
-        if registration.status == status or registration.status == "cancelled":
+        if not changes(registration, status):
             continue
         registration.status = status
         registration.decided_by = actor.email if actor else "cli"
@@ -778,13 +789,20 @@ def own_data(registration: Registration) -> dict:
 # Messages -----------------------------------------------------------------------------------
 
 
-def _tell(registration: Registration, template: str, **context) -> None:
-    """Render the message in the attendee's language now; send it after the commit."""
+def _tell(registration: Registration, template: str, token: str | None = None, **context) -> None:
+    """Render the message in the attendee's language now; send it after the commit. Every
+    message may carry the private link and says where and when in the host city's terms."""
     person = registration.person
     if not person.email:
         return
     with force_locale(registration.locale):
-        text = render_template(template, registration=registration, person=person, edition=registration.edition, **context)
+        text = render_template(
+            template, registration=registration, person=person, edition=registration.edition,
+            link=own_page_url(token) if token else private_link(registration),
+            document=ID_TYPE_LABELS.get(registration.id_type, registration.id_type),
+            sessions=[b.session for b in registration.bookings if b.status == "confirmed"],
+            **context,
+        )
         subject, _, body = text.strip().partition("\n")
         queue_mail(person.email, subject.strip(), body.strip() + "\n")
 
@@ -895,30 +913,64 @@ def publish_notice(edition: Edition, text_zh: str, text_zh_hant: str, text_en: s
 # Organizer views ----------------------------------------------------------------------------
 
 
-def search_registrations(
-    edition: Edition, query: str = "", category: str | None = None, status: str | None = None,
-    organisation: str = "", session_id: int | None = None, page: int = 1, page_size: int = 50,
-) -> tuple[list[Registration], int]:
+@dataclass
+class RegistrationFilters:
+    """What the organizers' list is narrowed to; the export and "all that match" take the same."""
+
+    query: str = ""
+    category: str | None = None
+    status: str | None = None
+    organisation: str = ""
+    session_id: int | None = None
+
+    def as_args(self) -> dict:
+        """The filters as the list page's query string (and the audit log's record) name them."""
+        given = {"q": self.query, "category": self.category, "status": self.status,
+                 "organisation": self.organisation, "session": self.session_id}
+        return {key: value for key, value in given.items() if value}
+
+
+def _filtered(edition: Edition, filters: RegistrationFilters):
     conditions = [Registration.edition_id == edition.id]
-    if category:
-        conditions.append(RegistrationCategory.code == category)
-    if status:
-        conditions.append(Registration.status == status)
-    if organisation:
-        conditions.append(Person.organisation.contains(organisation, autoescape=True))
-    if session_id:
+    if filters.category:
+        conditions.append(RegistrationCategory.code == filters.category)
+    if filters.status:
+        conditions.append(Registration.status == filters.status)
+    if filters.organisation:
+        conditions.append(Person.organisation.contains(filters.organisation, autoescape=True))
+    if filters.session_id:
         conditions.append(Registration.id.in_(select(SeatBooking.registration_id).where(
-            SeatBooking.session_id == session_id, SeatBooking.status != "cancelled")))
-    query = (query or "").strip()
+            SeatBooking.session_id == filters.session_id, SeatBooking.status != "cancelled")))
+    query = (filters.query or "").strip()
     if query:
         conditions.append(name_matches(query) | Person.organisation.contains(query, autoescape=True))
-    base = select(Registration).join(Person, Registration.person_id == Person.id).join(RegistrationCategory).where(*conditions)
-    total = db.session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    return (select(Registration).join(Person, Registration.person_id == Person.id).join(RegistrationCategory)
+            .where(*conditions).order_by(Person.name_pinyin, Registration.id))
+
+
+def count_matching(edition: Edition, filters: RegistrationFilters) -> int:
+    return db.session.execute(select(func.count()).select_from(_filtered(edition, filters).subquery())).scalar_one()
+
+
+def search_registrations(
+    edition: Edition, filters: RegistrationFilters | None = None, page: int = 1, page_size: int = 50,
+) -> tuple[list[Registration], int]:
+    """One page of the organizers' list, and how many match in all."""
+    filters = filters or RegistrationFilters()
     rows = db.session.execute(
-        base.options(selectinload(Registration.person), selectinload(Registration.category))
-        .order_by(Person.name_pinyin, Registration.id).limit(page_size).offset((page - 1) * page_size)
+        _filtered(edition, filters).options(selectinload(Registration.person), selectinload(Registration.category))
+        .limit(page_size).offset((page - 1) * page_size)
     ).scalars()
-    return list(rows), total
+    return list(rows), count_matching(edition, filters)
+
+
+def matching_registrations(edition: Edition, filters: RegistrationFilters) -> list[Registration]:
+    """Every registration the list shows with these filters, on all its pages, in its order."""
+    return list(db.session.execute(
+        _filtered(edition, filters).options(
+            selectinload(Registration.person), selectinload(Registration.category),
+            selectinload(Registration.bookings).selectinload(SeatBooking.session))
+    ).scalars())
 
 
 def get_registration(edition: Edition, registration_id: int) -> Registration | None:

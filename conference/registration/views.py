@@ -43,6 +43,7 @@ from conference.registration.forms import (
     CategoryForm,
     CodesForm,
     DecisionForm,
+    ExportReasonForm,
     ImportForm,
     LinkAgainForm,
     NoticeForm,
@@ -320,50 +321,82 @@ def own_data(token):
 # Organizers ---------------------------------------------------------------------------------
 
 
+def _list_filters(args) -> services.RegistrationFilters:
+    """The list's filters from a query string: the list, its export and "all that match" read
+    them here, so each takes exactly what the organizer sees."""
+    status = args.get("status")
+    return services.RegistrationFilters(
+        query=(args.get("q") or "")[:100], category=args.get("category") or None,
+        status=status if status in STATUS_LABELS else None, organisation=(args.get("organisation") or "")[:100],
+        session_id=form_row_id(args, "session"),
+    )
+
+
 @bp.route("/editions/<year:year>/registrations/")
 @permission_required("people.view")
 def index(year):
     edition = edition_or_404(year)
-    args = request.args
-    category = args.get("category") or None
-    status = args.get("status") if args.get("status") in STATUS_LABELS else None
-    session_id = form_row_id(args, "session")
-    page = min(max(1, args.get("page", 1, type=int)), 100_000)
-    query = (args.get("q") or "")[:100]
-    organisation = (args.get("organisation") or "")[:100]
-    rows, total = services.search_registrations(edition, query, category, status, organisation, session_id, page, PAGE_SIZE)
+    filters = _list_filters(request.args)
+    page = min(max(1, request.args.get("page", 1, type=int)), 100_000)
+    rows, total = services.search_registrations(edition, filters, page, PAGE_SIZE)
     return render_template(
         "registration/index.html", edition=edition, rows=rows, total=total, page=page,
         pages=max(1, -(-total // PAGE_SIZE)), labels=LABELS, categories=services.categories_of(edition),
-        sessions=services.choosable_sessions(edition), filters={
-            "q": query, "category": category or "", "status": status or "", "organisation": organisation,
-            "session": session_id or "",
-        }, decision=DecisionForm(),
+        sessions=services.choosable_sessions(edition), filters=filters, args=filters.as_args(),
+        decision=DecisionForm(), select_page=request.args.get("select") == "page",
     )
+
+
+def _back(year) -> str:
+    back = request.form.get("back") or ""
+    return back if back.startswith("/editions/") else url_for("registration.index", year=year)
 
 
 @bp.route("/editions/<year:year>/registrations/decide", methods=["POST"])
 @permission_required("people.manage")
 def decide(year):
+    """Approve or reject the ticked rows, or every row that matches the list's filters. From the
+    list, a confirmation page first says how many change; it sends `confirm`."""
     edition = edition_or_404(year)
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
-    ids = [i for i in (form_row_id({"id": value}, "id") for value in request.form.getlist("ids")[:500]) if i]
-    action = request.form.get("action")
-    status = {"approve": "approved", "reject": "rejected"}.get(action)
-    if not ids or status is None:
+    status = {"approve": "approved", "reject": "rejected"}.get(request.form.get("action"))
+    matching = request.form.get("scope") == "matching"
+    filters = _list_filters(request.form)
+    if matching:
+        chosen = services.matching_registrations(edition, filters)
+    else:
+        ids = [i for i in (form_row_id({"id": value}, "id") for value in request.form.getlist("ids")[:500]) if i]
+        chosen = services.registrations_by_ids(edition, ids)
+    if status is None or not chosen:
         flash(_("Choose at least one registration and approve or reject."), "error")
-        return redirect(request.referrer or url_for("registration.index", year=year))
+        return redirect(_back(year))
+    changing = [r for r in chosen if services.changes(r, status)]
+    if not changing:
+        flash(_("Nothing to change: the chosen registrations already have this decision or are cancelled."), "error")
+        return redirect(_back(year))
+    try:
+        services.check_decision(status, form.reason.data or "")
+    except RegistrationError as error:
+        flash(next(iter(error.errors.values())), "error")
+        return redirect(_back(year))
+    expected = request.form.get("expected", type=int)
+    if request.form.get("confirm") != "1" or (expected is not None and expected != len(changing)):
+        return render_template(
+            "registration/confirm_decision.html", edition=edition, decision=form, status=status,
+            changing=changing, matching=matching, filters=filters, args=filters.as_args(),
+            changed_meanwhile=expected is not None and expected != len(changing), back=_back(year),
+        )
     try:
         changed = committed(lambda: services.decide(
-            services.registrations_by_ids(edition, ids), status, form.reason.data or "", current_user))
+            services.registrations_by_ids(edition, [r.id for r in changing]), status, form.reason.data or "",
+            current_user))
     except RegistrationError as error:
         flash(next(iter(error.errors.values())), "error")
     else:
         flash(_("%(n)d registrations updated.", n=changed), "success")
-    back = request.form.get("back") or ""
-    return redirect(back if back.startswith("/editions/") else url_for("registration.index", year=year))
+    return redirect(_back(year))
 
 
 @bp.route("/editions/<year:year>/registrations/<id:registration_id>", methods=["GET", "POST"])
@@ -386,18 +419,40 @@ def detail(year, registration_id):
     )
 
 
+def _xlsx(data: bytes, name: str):
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=name,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
 @bp.route("/editions/<year:year>/registrations/export.xlsx")
 @permission_required("people.view")
 def export(year):
+    """The list as it is filtered, every page of it, masked."""
     edition = edition_or_404(year)
-    unmasked = request.args.get("unmasked") == "1"
-    if unmasked and not can(current_user, "pii.reveal"):
-        abort(403)
-    data = committed(lambda: exchange.export_workbook(edition, unmasked=unmasked, actor=current_user))
-    return send_file(
-        io.BytesIO(data), as_attachment=True, download_name=f"registrations-{year}.xlsx",
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    filters = _list_filters(request.args)
+    data = committed(lambda: exchange.export_workbook(edition, filters, actor=current_user))
+    return _xlsx(data, f"registrations-{year}.xlsx")
+
+
+@bp.route("/editions/<year:year>/registrations/export-unmasked", methods=["GET", "POST"])
+@permission_required("pii.reveal")
+def export_unmasked(year):
+    """Full identity numbers and phones of the filtered list: asked for with a reason, which the
+    audit log keeps with the filters and the number of rows."""
+    edition = edition_or_404(year)
+    filters = _list_filters(request.args)
+    form = ExportReasonForm()
+    if form.validate_on_submit():
+        data = committed(lambda: exchange.export_workbook(
+            edition, filters, unmasked=True, reason=form.reason.data, actor=current_user))
+        return _xlsx(data, f"registrations-{year}-unmasked.xlsx")
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "registration/export_unmasked.html", edition=edition, form=form, filters=filters, args=filters.as_args(),
+        count=services.count_matching(edition, filters), labels=LABELS,
+        categories={c.code: c.name for c in services.categories_of(edition)},
+        sessions={s.id: s.title for s in services.choosable_sessions(edition)},
+    ), status
 
 
 @bp.route("/editions/<year:year>/registrations/import", methods=["GET", "POST"])

@@ -3,6 +3,7 @@
 import io
 import re
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -136,8 +137,16 @@ def test_scan_log_filters_and_exports_to_excel(app, organizer_client, venues):
     exported = organizer_client.get(f"/editions/2023/checkin/scans.xlsx?device={device_id}", headers={"Accept-Language": "en"})
     sheet = load_workbook(io.BytesIO(exported.data)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("Scanned at", "Received at", "Checkpoint") and len(rows) == 2
-    assert rows[1][2] == "DEMO-DESK" and rows[1][3] == "'=HYPERLINK(\"x\")" and rows[1][8] == "林晓梅"
+    assert rows[0][:3] == ("Scanned at (Asia/Shanghai)", "Received at (Asia/Shanghai)", "Checkpoint") and len(rows) == 2
+    assert rows[1][2] == "DEMO-DESK" and rows[1][8] == "林晓梅"
+    assert rows[1][3] == "=HYPERLINK(\"x\")" and sheet["D2"].data_type == "s"  # text, never a formula
+    with app.app_context():
+        scan = db.session.execute(select(Scan).where(Scan.device_id == device_id)).scalar_one()
+        assert rows[1][0] == scan.scanned_at.astimezone(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None, microsecond=0)
+        entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "checkin.export")).scalar_one()
+        assert entry.detail == {"rows": 1, "filters": {"device": device_id}}
+    everything = load_workbook(io.BytesIO(organizer_client.get("/editions/2023/checkin/scans.xlsx").data)).active
+    assert everything.max_row == 3  # the same filters as the page: none gives both scans
 
 
 def test_look_up_by_name_is_audited_and_admits_with_a_reason(app, client, venues):

@@ -10,7 +10,7 @@ def test_the_registration_list_searches_the_same_way(app, reg):
     with app.app_context():
         edition = get_edition(2023)
         for typed in ("lü", "lv", "吕晨", "lcj"):
-            rows, total = registration.search_registrations(edition, typed)
+            rows, total = registration.search_registrations(edition, registration.RegistrationFilters(query=typed))
             assert total == 1 and rows[0].person.family_name == "吕", typed
 
 

@@ -1,0 +1,49 @@
+"""Approving a whole page of registrations in Chromium: the header's box ticks every row, and
+a confirmation page says how many change before anything does."""
+
+import pytest
+from sqlalchemy import func, select
+
+from conference.core.demo import load_demo
+from conference.editions.services import get_edition
+from conference.extensions import db
+from conference.registration.demo import set_up_registration
+from conference.registration.models import Registration
+from tests.conftest import DEFAULT_PASSWORD, make_user
+from tests.registration.test_pages import _many
+
+pytestmark = pytest.mark.browser
+
+
+def _count(app, status):
+    with app.app_context():
+        return db.session.execute(select(func.count()).where(Registration.status == status)).scalar_one()
+
+
+def test_select_the_page_and_confirm_the_count(app, browser, live_server):
+    with app.app_context():
+        load_demo(only={"accounts", "editions", "venues", "programme"})
+        set_up_registration(get_edition(2023))
+        db.session.commit()
+    _many(app, 60)  # 40 wait for approval
+    email = make_user(app, "organizer")
+    context = browser.new_context(locale="en")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/editions/2023/registrations/?status=pending")
+    assert not page.locator(".no-js-select").is_visible()  # the script offers the header's box instead
+    page.check("#select-page")
+    assert page.locator("input[name=ids]:checked").count() == 40
+    page.locator("input[name=ids]").first.uncheck()
+    assert not page.is_checked("#select-page")
+    page.check("#select-page")
+    page.click("button[name=action][value=approve]")
+    page.wait_for_selector("h1:has-text('Approve 40 registrations?')")
+    assert _count(app, "pending") == 40  # nothing approved before confirming
+    page.click("button:has-text('Confirm')")
+    page.wait_for_selector(".flash:has-text('40 registrations updated.')")
+    context.close()
+    assert _count(app, "pending") == 0
