@@ -20,7 +20,7 @@ def _count(app, status):
         return db.session.execute(select(func.count()).where(Registration.status == status)).scalar_one()
 
 
-def test_select_the_page_and_confirm_the_count(app, browser, live_server):
+def test_select_the_page_and_confirm_the_count(app, browser, live_server, demo_clock):
     with app.app_context():
         load_demo(only={"accounts", "editions", "venues", "programme"})
         set_up_registration(get_edition(2023))
