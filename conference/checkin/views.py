@@ -73,14 +73,6 @@ def index(year):
     )
 
 
-def _local_input(edition, moment):
-    return programme.local(edition, moment).replace(tzinfo=None) if moment else None
-
-
-def _utc(edition, value: datetime | None):
-    return programme.at_local(edition, value.date(), value.time()) if value else None
-
-
 @bp.route("/editions/<year:year>/checkin/checkpoints/<id:checkpoint_id>", methods=["GET", "POST"])
 @permission_required("checkin.manage")
 def rules(year, checkpoint_id):
@@ -89,7 +81,7 @@ def rules(year, checkpoint_id):
     rule = services.rule_for(checkpoint)
     form = RuleForm(data=None if request.method == "POST" else {
         "categories": rule.categories, "zones": rule.zones, "session_id": rule.session_id, "mode": rule.mode,
-        "opens_at": _local_input(edition, rule.opens_at), "closes_at": _local_input(edition, rule.closes_at),
+        "opens_at": programme.form_local(edition, rule.opens_at), "closes_at": programme.form_local(edition, rule.closes_at),
         "reentry": rule.reentry, "checks_out_elsewhere": rule.checks_out_elsewhere,
     })
     form.categories.choices = list(CATEGORY_LABELS.items())
@@ -99,7 +91,7 @@ def rules(year, checkpoint_id):
     if form.validate_on_submit():
         try:
             services.save_rule(checkpoint, form.categories.data or [], form.zones.data or [], form.session_id.data,
-                               _utc(edition, form.opens_at.data), _utc(edition, form.closes_at.data), form.mode.data,
+                               programme.form_utc(edition, form.opens_at.data), programme.form_utc(edition, form.closes_at.data), form.mode.data,
                                form.reentry.data, form.checks_out_elsewhere.data)
         except ScanError as error:
             form.show(error, "mode")
@@ -189,7 +181,7 @@ def occupancy_data(year):
 def _log_filters(edition) -> reports.LogFilters:
     def moment(name):
         try:
-            return _utc(edition, datetime.strptime(request.args.get(name, ""), "%Y-%m-%dT%H:%M"))
+            return programme.form_utc(edition, datetime.strptime(request.args.get(name, ""), "%Y-%m-%dT%H:%M"))
         except ValueError:
             return None
 

@@ -85,6 +85,16 @@ def local(edition: Edition, moment: datetime) -> datetime:
     return moment.astimezone(edition_zone(edition))
 
 
+def form_local(edition: Edition, moment: datetime | None) -> datetime | None:
+    """A stored UTC moment as the host city's wall clock, for a datetime-local field."""
+    return local(edition, moment).replace(tzinfo=None) if moment else None
+
+
+def form_utc(edition: Edition, value: datetime | None) -> datetime | None:
+    """A host-city wall-clock time typed in a form, as UTC."""
+    return at_local(edition, value.date(), value.time()) if value else None
+
+
 def _clock(edition: Edition, moment: datetime) -> str:
     return clock(moment, edition.timezone)
 

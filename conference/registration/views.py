@@ -5,7 +5,6 @@ import hashlib
 import io
 import json
 from datetime import UTC, datetime, time
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -33,6 +32,7 @@ from conference.core.urls import form_row_id
 from conference.editions.services import current_edition
 from conference.editions.views import edition_or_404
 from conference.extensions import limiter
+from conference.programme import services as programme
 from conference.programme.services import programme_sessions
 from conference.registration import exchange, services
 from conference.registration.forms import (
@@ -579,7 +579,7 @@ def category(year, code):
     form.sessions.choices = [SelectChoice(s.id, s.title) for s in programme_sessions(edition, published_only=False)]
     if not form.is_submitted():
         form.sessions.data = list(found.session_ids or [])
-        form.opens_at.data, form.closes_at.data = _local_input(edition, found.opens_at), _local_input(edition, found.closes_at)
+        form.opens_at.data, form.closes_at.data = programme.form_local(edition, found.opens_at), programme.form_local(edition, found.closes_at)
     link = None
     if form.validate_on_submit():
         def save():
@@ -588,7 +588,7 @@ def category(year, code):
                 category, form.name_zh.data, form.name_zh_hant.data or "",
                 form.name_en.data or "", form.open.data, form.approval_required.data,
                 form.required_fields.data or [], [int(s) for s in form.sessions.data or []], actor=current_user)
-            services.set_window(category, _utc(edition, form.opens_at.data), _utc(edition, form.closes_at.data), actor=current_user)
+            services.set_window(category, programme.form_utc(edition, form.opens_at.data), programme.form_utc(edition, form.closes_at.data), actor=current_user)
         try:
             committed(save)
         except RegistrationError as error:
@@ -602,16 +602,6 @@ def category(year, code):
         "form_page.html", edition=edition, form=form, title=found.name, link=link,
         back_url=url_for("registration.settings", year=year), back_label=_("Registration settings"),
     )
-
-
-def _local_input(edition, moment: datetime | None) -> datetime | None:
-    """A stored UTC moment as the host city's wall clock, for a datetime-local field."""
-    return moment.astimezone(ZoneInfo(edition.timezone)).replace(tzinfo=None) if moment else None
-
-
-def _utc(edition, value: datetime | None) -> datetime | None:
-    """A host-city wall-clock time from a form, as UTC."""
-    return value.replace(tzinfo=ZoneInfo(edition.timezone)).astimezone(UTC) if value else None
 
 
 @bp.route("/editions/<year:year>/registrations/categories/<code>/delete", methods=["GET", "POST"])
