@@ -24,11 +24,11 @@ from sqlalchemy.orm import selectinload
 from conference.badges import services as badges
 from conference.core import audit, clock, deletion, pii
 from conference.core.deletion import Dependent, depends_on, settles
-from conference.core.i18n import DEFAULT_LOCALE, day_label
-from conference.core.i18n import clock as clock_label
+from conference.core.i18n import DEFAULT_LOCALE, day_label, time_label
 from conference.core.links import public_url
 from conference.core.mail import queue_mail
 from conference.core.models import utcnow
+from conference.core.schedule import overlaps
 from conference.core.text import clean
 from conference.editions.models import Edition
 from conference.editions.services import clone_step
@@ -37,7 +37,6 @@ from conference.people import services as people
 from conference.people.models import Person
 from conference.people.services import PersonFields, PhotoError, name_matches
 from conference.programme.models import Session
-from conference.programme.services import overlaps
 from conference.registration.forms import ID_TYPE_LABELS
 from conference.registration.identity import IdentityError, age_on, check_document, country_code
 from conference.registration.models import (
@@ -143,7 +142,7 @@ def open_categories(edition: Edition) -> list[RegistrationCategory]:
 def window_label(category: RegistrationCategory, moment: datetime) -> str:
     """A moment of a category's window in the reader's language, as the host city's clock shows it."""
     zone = category.edition.timezone
-    return f"{day_label(moment, zone, 'yMMMd')} {clock_label(moment, zone)}"
+    return f"{day_label(moment, zone, 'yMMMd')} {time_label(moment, zone)}"
 
 
 def window_refusal(category: RegistrationCategory):
@@ -414,7 +413,7 @@ def check(
 def _when(edition: Edition, session: Session) -> str:
     """7月18日周二 14:00–17:00 on the host city's clock, in the reader's language."""
     zone = edition.timezone
-    return f"{day_label(session.starts_at, zone)} {clock_label(session.starts_at, zone)}–{clock_label(session.ends_at, zone)}"
+    return f"{day_label(session.starts_at, zone)} {time_label(session.starts_at, zone)}–{time_label(session.ends_at, zone)}"
 
 
 def same_time(edition: Edition, sessions: list[Session]) -> str | None:
