@@ -150,7 +150,7 @@ def load_registration() -> list[str]:
         token = f"demo-{index}-{rng.random()}"
         registration = Registration(
             edition_id=edition.id, person=person, category=category, status=status,
-            token_hash=services.token_hash(token), token_sealed=pii.seal(token), id_type=id_type,
+            token_hash=pii.token_hash(token), token_sealed=pii.seal(token), id_type=id_type,
             document_sealed=pii.seal(number), document_index=pii.blind_index(duplicate_key, "identity"),
             document_masked=pii.mask_document_number(number), nationality=nationality,
             source="online", created_at=registered_at, updated_at=registered_at,
