@@ -4,10 +4,14 @@ their services and on their pages."""
 import pytest
 
 from conference.badges import services as badges
+from conference.core.database import committed
 from conference.editions.services import get_edition
 from conference.extensions import db
 from conference.people import services as people
-from tests.conftest import badged_demo
+from conference.registration import services as registration
+from tests.conftest import badged_demo, registration_demo
+from tests.registration.conftest import resident_id
+from tests.registration.test_register import fields
 
 TYPED = [
     ("lü", "吕晨静"), ("lv", "吕晨静"), ("Lü Chenjing", "吕晨静"), ("lcj", "吕晨静"), ("吕晨", "吕晨静"),
@@ -43,18 +47,8 @@ PAGES = ["/editions/2023/people/", "/editions/2023/registrations/", "/editions/2
 @pytest.fixture
 def registered(app, demo_clock):
     """The four, registered by the organizers (so approved, with a badge each)."""
-    from conference.core.database import committed
-    from conference.core.demo import load_demo
-    from conference.registration import services as registration
-    from conference.registration.demo import set_up_registration
-    from tests.registration.conftest import resident_id
-    from tests.registration.test_register import fields
-
     with app.app_context():
-        load_demo(only={"accounts", "editions", "venues", "programme"})
-        edition = get_edition(2023)
-        set_up_registration(edition)
-        db.session.commit()
+        registration_demo()
     with app.test_request_context():
         edition = get_edition(2023)
         for index, (family, given, _name) in enumerate(PEOPLE):
