@@ -122,6 +122,9 @@ class Domains:
         self.demo_steps = in_order([s for d in domains for s in d.demo_steps], "demo")
         self.clone_steps = in_order([s for d in domains for s in d.clone_steps], "clone")
         entries = [entry for domain in domains for entry in domain.edition_page]
+        for entry in entries:
+            if entry.permission and entry.permission not in self.permissions:
+                raise RuntimeError(f"the edition page's {entry.endpoint} asks for unknown permission {entry.permission!r}")
         self.edition_page = sorted(entries, key=lambda entry: entry.position)
 
     @staticmethod
