@@ -121,13 +121,13 @@ def create_user(email: str, password: str, role: str, display_name: str = "", ac
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, or None. Records the attempt."""
+    """The active user with this email and password, or None. Records the attempt, which the
+    caller commits whether or not it succeeded."""
     user = find_by_email(email)
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
     except (VerificationError, InvalidHashError):
         audit.record("user.login_failed", user, detail={"email": normalise_email(email)[:254]})
-        db.session.commit()
         return None
     if user is None or not user.active:
         return None
@@ -135,7 +135,6 @@ def authenticate(email: str, password: str) -> User | None:
         user.password_hash = _hasher.hash(password)
     user.last_login_at = utcnow()
     audit.record("user.login", user, actor=user)
-    db.session.commit()
     return user
 
 
