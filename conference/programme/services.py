@@ -31,7 +31,6 @@ from conference.core.schedule import (
 )
 from conference.editions.localtime import at_local, local_day
 from conference.editions.models import Edition
-from conference.editions.services import clone_step
 from conference.extensions import db
 from conference.people.models import Person
 from conference.programme.models import (
@@ -600,9 +599,8 @@ def programme_version(edition: Edition) -> str:
 # Cloning -------------------------------------------------------------------------------------
 
 
-@clone_step("programme", _l("sessions without times, as drafts"), order=40)
-def _clone_sessions(source: Edition, target: Edition, carried: dict) -> dict:
-    hall_ids = carried.get("venues", {}).get("halls", {})
+def clone_sessions(source: Edition, target: Edition, required: dict) -> dict:
+    hall_ids = required["venues"]["halls"]
     for session in programme_sessions(source, published_only=False):
         db.session.add(
             Session(

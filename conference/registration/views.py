@@ -23,7 +23,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from conference.badges.services import badge_of
 from conference.core.database import committed
 from conference.core.deletion import confirm_page
 from conference.core.i18n import current_locale
@@ -227,7 +226,7 @@ def own_page(token):
     return render_template(
         "registration/own.html", registration=registration, edition=edition, token=token,
         positions=positions, labels=LABELS, decision=DecisionForm(),
-        badge=badge_of(registration.person), link=services.own_page_url(token),
+        link=services.own_page_url(token),
     )
 
 
@@ -283,7 +282,6 @@ def own_cancel(token):
     return render_template(
         "registration/confirm_cancel.html", registration=registration, edition=registration.edition, token=token,
         form=form, labels=LABELS, held=[b for b in registration.bookings if b.status != "cancelled"],
-        badge=badge_of(registration.person),
     )
 
 
@@ -379,7 +377,7 @@ def decide(year):
     try:
         services.check_decision(status, form.reason.data or "")
     except RegistrationError as error:
-        flash(next(iter(error.errors.values())), "error")
+        flash(error.message, "error")
         return redirect(_back(year))
     expected = request.form.get("expected", type=int)
     if request.form.get("confirm") != "1" or (expected is not None and expected != len(changing)):
@@ -393,7 +391,7 @@ def decide(year):
             services.registrations_by_ids(edition, [r.id for r in changing]), status, form.reason.data or "",
             current_user))
     except RegistrationError as error:
-        flash(next(iter(error.errors.values())), "error")
+        flash(error.message, "error")
     else:
         flash(_("%(n)d registrations updated.", n=changed), "success")
     return redirect(_back(year))
@@ -482,7 +480,7 @@ def import_list(year):
         try:
             preview = exchange.preview_import(edition, data, form.category.data)
         except exchange.ImportProblem as problem:
-            form.file.errors = [*form.file.errors, problem.message]
+            form.show(problem, "file")
         else:
             upload_token = exchange.keep_upload(data)
     return render_template(
@@ -535,7 +533,7 @@ def seats(year):
         try:
             committed(lambda: services.set_seats(session, form.seats.data, actor=current_user))
         except RegistrationError as error:
-            flash(next(iter(error.errors.values())), "error")
+            flash(error.message, "error")
         else:
             flash(_("Seats saved for %(title)s.", title=session.title), "success")
         return redirect(url_for("registration.seats", year=year))
