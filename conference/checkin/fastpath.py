@@ -299,7 +299,7 @@ class Sent:
             params = prepared.carried | params
             if prepared.order is not None:
                 params = tuple(params[name] for name in prepared.order)
-        if connection.dialect.name == "sqlite" and isinstance(params, tuple):
+        if connection.dialect.name == "sqlite":
             # SQLite keeps UTC timestamps as naive text, as SQLAlchemy's DateTime writes them
             params = tuple(value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
                            if isinstance(value, datetime) else value for value in params)
