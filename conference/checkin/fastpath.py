@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import TypeVar
 
 from sqlalchemy import bindparam, create_engine, event, false, select
@@ -252,8 +253,8 @@ _ROWS = {"badge", "enter", "inside", "leave", "record"}
 
 class _Prepared:
     """A statement in the connection's flavour: its SQL; for a composed one, the values it
-    carries itself (such as a status it compares with), the order of its named parameters
-    (None when they travel by name) and its columns' names."""
+    carries itself (such as a status it compares with), what puts its named parameters in
+    order (None when they travel by name) and its columns' names."""
 
     __slots__ = ("sql", "carried", "order", "names")
 
@@ -262,7 +263,7 @@ class _Prepared:
             statement = _badge(**parts)
             compiled = statement.compile(dialect=dialect)
             self.sql, self.carried, self.names = compiled.string, compiled.params, tuple(statement.selected_columns.keys())
-            self.order = compiled.positiontup if compiled.positional else None
+            self.order = itemgetter(*compiled.positiontup) if compiled.positional else None  # two or more: a tuple
             return
         sql = _SQL[name].format(**parts) if parts else _SQL[name]
         self.sql = sql.replace("?", "%s") if dialect.name == "postgresql" else sql.replace("%%", "%")
@@ -298,7 +299,7 @@ class Sent:
         if prepared.carried is not None:
             params = prepared.carried | params
             if prepared.order is not None:
-                params = tuple(params[name] for name in prepared.order)
+                params = prepared.order(params)
         if connection.dialect.name == "sqlite":
             # SQLite keeps UTC timestamps as naive text, as SQLAlchemy's DateTime writes them
             params = tuple(value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
