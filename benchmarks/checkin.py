@@ -202,7 +202,7 @@ class Server:
         settings.write_text("# gunicorn's defaults: sync workers, no access log\n")
         env = {**os.environ, "CONFERENCE_ENV": "production", "DATABASE_URL": database_url, "INSTANCE_PATH": FOLDER,
                "SECRET_KEY": secrets.token_hex(32), "PII_KEY": PII_KEY, "RATELIMIT_ENABLED": "false",
-               "MAIL_BACKEND": "file"}
+               "MAIL_BACKEND": "file", "PUBLIC_URL": f"http://127.0.0.1:{self.port}"}
         self.process = subprocess.Popen(
             [str(Path(sys.executable).with_name("gunicorn")), "-c", str(settings), "-w", "2", "-k", "sync", "-b", f"127.0.0.1:{self.port}",
              "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env,

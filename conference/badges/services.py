@@ -349,10 +349,9 @@ def _matching(edition: Edition, category: str | None = None, organisation: str =
     if query_text:
         query = query.where(name_matches(query_text) | (Badge.serial == query_text.strip()))
     if session_id:
-        from conference.registration.models import Registration, SeatBooking
+        from conference.registration.services import holds_confirmed_seat
 
-        query = query.where(Person.id.in_(
-            select(Registration.person_id).join(SeatBooking).where(SeatBooking.session_id == session_id, SeatBooking.status == "confirmed")))
+        query = query.where(holds_confirmed_seat(Person.id, session_id))
     return query
 
 

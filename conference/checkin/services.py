@@ -5,7 +5,8 @@ scanner devices; the snapshot an offline scanner decides from.
 A scan is the hot path of the conference's busiest minutes, so it stays lean: the entrance's
 rules and the edition's public key are held in memory for a moment, the badge and its person
 come in one joined query, the presence changes in one conditional statement, and the scan is
-recorded with INSERT … ON CONFLICT DO NOTHING, which also makes it idempotent.
+recorded with INSERT … ON CONFLICT DO NOTHING, which also makes it idempotent. Those
+statements and the connection they travel on are fastpath.py's.
 """
 
 import hmac
@@ -20,13 +21,14 @@ from datetime import UTC, datetime, timedelta
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 from sqlalchemy.exc import DBAPIError
 
 from conference.badges import signing
 from conference.badges.models import AccessZone, Badge, BadgeKey
 from conference.badges.services import REASONS as badge_reasons
 from conference.badges.signing import InvalidPayload
+from conference.checkin import fastpath
 from conference.checkin.decision import BadgeFacts, Rule, decide, settle_exit
 from conference.checkin.models import (
     MODES,
@@ -38,7 +40,6 @@ from conference.checkin.models import (
     ScannerDevice,
 )
 from conference.core import audit, clock, deletion, pii
-from conference.core.database import DriverConnection, committed_on_own_connection, queue_to_write
 from conference.core.deletion import Dependent, depends_on
 from conference.core.encoding import b64url_decode
 from conference.core.errors import Refusal
@@ -47,7 +48,7 @@ from conference.core.models import utcnow
 from conference.editions.models import Edition
 from conference.extensions import db
 from conference.people.models import Person
-from conference.registration.models import Registration, SeatBooking
+from conference.registration.services import holds_confirmed_seat
 from conference.venues.models import Checkpoint, Venue
 
 # What the badge itself says (unreadable, forged, another edition, superseded, revoked) is the
@@ -254,7 +255,7 @@ def _signature_problem(code: bytes, gate: Gate) -> str | None:
     return None
 
 
-def _read_badge(payload: str, gate: Gate, connection: DriverConnection) -> tuple[str | None, signing.Claim | None, "_Row | None"]:
+def _read_badge(payload: str, gate: Gate, connection: fastpath.DriverConnection) -> tuple[str | None, signing.Claim | None, fastpath.Row | None]:
     """The code's problem if it has one, its claim, and the badge's row (none for a bad code).
     The code the server last printed on this badge is its own and needs no signature check;
     any other code is checked in full, once per process."""
@@ -263,7 +264,7 @@ def _read_badge(payload: str, gate: Gate, connection: DriverConnection) -> tuple
     problem, claim, code = checked or _read_code(payload, gate)
     if problem:
         return problem, claim, None
-    row = _badge_row(connection, claim.badge_id, gate)
+    row = fastpath.badge_row(connection, claim.badge_id, gate.edition_id, gate.rule.session_id)
     if checked is None:
         # In constant time: the stored code is a genuine signature, which timing must not reveal.
         if not (row and row.issued_code and hmac.compare_digest(code, bytes(row.issued_code))):
@@ -272,99 +273,6 @@ def _read_badge(payload: str, gate: Gate, connection: DriverConnection) -> tuple
             _checked.clear()
         _checked[key] = (problem, claim, code)
     return problem, claim, None if problem else row
-
-
-# The scan's statements, in plain SQL: a scan is four short statements and a commit, and
-# SQLAlchemy's statement compilation would cost more than the database work itself.
-_SQL = {
-    "badge": """SELECT b.id, b.version, b.status, b.revoked_reason, b.serial, p.family_name, p.given_name,
-        p.name_latin, p.category, p.organisation, p.organisation_en, p.photo_file, {holds} AS holds_session,
-        b.issued_code
-        FROM badges b JOIN people p ON p.id = b.person_id WHERE b.id = ? AND b.edition_id = ?""",
-    "holds": """EXISTS (SELECT 1 FROM seat_bookings sb JOIN registrations r ON r.id = sb.registration_id
-        WHERE sb.session_id = ? AND sb.status = 'confirmed' AND r.person_id = b.person_id)""",
-    # Of two doors scanning one badge at once, exactly one gets a row back.
-    "enter": """INSERT INTO presences (badge_id, area, inside, entries, changed_at) VALUES (?, ?, ?, 1, ?)
-        ON CONFLICT (badge_id, area) DO UPDATE SET inside = excluded.inside, entries = presences.entries + 1,
-        changed_at = excluded.changed_at WHERE presences.inside = ? {first_entry_only} RETURNING id""",
-    "inside": "SELECT inside FROM presences WHERE badge_id = ? AND area = ?",
-    "correct": "UPDATE scans SET result = ?, why = ?, reason = ?, conflict = ? WHERE id = ?",
-    "leave": "UPDATE presences SET inside = ?, changed_at = ? WHERE badge_id = ? AND area = ? AND inside = ? RETURNING id",
-    "leave_other_halls": """UPDATE presences SET inside = ?, changed_at = ?
-        WHERE badge_id = ? AND area <> ? AND area LIKE 'hall:%%' AND inside = ?""",
-    "record": """INSERT INTO scans (edition_id, checkpoint_id, client_scan_id, device, device_id, kind, badge_id,
-        result, why, reason, scanned_at, received_at, offline_result, conflict)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, client_scan_id) DO NOTHING RETURNING id""",
-    # A device's health: what it still has to send, its last sync, its last call (see note_health).
-    "health": """UPDATE scanner_devices SET unsent = COALESCE(?, unsent), last_sync_at = COALESCE(?, last_sync_at),
-        last_seen_at = ? WHERE id = ?""",
-}
-
-
-class _Row:
-    """A result row by column name."""
-
-    __slots__ = ("_values",)
-    NAMES = ("id", "version", "status", "revoked_reason", "serial", "family_name", "given_name", "name_latin",
-             "category", "organisation", "organisation_en", "photo_file", "holds_session", "issued_code")
-
-    def __init__(self, values):
-        self._values = dict(zip(self.NAMES, values, strict=True))
-
-    def __getattr__(self, name):
-        return self._values[name]
-
-
-_prepared: dict[tuple, str] = {}
-_ROWS = {"badge", "enter", "inside", "leave", "record"}
-
-
-class _Sent:
-    """One of the statements above, sent straight on the driver's connection inside its
-    transaction. In psycopg's pipeline mode the database has not answered yet: first() is what
-    waits, so statements sent one after another travel together."""
-
-    def __init__(self, connection: DriverConnection, name: str, params: tuple, **parts):
-        self.connection = connection
-        dialect = connection.dialect.name
-        key = (name, dialect, *parts.values())
-        if key not in _prepared:
-            sql = _SQL[name].format(**parts) if parts else _SQL[name]
-            _prepared[key] = sql.replace("?", "%s") if dialect == "postgresql" else sql.replace("%%", "%")
-        if dialect == "sqlite":  # SQLite keeps UTC timestamps as naive text, as SQLAlchemy's DateTime writes them
-            params = tuple(value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-                           if isinstance(value, datetime) else value for value in params)
-        self.sql, self.params = _prepared[key], params
-        self.cursor = connection.dbapi_connection.cursor()
-        self._guarded(self.cursor.execute, self.sql, params)
-        if name not in _ROWS:
-            self.cursor.close()
-
-    def first(self) -> tuple | None:
-        try:
-            return self._guarded(self.cursor.fetchone)
-        finally:
-            self.cursor.close()
-
-    def _guarded(self, call, *args):
-        try:
-            return call(*args)
-        except self.connection.dialect.loaded_dbapi.Error as error:
-            raise self.connection.error(error, self.sql, self.params, self.cursor) from error
-
-
-def _run(connection: DriverConnection, name: str, params: tuple, **parts) -> tuple | None:
-    """A statement, and its first row if it returns rows."""
-    sent = _Sent(connection, name, params, **parts)
-    return sent.first() if name in _ROWS else None
-
-
-def _badge_row(connection: DriverConnection, badge_id: int, gate: Gate):
-    if gate.rule.session_id is None:
-        found = _run(connection, "badge", (badge_id, gate.edition_id), holds="0 = 1")
-    else:
-        found = _run(connection, "badge", (gate.rule.session_id, badge_id, gate.edition_id), holds=_SQL["holds"])
-    return _Row(found) if found else None
 
 
 def _latin_name(row, locale: str) -> str:
@@ -386,24 +294,24 @@ def _person(row) -> dict:
     }
 
 
-def _enter(connection: DriverConnection, badge_id: int, gate: Gate) -> _Sent:
+def _enter(connection: fastpath.DriverConnection, badge_id: int, gate: Gate) -> fastpath.Sent:
     first_entry_only = "" if gate.rule.reentry else "AND presences.entries = 0"
-    return _Sent(connection, "enter", (badge_id, gate.area, True, clock.now(), False), first_entry_only=first_entry_only)
+    return fastpath.Sent(connection, "enter", (badge_id, gate.area, True, clock.now(), False), first_entry_only=first_entry_only)
 
 
-def _settle(connection: DriverConnection, entering: _Sent, badge_id: int, gate: Gate) -> tuple[str, str]:
+def _settle(connection: fastpath.DriverConnection, entering: fastpath.Sent, badge_id: int, gate: Gate) -> tuple[str, str]:
     """Whether the conditional upsert let the person in, and if not, why."""
     if entering.first() is not None:
         if gate.checks_out_elsewhere:
-            _run(connection, "leave_other_halls", (False, clock.now(), badge_id, gate.area, True))
+            fastpath.run(connection, "leave_other_halls", (False, clock.now(), badge_id, gate.area, True))
         return "admitted", ""
-    inside = _run(connection, "inside", (badge_id, gate.area))[0]
+    inside = fastpath.run(connection, "inside", (badge_id, gate.area))[0]
     return ("already_inside", "") if inside else ("not_allowed_here", "reentry")
 
 
-def _leave(connection: DriverConnection, badge_id: int, gate: Gate) -> _Sent:
+def _leave(connection: fastpath.DriverConnection, badge_id: int, gate: Gate) -> fastpath.Sent:
     """Out of the area; its first() is None when the person was not inside."""
-    return _Sent(connection, "leave", (False, clock.now(), badge_id, gate.area, True))
+    return fastpath.Sent(connection, "leave", (False, clock.now(), badge_id, gate.area, True))
 
 
 def reason_text(why: str, revoked_reason: str = "") -> str:
@@ -417,14 +325,15 @@ def _stored(device_id: int, client_scan_id: str) -> Answer:
     scan_row = db.session.execute(select(Scan).where(Scan.device_id == device_id,
                                                      Scan.client_scan_id == client_scan_id)).scalar_one()
     gate = gate_for(scan_row.checkpoint_id)
-    row = _badge_row(DriverConnection.of_session(), scan_row.badge_id, gate) if scan_row.badge_id is not None and gate else None
+    row = fastpath.badge_row(fastpath.DriverConnection.of_session(), scan_row.badge_id, gate.edition_id,
+                             gate.rule.session_id) if scan_row.badge_id is not None and gate else None
     return Answer(scan_row.result, scan_row.why, reason_text(scan_row.why, row.revoked_reason if row else ""),
                   _person(row) if row else None, scan_row.id, repeated=True, conflict=scan_row.conflict)
 
 
 def scan(payload: str, checkpoint: Checkpoint | int, device: "PairedDevice | None", client_scan_id: str,
          scanned_at: datetime | None = None, kind: str = "entry", offline_result: str | None = None,
-         connection: DriverConnection | None = None) -> Answer:
+         connection: fastpath.DriverConnection | None = None) -> Answer:
     """Verify, apply the entrance's rules, record, answer. The same client_scan_id sent twice
     by one device is recorded once and answered the same (without a device, every call is a
     scan of its own); one badge scanned at two doors at once is admitted once. A late scan from
@@ -446,7 +355,7 @@ def scan(payload: str, checkpoint: Checkpoint | int, device: "PairedDevice | Non
     # A phone whose clock is far off (a dead battery resets it to 1970) would put its scans
     # outside every opening hour and out of the log's order: those scans take the server's time.
     at = in_utc(scanned_at) if plausible(scanned_at) else clock.now()
-    connection = connection or DriverConnection.of_session()
+    connection = connection or fastpath.DriverConnection.of_session()
     problem, claim, row = _read_badge(payload or "", gate, connection)
     facts = BadgeFacts(row.version, row.status, row.category, bool(row.holds_session)) if row else None
     decision = decide(problem, facts, claim.version if claim else 0, claim.zones if claim else 0, gate.rule, at, kind)
@@ -454,10 +363,10 @@ def scan(payload: str, checkpoint: Checkpoint | int, device: "PairedDevice | Non
     conflict = offline_result == "admitted" and result == "already_inside"
     reason = reason_text(why, row.revoked_reason if row else "")
     person = _person(row) if row else None  # before queueing: the writer's turn stays short
-    queue_to_write()
+    fastpath.queue_to_write()
     # The scan is recorded first, as the decision stands (an entry as admitted), and the
     # presence changes with it; both travel to the database together.
-    recording = _Sent(connection, "record", (
+    recording = fastpath.Sent(connection, "record", (
         gate.edition_id, gate.checkpoint_id, client_scan_id, device.name[:80] if device else "",
         device.id if device else None, decision.kind, row.id if row else None, result, why, reason, at, utcnow(),
         offline_result, conflict))
@@ -475,11 +384,11 @@ def scan(payload: str, checkpoint: Checkpoint | int, device: "PairedDevice | Non
         if result != "admitted":  # inside already, or no re-entry: the record says so
             conflict = offline_result == "admitted" and result == "already_inside"
             reason = reason_text(why)
-            _run(connection, "correct", (result, why, reason, conflict, recorded[0]))
+            fastpath.run(connection, "correct", (result, why, reason, conflict, recorded[0]))
     if leaving is not None and leaving.first() is None:  # an exit without an entry: the record says so
         result, why = settle_exit(False)
         reason = reason_text(why)
-        _run(connection, "correct", (result, why, reason, conflict, recorded[0]))
+        fastpath.run(connection, "correct", (result, why, reason, conflict, recorded[0]))
     return Answer(result, why, reason, person, recorded[0], conflict=conflict)
 
 
@@ -487,7 +396,7 @@ def scan_now(payload: str, checkpoint_id: int, device: "PairedDevice | None", cl
              scanned_at: datetime | None = None, kind: str = "entry", offline_result: str | None = None) -> Answer:
     """scan(), committed, on a pooled connection of its own: the scanner API's path, which
     skips the session's bookkeeping (a third of a scan's time on SQLite)."""
-    return committed_on_own_connection(lambda connection: scan(
+    return fastpath.committed_on_own_connection(lambda connection: scan(
         payload, checkpoint_id, device, client_scan_id, scanned_at, kind, offline_result, connection))
 
 
@@ -626,12 +535,12 @@ def note_health(device: PairedDevice, unsent: int | None, synced: bool) -> None:
         return
     moment = clock.now()  # health_of compares it with the same clock
 
-    def write(connection: DriverConnection) -> None:
-        queue_to_write()
-        _run(connection, "health", (unsent, moment if synced else None, moment, device.id))
+    def write(connection: fastpath.DriverConnection) -> None:
+        fastpath.queue_to_write()
+        fastpath.run(connection, "health", (unsent, moment if synced else None, moment, device.id))
 
     try:
-        committed_on_own_connection(write)
+        fastpath.committed_on_own_connection(write)
     except DBAPIError:
         # What a phone says about itself is worth no failed scan: the next call tries again.
         log.warning("could not note the health of scanner device %s", device.id, exc_info=True)
@@ -706,19 +615,15 @@ def snapshot(device: PairedDevice) -> dict:
     (with names, to show who), and who is inside this entrance's area. No documents, no phones."""
     gate = gate_for(device.checkpoint_id)
     checkpoint = db.session.get(Checkpoint, device.checkpoint_id)
-    holders = set()
-    if gate.rule.session_id is not None:
-        holders = set(db.session.execute(
-            select(Registration.person_id).join(SeatBooking, SeatBooking.registration_id == Registration.id)
-            .where(SeatBooking.session_id == gate.rule.session_id, SeatBooking.status == "confirmed")).scalars())
+    holds = false() if gate.rule.session_id is None else holds_confirmed_seat(Badge.person_id, gate.rule.session_id)
     badges, locale = {}, select_locale()
     for row in db.session.execute(
-        select(Badge.id, Badge.version, Badge.status, Badge.revoked_reason, Badge.person_id, Person.family_name,
-               Person.given_name, Person.name_latin, Person.category)
+        select(Badge.id, Badge.version, Badge.status, Badge.revoked_reason, Person.family_name,
+               Person.given_name, Person.name_latin, Person.category, holds.label("holds_session"))
         .join(Person, Person.id == Badge.person_id).where(Badge.edition_id == gate.edition_id)
     ):
         badges[str(row.id)] = {"v": row.version, "s": row.status, "c": row.category,
-                               "h": row.person_id in holders, "n": full_name(row.family_name, row.given_name),
+                               "h": bool(row.holds_session), "n": full_name(row.family_name, row.given_name),
                                "l": _latin_name(row, locale),
                                **({"r": row.revoked_reason} if row.status == "revoked" else {})}
     presences = db.session.execute(select(Presence.badge_id, Presence.inside).where(Presence.area == gate.area)).all()

@@ -47,6 +47,12 @@ class Person(IdMixin, TimestampMixin, db.Model):
 
     edition: Mapped[Edition] = relationship()
 
+    @classmethod
+    def shown_at_the_gate(cls) -> tuple:
+        """What a scan shows of a badge's holder, read in check-in's one statement per scan."""
+        return (cls.family_name, cls.given_name, cls.name_latin, cls.category, cls.organisation, cls.organisation_en,
+                cls.photo_file)
+
     @property
     def name(self) -> str:
         """The name as written: 张伟, Anna Smith."""

@@ -667,6 +667,20 @@ def changes(registration: Registration, status: str) -> bool:
     return registration.status not in (status, "cancelled")
 
 
+def holds_confirmed_seat(person_id, session_id):
+    """Whether a person holds a seat in a session: a confirmed booking, not a place on the
+    waiting list nor a cancelled one. An SQL condition, so that each caller asks it inside its
+    own statement: a badge batch for a session's audience, an invitation-only entrance's
+    offline list, and the scan's one statement, which check-in compiles once with the session
+    as a bound parameter. `person_id` is a column of the caller's query (or a number)."""
+    return (
+        select(SeatBooking.id).join(Registration, Registration.id == SeatBooking.registration_id)
+        .where(Registration.person_id == person_id, SeatBooking.session_id == session_id,
+               SeatBooking.status == "confirmed")
+        .exists()
+    )
+
+
 def check_decision(status: str, reason: str) -> None:
     """A decision is approve or reject, and a rejection says why."""
     if status not in ("approved", "rejected"):

@@ -1,5 +1,4 @@
-"""SQLite's log reaches the database file in a background thread, not in a request; the hot
-paths' own connections."""
+"""SQLite's log reaches the database file in a background thread, not in a request."""
 
 import sqlite3
 import threading
@@ -44,17 +43,3 @@ def test_a_checkpoint_copies_the_whole_log_into_the_database_file(app, sqlite_pa
     assert copied == logged
     with app.app_context():
         assert db.session.execute(text("SELECT count(*) FROM editions WHERE year >= 3000")).scalar_one() == 40
-
-
-def _setting(connection: database.DriverConnection, name: str) -> str:
-    cursor = connection.dbapi_connection.cursor()
-    cursor.execute(f"SHOW {name}")
-    return cursor.fetchone()[0]
-
-
-def test_on_postgresql_only_the_hot_paths_commit_before_the_disk_has_their_log(app):
-    with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            pytest.skip("SQLite's commits never wait for the disk in WAL mode")
-        assert database.committed_on_own_connection(lambda connection: _setting(connection, "synchronous_commit")) == "off"
-        assert db.session.execute(text("SHOW synchronous_commit")).scalar_one() == "on"

@@ -15,9 +15,10 @@ from conference.badges import services as badges
 from conference.badges.demo import set_up_zones
 from conference.badges.models import Badge
 from conference.checkin import services as checkin
+from conference.checkin.fastpath import committed_on_own_connection
 from conference.checkin.models import Scan, ScannerDevice
 from conference.core import deletion
-from conference.core.database import committed, committed_on_own_connection
+from conference.core.database import committed
 from conference.core.demo import load_demo
 from conference.core.models import utcnow
 from conference.editions.services import get_edition

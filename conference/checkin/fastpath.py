@@ -1,0 +1,340 @@
+"""The scan's own connection and its SQL.
+
+A scan is a few short statements and a commit, at the conference's busiest minutes. SQLAlchemy's
+Connection, its pool checkout and its statement compilation around each of them would cost as
+much as the database's work, so a scan sends its statements straight on the driver's connection
+(DriverConnection), in a transaction of its own (committed_on_own_connection), on SQLite after
+queueing for the database's one writer (queue_to_write).
+
+Check-in's own tables are written in plain SQL. What a scan reads of other domains' tables is
+what they declare for it (Badge.read_at_the_gate, Person.shown_at_the_gate, registration's
+holds_confirmed_seat), composed into one statement and compiled once per process.
+"""
+
+import contextlib
+import fcntl
+import os
+import random
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from operator import itemgetter
+from typing import TypeVar
+
+from sqlalchemy import bindparam, create_engine, event, false, select
+from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from conference.badges.models import Badge
+from conference.core.database import RETRIES, prepare, retryable
+from conference.extensions import db
+from conference.people.models import Person
+from conference.registration.services import holds_confirmed_seat
+
+T = TypeVar("T")
+_writer = threading.local()
+
+
+# The writer's queue (SQLite) ---------------------------------------------------------------
+
+
+def queue_to_write() -> None:
+    """SQLite: wait for the database's one writer on a file lock shared by every worker
+    before this transaction's first write. The kernel wakes the next in line the moment the
+    lock is free, where SQLite's busy handler sleeps 1, 2, 5, 10 … ms between tries, which at
+    a busy entrance costs more than the write itself. Held until the transaction ends; a
+    no-op on PostgreSQL, whose row locks queue writers already. Call it before the
+    transaction writes anything, or two workers may wait for each other."""
+    if getattr(_writer, "fd", None) is not None or db.engine.dialect.name != "sqlite":
+        return
+    path = db.engine.url.database
+    if not path or path == ":memory:":
+        return
+    if getattr(_writer, "file", None) is None or _writer.file.path != path:
+        _writer.file = _LockFile(path)  # one open file per thread and database
+    fcntl.flock(_writer.file.fd, fcntl.LOCK_EX)
+    _writer.fd = _writer.file.fd
+
+
+class _LockFile:
+    """The writer lock's file, closed when its thread ends."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.fd = os.open(f"{path}.writer-lock", os.O_CREAT | os.O_RDWR, 0o600)
+
+    def __del__(self):
+        os.close(self.fd)
+
+
+def _writing_done() -> None:
+    fd = getattr(_writer, "fd", None)
+    if fd is not None:
+        _writer.fd = None
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _session_transaction_ended(_session, transaction) -> None:
+    """A scan in the session's transaction (the scanner page, an offline batch) queued too:
+    it gives up its turn when that transaction ends, committed, rolled back or closed. The
+    own connection's transactions give it up themselves (_OwnConnection)."""
+    if transaction.parent is None:
+        _writing_done()
+
+
+# The driver's connection -------------------------------------------------------------------
+
+
+class DriverConnection:
+    """The database driver's own connection, for the scan's statements, which are so short
+    that SQLAlchemy's Connection around them would cost as much as they do. Keeps
+    SQLAlchemy's dialect for the SQL's flavour and for reading the driver's errors."""
+
+    def __init__(self, dialect: Dialect, dbapi_connection, invalidate: Callable[[BaseException], None]):
+        self.dialect, self.dbapi_connection, self.invalidate = dialect, dbapi_connection, invalidate
+
+    @classmethod
+    def of_session(cls) -> "DriverConnection":
+        """The session's connection, inside the session's transaction."""
+        connection = db.session.connection()
+        return _SessionConnection(connection.dialect, connection.connection.dbapi_connection, connection.invalidate)
+
+    def rollback(self) -> None:
+        raise NotImplementedError
+
+    def error(self, error: Exception, statement: str, params: tuple | dict, cursor=None) -> DBAPIError:
+        """The driver's error as SQLAlchemy raises it, so that committed() knows whether to start
+        again; a connection found dead is invalidated."""
+        lost = self.dialect.is_disconnect(error, self.dbapi_connection, cursor)
+        if lost:
+            self.invalidate(error)
+        return DBAPIError.instance(statement, params, error, self.dialect.loaded_dbapi.Error, dialect=self.dialect,
+                                   connection_invalidated=lost)
+
+
+class _SessionConnection(DriverConnection):
+    def rollback(self) -> None:
+        db.session.rollback()
+
+
+class _OwnConnection(DriverConnection):
+    """A connection checked out of the pool for one transaction of committed_on_own_connection."""
+
+    def __init__(self, dialect: Dialect, pooled):
+        super().__init__(dialect, pooled.dbapi_connection, pooled.invalidate)
+        self.pooled, self.ended = pooled, False
+
+    def rollback(self) -> None:
+        self.ended = True
+        try:
+            self.dbapi_connection.rollback()
+        finally:
+            _writing_done()
+
+    def run(self, work: Callable[[DriverConnection], T]) -> T:
+        try:
+            with _pipelined(self):
+                result = work(self)
+                if not self.ended:
+                    self.dbapi_connection.commit()
+        except self.dialect.loaded_dbapi.Error as error:  # the commit's own (work raises SQLAlchemy's)
+            raise self.error(error, "COMMIT", ()) from error
+        self.ended = True
+        _writing_done()
+        return result
+
+    def abandon(self) -> None:
+        """After a failure: roll back, and give the connection back to the pool (the pool
+        replaces it if it was found dead)."""
+        if self.pooled.is_valid and not self.ended:
+            with contextlib.suppress(Exception):
+                self.dbapi_connection.rollback()
+        _writing_done()
+        self.pooled.close()
+
+
+def _pipelined(connection: DriverConnection):
+    """psycopg's pipeline mode: BEGIN travels with the first statement and COMMIT does not wait
+    on its own, two round trips fewer a transaction. SQLite has no round trips to save."""
+    if connection.dialect.name != "postgresql":
+        return contextlib.nullcontext()
+    return connection.dbapi_connection.pipeline()
+
+
+_own_engines: dict[int, Engine] = {}
+
+
+def _own_engine() -> Engine:
+    """The app's database with a pool of its own, so that a request holding the session's
+    connection never waits for a second one from the same pool; and without the pool's ping
+    before each checkout (on PostgreSQL a round trip of its own): a connection found dead is
+    replaced and the work started again instead."""
+    engine = db.engine
+    if engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"):
+        return engine  # a second engine would open a second, empty database
+    if id(engine) not in _own_engines:
+        # PostgreSQL answers a scan before its log reaches the disk (a fraction of a second
+        # later): a crash in between could forget the last scans, never admit a badge twice at
+        # once. Set once per connection, not per transaction; the session's work still waits.
+        options = {"connect_args": {"options": "-c synchronous_commit=off"}} if engine.dialect.name == "postgresql" else {}
+        _own_engines[id(engine)] = create_engine(engine.url, pool_pre_ping=False, pool_recycle=1800, **options)
+        prepare(_own_engines[id(engine)])
+    return _own_engines[id(engine)]
+
+
+# One driver connection per process stays checked out of the pool between scans: no checkout,
+# reset and checkin around each, which cost as much as SQLAlchemy's Connection did. Only one
+# waits here; the others go back to the pool, so that threads waiting for the pool are never
+# starved.
+_parked: dict[tuple[int, int], object] = {}
+
+
+def committed_on_own_connection(work: Callable[[DriverConnection], T]) -> T:
+    """committed() for the scan, where the session's bookkeeping costs more than the work:
+    `work` gets a driver connection of its own, outside the session, in a transaction that
+    this commits (on PostgreSQL without waiting for the disk, see _own_engine). A connection
+    found dead (after a database restart) is replaced and the work started again, so no
+    request fails for it."""
+    engine = _own_engine()
+    place = (os.getpid(), id(engine))  # a forked worker never uses its parent's connection
+    for attempt in range(RETRIES):
+        connection = _OwnConnection(engine.dialect, _parked.pop(place, None) or engine.raw_connection())
+        try:
+            result = connection.run(work)
+        except DBAPIError as error:
+            connection.abandon()
+            if not (retryable(error) or error.connection_invalidated) or attempt == RETRIES - 1:
+                raise
+        except BaseException:
+            connection.abandon()
+            raise
+        else:
+            if _parked.setdefault(place, connection.pooled) is not connection.pooled:
+                connection.pooled.close()
+            return result
+        time.sleep(random.uniform(0.002, 0.02) * (attempt + 1))  # noqa: S311  jitter, not secrets
+    raise RuntimeError("unreachable")
+
+
+# The scan's statements -----------------------------------------------------------------------
+
+
+def _badge(invitation_only: bool):
+    """The badge, its holder, and at an invitation-only entrance whether the holder holds a
+    seat in its session."""
+    holds = holds_confirmed_seat(Badge.person_id, bindparam("session_id")) if invitation_only else false()
+    return (select(*Badge.read_at_the_gate(), *Person.shown_at_the_gate(), holds.label("holds_session"))
+            .join(Badge.person).where(Badge.id == bindparam("badge_id"), Badge.edition_id == bindparam("edition_id")))
+
+
+# Check-in's own tables, in plain SQL with ? for each parameter.
+_SQL = {
+    # Of two doors scanning one badge at once, exactly one gets a row back.
+    "enter": """INSERT INTO presences (badge_id, area, inside, entries, changed_at) VALUES (?, ?, ?, 1, ?)
+        ON CONFLICT (badge_id, area) DO UPDATE SET inside = excluded.inside, entries = presences.entries + 1,
+        changed_at = excluded.changed_at WHERE presences.inside = ? {first_entry_only} RETURNING id""",
+    "inside": "SELECT inside FROM presences WHERE badge_id = ? AND area = ?",
+    "correct": "UPDATE scans SET result = ?, why = ?, reason = ?, conflict = ? WHERE id = ?",
+    "leave": "UPDATE presences SET inside = ?, changed_at = ? WHERE badge_id = ? AND area = ? AND inside = ? RETURNING id",
+    "leave_other_halls": """UPDATE presences SET inside = ?, changed_at = ?
+        WHERE badge_id = ? AND area <> ? AND area LIKE 'hall:%%' AND inside = ?""",
+    "record": """INSERT INTO scans (edition_id, checkpoint_id, client_scan_id, device, device_id, kind, badge_id,
+        result, why, reason, scanned_at, received_at, offline_result, conflict)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, client_scan_id) DO NOTHING RETURNING id""",
+    # A device's health: what it still has to send, its last sync, its last call (see services.note_health).
+    "health": """UPDATE scanner_devices SET unsent = COALESCE(?, unsent), last_sync_at = COALESCE(?, last_sync_at),
+        last_seen_at = ? WHERE id = ?""",
+}
+_ROWS = {"badge", "enter", "inside", "leave", "record"}
+
+
+class _Prepared:
+    """A statement in the connection's flavour: its SQL; for a composed one, the values it
+    carries itself (such as a status it compares with), what puts its named parameters in
+    order (None when they travel by name) and its columns' names."""
+
+    __slots__ = ("sql", "carried", "order", "names")
+
+    def __init__(self, name: str, dialect: Dialect, parts: dict):
+        if name == "badge":
+            statement = _badge(**parts)
+            compiled = statement.compile(dialect=dialect)
+            self.sql, self.carried, self.names = compiled.string, compiled.params, tuple(statement.selected_columns.keys())
+            self.order = itemgetter(*compiled.positiontup) if compiled.positional else None  # two or more: a tuple
+            return
+        sql = _SQL[name].format(**parts) if parts else _SQL[name]
+        self.sql = sql.replace("?", "%s") if dialect.name == "postgresql" else sql.replace("%%", "%")
+        self.carried = self.order = self.names = None
+
+
+_prepared: dict[tuple, _Prepared] = {}
+
+
+class Row:
+    """A result row by column name."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, names: tuple[str, ...], values):
+        self._values = dict(zip(names, values, strict=True))
+
+    def __getattr__(self, name):
+        return self._values[name]
+
+
+class Sent:
+    """One of the statements above, sent straight on the driver's connection inside its
+    transaction. In psycopg's pipeline mode the database has not answered yet: first() is what
+    waits, so statements sent one after another travel together."""
+
+    def __init__(self, connection: DriverConnection, name: str, params: tuple | dict, **parts):
+        self.connection = connection
+        key = (name, connection.dialect.name, *parts.values())
+        if key not in _prepared:
+            _prepared[key] = _Prepared(name, connection.dialect, parts)
+        prepared = _prepared[key]
+        if prepared.carried is not None:
+            params = prepared.carried | params
+            if prepared.order is not None:
+                params = prepared.order(params)
+        if connection.dialect.name == "sqlite":
+            # SQLite keeps UTC timestamps as naive text, as SQLAlchemy's DateTime writes them
+            params = tuple(value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+                           if isinstance(value, datetime) else value for value in params)
+        self.sql, self.params, self.names = prepared.sql, params, prepared.names
+        self.cursor = connection.dbapi_connection.cursor()
+        self._guarded(self.cursor.execute, self.sql, params)
+        if name not in _ROWS:
+            self.cursor.close()
+
+    def first(self) -> tuple | None:
+        try:
+            return self._guarded(self.cursor.fetchone)
+        finally:
+            self.cursor.close()
+
+    def _guarded(self, call, *args):
+        try:
+            return call(*args)
+        except self.connection.dialect.loaded_dbapi.Error as error:
+            raise self.connection.error(error, self.sql, self.params, self.cursor) from error
+
+
+def run(connection: DriverConnection, name: str, params: tuple, **parts) -> tuple | None:
+    """A statement, and its first row if it returns rows."""
+    sent = Sent(connection, name, params, **parts)
+    return sent.first() if name in _ROWS else None
+
+
+def badge_row(connection: DriverConnection, badge_id: int, edition_id: int, session_id: int | None) -> Row | None:
+    """The edition's badge and its holder, and whether the holder holds a confirmed seat in
+    `session_id` (an invitation-only entrance's session; without one, false)."""
+    params = {"badge_id": badge_id, "edition_id": edition_id}
+    if session_id is not None:
+        params["session_id"] = session_id
+    sent = Sent(connection, "badge", params, invitation_only=session_id is not None)
+    found = sent.first()
+    return Row(sent.names, found) if found else None
