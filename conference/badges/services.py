@@ -2,8 +2,9 @@
 
 import base64
 import importlib.util
+import io
 import json
-import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -11,19 +12,20 @@ from pathlib import Path
 import qrcode
 import qrcode.image.svg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from conference.badges import signing
-from conference.badges.models import AccessZone, Badge, BadgeBatch, BadgeKey
+from conference.badges.models import AccessZone, Badge, BadgeKey
 from conference.badges.signing import Claim, InvalidPayload
-from conference.core import audit, pdf, pii
+from conference.core import audit, jobs, pdf, pii
 from conference.core.errors import Refusal
 from conference.core.i18n import has_han
-from conference.core.models import utcnow
+from conference.core.models import Job, utcnow
 from conference.editions.models import Edition
 from conference.editions.services import clone_step, get_edition
 from conference.extensions import db
@@ -221,6 +223,22 @@ def verify(text: str, edition: Edition) -> Verdict:
 # Rendering ----------------------------------------------------------------------------------
 
 
+def qr_png(text: str) -> str:
+    """The badge's QR as a data: URL of a PNG with one pixel per module, which the sheet scales
+    up unblurred (`image-rendering: pixelated`): far lighter to lay out and write than SVG
+    squares. The mask is fixed: any of the eight decodes, and choosing the "best" one costs
+    most of making the code."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, border=0, mask_pattern=0)
+    code.add_data(text)
+    code.make(fit=True)
+    size = len(code.modules)
+    image = Image.new("1", (size, size))
+    image.putdata([0 if dark else 1 for row in code.modules for dark in row])
+    data = io.BytesIO()
+    image.save(data, "PNG")
+    return "data:image/png;base64," + base64.b64encode(data.getvalue()).decode()
+
+
 def qr_svg(text: str) -> str:
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, border=0,
                          image_factory=qrcode.image.svg.SvgPathImage)
@@ -247,7 +265,7 @@ def _badge_context(badge: Badge, zones: list[AccessZone], key: Ed25519PrivateKey
     return {
         "badge": badge, "person": person, "colour": colour, "category_zh": zh, "category_en": en,
         "photo": photo.as_uri() if photo is not None and photo.exists() else None,
-        "zones": zones_in(mask, zones), "all_zones": zones, "qr": qr_svg(payload(badge, key, zones)),
+        "zones": zones_in(mask, zones), "all_zones": zones, "qr": qr_png(payload(badge, key, zones)),
         "name_mm": name_size_mm(person.name), "lang": "zh-Hant" if person.id in traditional else "zh-Hans",
     }
 
@@ -317,12 +335,8 @@ def own_pdf(badge: Badge) -> bytes:
 
 
 def render_pdf(badges: list[Badge], layout: str = "single") -> bytes:
-    return pdf.join(document(badges[start:start + BATCH_CHUNK], layout) for start in range(0, len(badges), BATCH_CHUNK))
-
-
-def document(badges: list[Badge], layout: str = "single"):
-    """Badges laid out; the renderer may read static files and the photos, nothing else."""
-    return pdf.document(badges_html(badges, layout), folders=(photo_dir(),))
+    """A few badges in one document, in this process: the single badge, the holder's copy."""
+    return pdf.render(badges_html(badges, layout), folders=(photo_dir(),))
 
 
 # Choosing and ordering for batches -----------------------------------------------------------
@@ -390,56 +404,52 @@ def stroke_key(name: str) -> list:
 
 # Batches ------------------------------------------------------------------------------------
 
-BATCH_CHUNK = 40
+BATCH_KIND = "badges.batch"
+# Badges per part of a batch: a part is laid out whole in one worker, so this bounds the memory
+# of a worker (≈100 MB at 100) while keeping the per-part costs (fonts, joining) small.
+BATCH_CHUNK = 100
 
 
-def batch_dir() -> Path:
-    folder = Path(current_app.config["INSTANCE_DIR"]) / "badges"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def write_batch(badges: list[Badge], layout: str, target: Path, progress: Callable[[int], None] | None = None) -> None:
+    """The batch PDF at `target`: parts of BATCH_CHUNK badges laid out in parallel, joined in
+    order. `progress(n)` is told how many badges are done. Records nothing."""
+    parts = (badges_html(badges[start:start + BATCH_CHUNK], layout) for start in range(0, len(badges), BATCH_CHUNK))
+
+    def parts_done(count: int) -> None:
+        if progress is not None:
+            progress(min(count * BATCH_CHUNK, len(badges)))
+
+    pdf.render_parts(parts, target, folders=(photo_dir(),), progress=parts_done)
 
 
-def start_batch(edition: Edition, filters: dict, actor=None) -> BadgeBatch:
-    batch = BadgeBatch(edition_id=edition.id, filters=filters, requested_by=actor.email if actor else "cli")
-    db.session.add(batch)
-    db.session.flush()
-    audit.record("badge.batch", batch, detail=filters, actor=actor)
-    return batch
+def start_batch(edition: Edition, filters: dict, actor=None) -> Job:
+    job = jobs.start(BATCH_KIND, filters, edition.id, actor)
+    audit.record("badge.batch", job, detail=filters, actor=actor)
+    return job
 
 
-def run_batch(batch_id: int) -> None:
-    """Render in chunks, saving progress between them, then join the pages into one PDF."""
-    batch = db.session.get(BadgeBatch, batch_id)
-    edition = db.session.get(Edition, batch.edition_id)
-    filters = batch.filters
+def run_batch(job: Job, target: Path, report: jobs.Report) -> None:
+    """The batch job's work: the PDF of the badges its filters choose, then their printing recorded."""
+    edition = db.session.get(Edition, job.edition_id)
+    filters = job.params
     chosen = (filters.get("category") or None, filters.get("organisation") or "", bool(filters.get("not_printed")))
     badges = select_badges(edition, *chosen, filters.get("sort") or "pinyin", filters.get("limit") or None,
                            filters.get("session") or None)
-    versions = {badge.id: badge.version for badge in badges}
-    batch.status, batch.total, batch.done = "running", len(badges), 0
-    batch.skipped = count_revoked(edition, *chosen, filters.get("session") or None)
-    db.session.commit()
+    skipped = count_revoked(edition, *chosen, filters.get("session") or None)
     if not badges:
-        batch.status, batch.error = "failed", str(_l("No badge matches."))
-        db.session.commit()
-        return
-    documents = []
-    for start in range(0, len(badges), BATCH_CHUNK):
-        chunk = badges[start:start + BATCH_CHUNK]
-        documents.append(document(chunk, filters.get("layout") or "single"))
-        batch.done = start + len(chunk)
-        db.session.commit()
-    data = pdf.join(documents)
+        raise BadgeError(_l("No badge matches."))
+    versions = {badge.id: badge.version for badge in badges}
+    report(0, len(badges))
+    write_batch(badges, filters.get("layout") or "single", target, lambda done: report(done, len(badges)))
+    # Written only now: the job reports progress on its own connection meanwhile, which a
+    # write pending in this session would keep waiting (SQLite has one writer).
+    job.skipped = skipped
     record_printing(badges, versions)  # refuses if one was revoked or reissued while rendering
-    name = f"{secrets.token_hex(12)}.pdf"
-    (batch_dir() / name).write_bytes(data)
-    batch.file_name, batch.status = name, "done"
-    db.session.commit()
 
 
-def get_batch(edition: Edition, batch_id: int) -> BadgeBatch | None:
-    return db.session.execute(
-        select(BadgeBatch).where(BadgeBatch.id == batch_id, BadgeBatch.edition_id == edition.id)).scalar_one_or_none()
+def get_batch(edition: Edition, job_id: int) -> Job | None:
+    return db.session.execute(select(Job).where(
+        Job.id == job_id, Job.kind == BATCH_KIND, Job.edition_id == edition.id)).scalar_one_or_none()
 
 
 def count_badges(edition: Edition) -> int:
