@@ -4,6 +4,7 @@ import base64
 import importlib.util
 import io
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -285,10 +286,12 @@ def badges_html(badges: list[Badge], layout: str = "single") -> str:
     zones, key = zones_of(edition), private_key(edition)  # once per sheet, not per badge
     traditional = _traditional_readers([b.person_id for b in badges])
     with force_locale("zh_Hans_CN"):
-        return render_template(
+        html = render_template(
             "badges/sheet.html", layout=layout, edition=edition, fonts=pdf.FONT_FAMILIES,
             cards=[_badge_context(b, zones, key, traditional) for b in badges],
         )
+    # The template's indentation between tags would be parsed and boxed by WeasyPrint, badge after badge.
+    return re.sub(r">\s+<", "><", html)
 
 
 def printable(badge: Badge, version: int | None = None) -> None:
@@ -405,19 +408,30 @@ def stroke_key(name: str) -> list:
 # Batches ------------------------------------------------------------------------------------
 
 BATCH_KIND = "badges.batch"
-# Badges per part of a batch: a part is laid out whole in one worker, so this bounds the memory
-# of a worker (≈100 MB at 100) while keeping the per-part costs (fonts, joining) small.
-BATCH_CHUNK = 100
+# At most this many badges in a part of a batch. A part is laid out whole in one worker, which
+# bounds a worker's memory; and each part embeds its own subset of the CJK fonts (≈300 kB at
+# 100 badges), so fewer, larger parts make a smaller file.
+BATCH_CHUNK = 250
+
+
+def part_size(count: int) -> int:
+    """Badges per part: parts of at most BATCH_CHUNK, as many as a multiple of the workers when
+    there are several, so that no worker waits idle for the last one."""
+    parts = -(-count // BATCH_CHUNK)
+    if parts > 1:
+        parts = -(-parts // pdf.workers()) * pdf.workers()
+    return -(-count // parts)
 
 
 def write_batch(badges: list[Badge], layout: str, target: Path, progress: Callable[[int], None] | None = None) -> None:
-    """The batch PDF at `target`: parts of BATCH_CHUNK badges laid out in parallel, joined in
-    order. `progress(n)` is told how many badges are done. Records nothing."""
-    parts = (badges_html(badges[start:start + BATCH_CHUNK], layout) for start in range(0, len(badges), BATCH_CHUNK))
+    """The batch PDF at `target`: parts laid out in parallel, joined in order. `progress(n)` is
+    told how many badges are done. Records nothing."""
+    size = part_size(len(badges))
+    parts = (badges_html(badges[start:start + size], layout) for start in range(0, len(badges), size))
 
     def parts_done(count: int) -> None:
         if progress is not None:
-            progress(min(count * BATCH_CHUNK, len(badges)))
+            progress(min(count * size, len(badges)))
 
     pdf.render_parts(parts, target, folders=(photo_dir(),), progress=parts_done)
 
