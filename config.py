@@ -48,6 +48,7 @@ class Config:
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
 
     RATELIMIT_ENABLED = _env_flag("RATELIMIT_ENABLED", True)
+    ARGON2_PROFILE = "standard"  # argon2id with argon2-cffi's default cost
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     # Sign-in attempts. Per account and address: the limit a guesser at one address meets. Per
@@ -104,6 +105,7 @@ class TestingConfig(Config):
     REDIS_URL = None
     HUEY_IMMEDIATE = True
     MAIL_BACKEND = "file"
+    ARGON2_PROFILE = "cheapest"  # argon2id still, at the cost argon2-cffi gives tests
 
 
 class ProductionConfig(Config):

@@ -188,6 +188,52 @@ def race(app, attempt, count):
     return results, errors
 
 
+_snapshots: dict[str, dict[str, list[dict]]] = {}
+
+
+def demo_state(name: str, build) -> None:
+    """In an app context: the state `build()` makes, built through the services once per worker
+    and copied back row by row for later tests (the demo's programme takes seconds to build and
+    one insert per table to copy). A test that wrote rows before asking for the state gets it
+    built, since the building finds or creates what it needs."""
+    from sqlalchemy import exists, select
+
+    rows = _snapshots.get(name)
+    written = any(db.session.execute(select(exists().select_from(table))).scalar()
+                  for table in db.metadata.sorted_tables)
+    if written:
+        build()
+        db.session.commit()
+        return
+    if rows is None:
+        build()
+        db.session.commit()
+        _snapshots[name] = {
+            table.name: [dict(row._mapping) for row in
+                         db.session.execute(select(table).order_by(*table.primary_key.columns))]
+            for table in db.metadata.sorted_tables
+        }
+        return
+    for table in db.metadata.sorted_tables:  # parents first; rows in key order for self-references
+        if rows[table.name]:
+            db.session.execute(table.insert(), rows[table.name])
+    db.session.commit()
+
+
+def registration_demo() -> None:
+    """In an app context: the demo edition with its programme, categories, notice and seats,
+    nobody registered."""
+    from conference.core.demo import load_demo
+    from conference.editions.services import get_edition
+    from conference.registration.demo import set_up_registration
+
+    def build():
+        load_demo(only={"accounts", "editions", "venues", "programme"})
+        set_up_registration(get_edition(2023))
+
+    demo_state("registration", build)
+
+
 def badged_demo(holders, steps=("editions", "venues")):
     """In an app context: the demo's steps, its access zones, and a badge for each
     (family name, given name, category). Returns the edition and the badges."""

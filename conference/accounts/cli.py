@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from conference.accounts import services
 from conference.accounts.models import User
+from conference.core.database import committed
 from conference.core.permissions import ROLES
 from conference.extensions import db
 
@@ -18,10 +19,9 @@ users_cli = AppGroup("users", help="Accounts of the people who run the conferenc
 def create(email: str, role: str, display_name: str, password: str) -> None:
     """Create an account; the password is asked for twice and never echoed."""
     try:
-        user = services.create_user(email, password, role, display_name)
+        user = committed(lambda: services.create_user(email, password, role, display_name))
     except services.AccountError as error:
         raise click.ClickException(str(error.message)) from error
-    db.session.commit()
     click.echo(f"Created {user.email} ({user.role}).")
 
 
@@ -41,6 +41,5 @@ def set_role(email: str, role: str) -> None:
     user = services.find_by_email(email)
     if user is None:
         raise click.ClickException(f"No account {email}.")
-    services.set_role(user, role)
-    db.session.commit()
+    committed(lambda: services.set_role(user, role))
     click.echo(f"{user.email} is now {role}.")

@@ -58,7 +58,7 @@ def login():
     form = LoginForm()
     next_url = safe_next(request.args.get("next"), url_for("editions.index"))
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        user = committed(lambda: services.authenticate(form.email.data, form.password.data))
         if user is not None:
             session.clear()  # nothing from before the sign-in (a planted value, a token) survives it
             login_user(user, remember=form.remember.data)
@@ -85,13 +85,12 @@ def users():
     form = UserForm()
     if form.validate_on_submit():
         try:
-            user = services.create_user(
+            user = committed(lambda: services.create_user(
                 form.email.data, form.password.data, form.role.data, form.display_name.data
-            )
+            ))
         except services.AccountError as error:
             form.show(error, "email")
         else:
-            db.session.commit()
             flash(_("Account %(email)s created.", email=user.email), "success")
             return redirect(url_for("accounts.users"))
     people = db.session.execute(select(User).order_by(User.email)).scalars().all()

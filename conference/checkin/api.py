@@ -236,7 +236,7 @@ def _one(device: PairedDevice, item: ScanIn, offline_result: str | None = None) 
 
 
 def _refused(error: ScanError):
-    return json_response({"errors": {error.field or "body": str(error.message)}}, 422)
+    return json_response({"errors": error.by_field("body")}, 422)
 
 
 # The endpoints ---------------------------------------------------------------------------------
@@ -300,7 +300,7 @@ def _batch_item(device: PairedDevice, raw: Any, messages: dict[str, str]) -> dic
     try:
         return {**_one(device, item, item.offline_result), "client_scan_id": item.client_scan_id}
     except ScanError as error:
-        return {"client_scan_id": sent_id, "errors": {error.field or "body": str(error.message)}}
+        return {"client_scan_id": sent_id, "errors": error.by_field("body")}
 
 
 @bp.route("/scans:batch", methods=["POST"])

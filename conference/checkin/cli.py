@@ -3,6 +3,7 @@ from flask.cli import AppGroup
 
 from conference.checkin import reports, services
 from conference.checkin.models import ScannerDevice
+from conference.core.database import committed
 from conference.editions.cli import edition_for_command
 from conference.extensions import db
 from conference.venues.services import checkpoint_by_code
@@ -45,8 +46,7 @@ def pair_device_command(year, code, name) -> None:
     checkpoint = checkpoint_by_code(edition, code)
     if checkpoint is None:
         raise click.ClickException(f"No checkpoint {code!r} in {year}; see `flask checkin checkpoints --edition {year}`.")
-    device, token = services.pair_now(checkpoint, name or f"{checkpoint.code} scanner")
-    db.session.commit()
+    device, token = committed(lambda: services.pair_now(checkpoint, name or f"{checkpoint.code} scanner"))
     click.echo(token)
 
 
@@ -66,6 +66,5 @@ def unpair_command(device_id) -> None:
     device = db.session.get(ScannerDevice, device_id)
     if device is None:
         raise click.ClickException(f"No device {device_id}.")
-    services.unpair(device)
-    db.session.commit()
+    committed(lambda: services.unpair(device))
     click.echo(f"Device {device_id} ({device.name}) unpaired.")

@@ -90,13 +90,13 @@ def rules(year, checkpoint_id):
     form.session_id.choices = [("", _("None: not tied to a session"))] + [(s.id, s.title) for s in sessions]
     if form.validate_on_submit():
         try:
-            services.save_rule(checkpoint, form.categories.data or [], form.zones.data or [], form.session_id.data,
-                               programme.form_utc(edition, form.opens_at.data), programme.form_utc(edition, form.closes_at.data), form.mode.data,
-                               form.reentry.data, form.checks_out_elsewhere.data)
+            committed(lambda: services.save_rule(
+                checkpoint, form.categories.data or [], form.zones.data or [], form.session_id.data,
+                programme.form_utc(edition, form.opens_at.data), programme.form_utc(edition, form.closes_at.data),
+                form.mode.data, form.reentry.data, form.checks_out_elsewhere.data))
         except ScanError as error:
             form.show(error, "mode")
         else:
-            db.session.commit()
             flash(_("Rules of %(code)s saved; scanners use them within seconds.", code=checkpoint.code), "success")
             return redirect(url_for("checkin.index", year=year))
     return render_template("form_page.html", edition=edition, form=form,
@@ -137,8 +137,7 @@ def unpair(year, device_id):
     device = db.session.get(ScannerDevice, device_id)
     if device is None or device.edition_id != edition.id:
         abort(404)
-    services.unpair(device)
-    db.session.commit()
+    committed(lambda: services.unpair(device))
     flash(_("%(name)s is unpaired: what it scans from now on is refused; scans it made before and has not sent yet are still accepted.",
             name=device.name), "success")
     return redirect(url_for("checkin.devices", year=year))
@@ -211,8 +210,7 @@ def scan_log(year):
 @permission_required("checkin.view")
 def scan_log_export(year):
     edition = edition_or_404(year)
-    data = reports.export_log(edition, _log_filters(edition))
-    db.session.commit()
+    data = committed(lambda: reports.export_log(edition, _log_filters(edition)))
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="scans-{edition.year}.xlsx"'})
 
@@ -234,8 +232,7 @@ def lookup(year):
             abort(404)
         checkpoint = _checkpoint(edition, form.checkpoint_id.data)
         answer = committed(lambda: reports.admit_by_hand(badge, checkpoint, form.reason.data, actor=current_user))
-    found = reports.look_up(edition, query) if query else []
-    db.session.commit()  # the look-up's audit entry
+    found = committed(lambda: reports.look_up(edition, query)) if query else []  # each look-up is audited
     return render_template("checkin/lookup.html", edition=edition, form=form, q=query, found=found, answer=answer,
                            result_labels=RESULT_LABELS, category_labels=CATEGORY_LABELS)
 

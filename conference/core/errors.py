@@ -37,6 +37,7 @@ ERROR_TEXT = {
         _l("An error on our side stopped this page. It has been logged; please try again later."),
     ),
 }
+REFUSED_TITLE = _l("This cannot be done")
 CSRF_TEXT = (
     _l("Form expired"),
     _l(
@@ -49,12 +50,21 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 class Refusal(ValueError):
     """A service's no: the message in the reader's language and, when one field is to blame,
-    its name, so a form can show the message beside it."""
+    its name, so a form can show the message beside it. A no to several fields at once (every
+    wrong answer of a form) gives them all as `errors`, field → message; `message` and `field`
+    are then the first of them."""
 
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
+    def __init__(self, message=None, field: str | None = None, *, errors: dict | None = None):
+        if errors:
+            field, message = next(iter(errors.items()))
+        self.errors = dict(errors) if errors else {field: message}
+        super().__init__("; ".join(str(said) for said in self.errors.values()))
         self.message = message
         self.field = field
+
+    def by_field(self, fallback: str) -> dict[str, str]:
+        """{field: message} as an API answers it, a message for no one field under `fallback`."""
+        return {field or fallback: str(message) for field, message in self.errors.items()}
 
 
 class RequestIdFilter(logging.Filter):
@@ -112,6 +122,13 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return _render(400, *CSRF_TEXT)
+
+    @app.errorhandler(Refusal)
+    def refused(refusal: Refusal):
+        """A service's no that no view showed beside a field: still the reader's 4xx, never a 500."""
+        if _wants_json():
+            return jsonify({"errors": refusal.by_field("body")}), 422
+        return _render(422, REFUSED_TITLE, " ".join(str(said) for said in refusal.errors.values()))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -1,8 +1,8 @@
 import click
 from flask.cli import AppGroup
 
+from conference.core.database import committed
 from conference.editions import services
-from conference.extensions import db
 
 editions_cli = AppGroup("editions", help="Conference editions, one a year.")
 
@@ -35,17 +35,16 @@ def clone_command(source_year, year, city_zh, city_en, starts, ends) -> None:
     """Start next year's edition from SOURCE_YEAR: its structure, never its people."""
     source = edition_for_command(source_year)
     try:
-        edition = services.clone_edition(
+        edition = committed(lambda: services.clone_edition(
             source,
             year,
             city_zh,
             city_en,
             starts_on=starts.date() if starts else None,
             ends_on=ends.date() if ends else None,
-        )
+        ))
     except services.EditionError as error:
         raise click.ClickException(str(error.message)) from error
-    db.session.commit()
     click.echo(
         f"Edition {edition.year} ({edition.city_zh}, {edition.starts_on}–{edition.ends_on}) "
         f"created from {source.year}: {', '.join(services.registered_clone_steps())}."

@@ -22,8 +22,7 @@ MAX_EDITION_DAYS = 14
 
 
 class EditionError(Refusal):
-    def __init__(self, field: str, message):
-        super().__init__(message, field)
+    pass
 
 
 @dataclass
@@ -100,21 +99,21 @@ def current_edition() -> Edition | None:
 
 def check_dates(year: int, starts_on: date, ends_on: date) -> None:
     if not 2000 <= year <= 2100:
-        raise EditionError("year", _l("Enter a year between 2000 and 2100."))
+        raise EditionError(_l("Enter a year between 2000 and 2100."), "year")
     if starts_on.year != year:
-        raise EditionError("starts_on", _l("The edition must start in its own year."))
+        raise EditionError(_l("The edition must start in its own year."), "starts_on")
     if ends_on < starts_on:
-        raise EditionError("ends_on", _l("The last day cannot be before the first day."))
+        raise EditionError(_l("The last day cannot be before the first day."), "ends_on")
     if (ends_on - starts_on).days + 1 > MAX_EDITION_DAYS:
         raise EditionError(
-            "ends_on", _l("An edition lasts at most %(n)d days.", n=MAX_EDITION_DAYS)
+            _l("An edition lasts at most %(n)d days.", n=MAX_EDITION_DAYS), "ends_on"
         )
 
 
 def _check_year_free(year: int, edition: Edition | None = None) -> None:
     existing = get_edition(year)
     if existing is not None and existing is not edition:
-        raise EditionError("year", _l("There is already an edition for %(year)d.", year=year))
+        raise EditionError(_l("There is already an edition for %(year)d.", year=year), "year")
 
 
 def _apply(edition: Edition, fields: EditionFields) -> None:
@@ -153,7 +152,7 @@ def _flush_or_year_taken(year: int) -> None:
     except IntegrityError as error:
         db.session.rollback()
         raise EditionError(
-            "year", _l("There is already an edition for %(year)d.", year=year)
+            _l("There is already an edition for %(year)d.", year=year), "year"
         ) from error
 
 
@@ -206,7 +205,7 @@ def clone_edition(
     organizers to decide, as it changes every year.
     """
     if not city_zh or not city_zh.strip():
-        raise EditionError("city_zh", _l("Enter the host city."))
+        raise EditionError(_l("Enter the host city."), "city_zh")
     starts_on = starts_on or shift_to_year(source.starts_on, year)
     ends_on = ends_on or (starts_on + (source.ends_on - source.starts_on))
     check_dates(year, starts_on, ends_on)

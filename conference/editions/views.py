@@ -1,11 +1,11 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from conference.core.database import committed
 from conference.core.permissions import permission_required
 from conference.editions import services
 from conference.editions.forms import CloneForm, EditionForm
 from conference.editions.models import Edition
-from conference.extensions import db
 
 bp = Blueprint("editions", __name__)
 
@@ -58,11 +58,10 @@ def create():
     form = EditionForm()
     if form.validate_on_submit():
         try:
-            edition = services.create_edition(_fields(form))
+            edition = committed(lambda: services.create_edition(_fields(form)))
         except services.EditionError as error:
             form.show(error, "year")
         else:
-            db.session.commit()
             flash(_("Edition %(year)d created.", year=edition.year), "success")
             return redirect(url_for("editions.detail", year=edition.year))
     return render_template("editions/form.html", form=form, edition=None)
@@ -78,11 +77,10 @@ def edit(year: int):
         form.organizers.populate_from(edition.organizers)
     if form.validate_on_submit():
         try:
-            services.update_edition(edition, _fields(form))
+            committed(lambda: services.update_edition(edition, _fields(form)))
         except services.EditionError as error:
             form.show(error, "year")
         else:
-            db.session.commit()
             flash(_("Edition %(year)d saved.", year=edition.year), "success")
             return redirect(url_for("editions.detail", year=edition.year))
     return render_template("editions/form.html", form=form, edition=edition)
@@ -97,18 +95,17 @@ def clone(year: int):
         form.year.data = source.year + 1
     if form.validate_on_submit():
         try:
-            edition = services.clone_edition(
+            edition = committed(lambda: services.clone_edition(
                 source,
                 year=form.year.data,
                 city_zh=form.city_zh.data,
                 city_en=form.city_en.data or "",
                 starts_on=form.starts_on.data,
                 ends_on=form.ends_on.data,
-            )
+            ))
         except services.EditionError as error:
             form.show(error, "year")
         else:
-            db.session.commit()
             flash(
                 _(
                     "Edition %(year)d created from %(source)d.",

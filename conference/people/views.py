@@ -1,9 +1,9 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
+from conference.core.database import committed
 from conference.core.permissions import permission_required
 from conference.editions.views import edition_or_404
-from conference.extensions import db
 from conference.people import services
 from conference.people.forms import CATEGORY_LABELS, PersonForm
 from conference.people.services import PersonFields, PhotoError
@@ -45,18 +45,21 @@ def form(year, person_id=None):
         )
         upload = form.photo.data
         photo = upload.read() if upload and getattr(upload, "filename", "") else None
-        try:
+
+        def save():
             # The photo is checked first: a refused photo must not half-save the person.
             if photo is not None:
                 services.check_photo(photo)
             saved = services.update_person(person, fields) if person else services.create_person(edition, fields)
             if photo is not None:
                 services.store_photo(saved, photo)
+            return saved
+
+        try:
+            saved = committed(save)
         except PhotoError as error:
-            db.session.rollback()
             form.show(error, "photo")
         else:
-            db.session.commit()
             flash(_("%(name)s saved.", name=saved.name), "success")
             return redirect(url_for("people.index", year=year))
     return render_template(

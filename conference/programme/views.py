@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from conference.core.database import committed
 from conference.core.deletion import confirm_page
 from conference.core.permissions import permission_required
 from conference.editions.views import edition_or_404
@@ -97,12 +98,11 @@ def session_form(year, session_id=None):
             status=form.status.data, access=form.access.data, position=form.position.data or 0,
         )
         try:
-            saved = services.save_session(edition, fields, session=session, confirmed=form.confirm.data)
+            saved = committed(lambda: services.save_session(edition, fields, session=session, confirmed=form.confirm.data))
         except ScheduleError as error:
             conflicts = _show_refusal(form, error)
             form.confirm.data = False
         else:
-            db.session.commit()
             flash(_("Session saved."), "success")
             return redirect(url_for("programme.session_detail", year=year, session_id=saved.id))
     return render_template(
@@ -129,10 +129,9 @@ def session_status(year, session_id):
     edition = edition_or_404(year)
     session = _session(edition, session_id)
     try:
-        services.set_status(session, request.form.get("status", ""))
+        committed(lambda: services.set_status(session, request.form.get("status", "")))
     except ScheduleError:
         abort(400)
-    db.session.commit()
     flash(_("Published.") if session.status == "published" else _("Moved back to draft."), "success")
     return redirect(url_for("programme.session_detail", year=year, session_id=session.id))
 
@@ -197,13 +196,12 @@ def item_form(year, session_id, item_id=None):
             speakers=speakers,
         )
         try:
-            services.save_item(session, fields, item=item, confirmed=form.confirm.data)
+            committed(lambda: services.save_item(session, fields, item=item, confirmed=form.confirm.data))
         except ScheduleError as error:
             conflicts = _show_refusal(form, error)
             form.confirm.data = False
             session = _session(edition, session_id)  # the refusal rolled the session back
         else:
-            db.session.commit()
             flash(_("Agenda item saved."), "success")
             return redirect(url_for("programme.session_detail", year=year, session_id=session.id))
     return render_template(
@@ -247,8 +245,7 @@ def settings(year):
     edition = edition_or_404(year)
     form = SettingsForm(obj=services.settings_for(edition))
     if form.validate_on_submit():
-        services.save_settings(edition, form.hall_buffer_minutes.data, form.venue_travel_minutes.data)
-        db.session.commit()
+        committed(lambda: services.save_settings(edition, form.hall_buffer_minutes.data, form.venue_travel_minutes.data))
         flash(_("Scheduling margins saved."), "success")
         return redirect(url_for("programme.index", year=year))
     return render_template(

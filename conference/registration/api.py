@@ -123,7 +123,7 @@ def create_registration(year, json: RegistrationIn):
     try:
         registration, token = committed(lambda: services.register(edition, fields, source="api"))
     except RegistrationError as error:
-        return jsonify({"errors": {k: str(v) for k, v in error.errors.items()}}), 422
+        return jsonify({"errors": error.by_field("body")}), 422
     return jsonify({
         "id": registration.id,
         "status": registration.status,

@@ -1,8 +1,8 @@
 import click
 from flask.cli import AppGroup
 
+from conference.core.database import committed
 from conference.editions.cli import edition_for_command
-from conference.extensions import db
 from conference.registration import services
 
 registration_cli = AppGroup("registration", help="Registration: invitation codes.")
@@ -21,9 +21,8 @@ def codes(year: int, category: str, count: int, uses: int, organisation: str) ->
     if found is None:
         raise click.ClickException(f"No category {category!r} in {year}.")
     try:
-        made = services.make_codes(edition, found, count, max_uses=uses, organisation=organisation)
+        made = committed(lambda: services.make_codes(edition, found, count, max_uses=uses, organisation=organisation))
     except services.RegistrationError as error:
         raise click.ClickException("; ".join(str(v) for v in error.errors.values())) from error
-    db.session.commit()
     for code in made:
         click.echo(code)

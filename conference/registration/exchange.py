@@ -47,10 +47,8 @@ ID_TYPE_NAMES = {
 }
 
 
-class ImportProblem(ValueError):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class ImportProblem(Refusal):
+    """The uploaded list cannot be read or imported: said beside the file."""
 
 
 @dataclass
@@ -203,7 +201,7 @@ def export_workbook(
     reason, the filters and how many rows left."""
     reason = (reason or "").strip()
     if unmasked and not reason:
-        raise RegistrationError({"reason": _l("Give a reason; it is written to the audit log.")})
+        raise RegistrationError(_l("Give a reason; it is written to the audit log."), "reason")
     registrations = services.matching_registrations(edition, filters)
     zone = edition.timezone
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import selectinload
 from conference.badges import services as badges
 from conference.core import audit, clock, deletion, pii
 from conference.core.deletion import Dependent, depends_on, settles
+from conference.core.errors import Refusal
 from conference.core.i18n import DEFAULT_LOCALE, day_label
 from conference.core.i18n import clock as clock_label
 from conference.core.links import public_url
@@ -75,12 +76,8 @@ DELETION_KEEPS = (
 )
 
 
-class RegistrationError(ValueError):
-    """Every field that is wrong, each with its message in the reader's language."""
-
-    def __init__(self, errors: dict):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+class RegistrationError(Refusal):
+    """Registration's no: one field's, or every wrong field of a form at once (`errors`)."""
 
 
 @dataclass
@@ -232,9 +229,9 @@ def make_codes(
 ) -> list[str]:
     """A batch of fresh codes; the codes themselves are returned once and never stored."""
     if not 1 <= count <= 5000:
-        raise RegistrationError({"count": _l("Make between 1 and 5000 codes at a time.")})
+        raise RegistrationError(_l("Make between 1 and 5000 codes at a time."), "count")
     if not 1 <= max_uses <= 10000:
-        raise RegistrationError({"max_uses": _l("A code can be used between 1 and 10000 times.")})
+        raise RegistrationError(_l("A code can be used between 1 and 10000 times."), "max_uses")
     batch = secrets.token_hex(8)
     codes = []
     for _ in range(count):
@@ -250,16 +247,16 @@ def make_codes(
 
 def check_code(edition: Edition, category: RegistrationCategory, code: str) -> InvitationCode:
     if not normalise_code(code):
-        raise RegistrationError({"invitation_code": _l("An invitation code is needed for this category.")})
+        raise RegistrationError(_l("An invitation code is needed for this category."), "invitation_code")
     found = db.session.execute(
         select(InvitationCode).where(InvitationCode.code_hash == _code_hash(code), InvitationCode.edition_id == edition.id)
     ).scalar_one_or_none()
     if found is None or found.category_id != category.id:
-        raise RegistrationError({"invitation_code": _l("This invitation code is not valid for this category.")})
+        raise RegistrationError(_l("This invitation code is not valid for this category."), "invitation_code")
     if found.expires_at is not None and found.expires_at < clock.now():
-        raise RegistrationError({"invitation_code": _l("This invitation code has expired.")})
+        raise RegistrationError(_l("This invitation code has expired."), "invitation_code")
     if found.uses >= found.max_uses:
-        raise RegistrationError({"invitation_code": _l("This invitation code has been used already.")})
+        raise RegistrationError(_l("This invitation code has been used already."), "invitation_code")
     return found
 
 
@@ -269,7 +266,7 @@ def _use_code(code: InvitationCode) -> None:
         .values(uses=InvitationCode.uses + 1)
     ).rowcount
     if used != 1:
-        raise RegistrationError({"invitation_code": _l("This invitation code has been used already.")})
+        raise RegistrationError(_l("This invitation code has been used already."), "invitation_code")
 
 
 # Checking a registration --------------------------------------------------------------------
@@ -280,9 +277,9 @@ def check_phone(phone: str) -> str:
     try:
         parsed = phonenumbers.parse(phone, "CN")
     except phonenumbers.NumberParseException as error:
-        raise RegistrationError({"phone": _l("Enter a phone number, with the country code for numbers outside the mainland (+852, +853, +886 …).")}) from error
+        raise RegistrationError(_l("Enter a phone number, with the country code for numbers outside the mainland (+852, +853, +886 …)."), "phone") from error
     if not phonenumbers.is_valid_number(parsed):
-        raise RegistrationError({"phone": _l("This phone number is not valid; check the digits and the country code.")})
+        raise RegistrationError(_l("This phone number is not valid; check the digits and the country code."), "phone")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -290,7 +287,7 @@ def check_email(email: str) -> str:
     try:
         return validate_email(email, check_deliverability=False).normalized
     except EmailNotValidError as error:
-        raise RegistrationError({"email": _l("Enter a valid email address.")}) from error
+        raise RegistrationError(_l("Enter a valid email address."), "email") from error
 
 
 def _document_taken(edition: Edition, duplicate_key: str, except_id: int | None = None) -> bool:
@@ -320,10 +317,8 @@ def check(
     def attempt(name, fn, *args):
         try:
             return fn(*args)
-        except RegistrationError as error:
-            errors.update(error.errors)
-        except IdentityError as error:
-            errors[error.field or name] = error.message
+        except (RegistrationError, IdentityError) as error:
+            errors.update({field or name: message for field, message in error.errors.items()})
         return None
 
     category = category_by_code(edition, fields.category)
@@ -406,7 +401,7 @@ def check(
                 errors["sessions"] = clash
 
     if errors:
-        raise RegistrationError(errors)
+        raise RegistrationError(errors=errors)
     return Checked(category, code, document, phone, email, sessions, under_14, notice,
                    list(document.warnings) if document is not None else [])
 
@@ -454,7 +449,7 @@ def set_seats(session: Session, seats: int, actor=None) -> SessionQuota:
     quota = quota_for(session)
     db.session.flush()
     if seats < quota.taken:
-        raise RegistrationError({"seats": _l("%(n)d seats are already taken; the quota cannot be lower.", n=quota.taken)})
+        raise RegistrationError(_l("%(n)d seats are already taken; the quota cannot be lower.", n=quota.taken), "seats")
     quota.seats = seats
     audit.record("quota.set", quota, detail={"seats": seats}, actor=actor)
     return quota
@@ -622,7 +617,7 @@ def register(
         db.session.flush()
     except IntegrityError as error:  # the same document registered a moment ago
         db.session.rollback()
-        raise RegistrationError({"id_number": DUPLICATE_MESSAGE}) from error
+        raise RegistrationError(DUPLICATE_MESSAGE, "id_number") from error
     if registration.status == "approved":
         badges.issue(person, actor=actor)
     _record_consents(registration, fields, checked)
@@ -650,7 +645,7 @@ def update_pending(registration: Registration, fields: RegistrationFields) -> Re
     """The attendee corrects their registration while it waits for approval. A phone or a
     document number left empty keeps the stored one; consents already given stay as recorded."""
     if registration.status != "pending":
-        raise RegistrationError({"status": _l("Only a registration that is still waiting for approval can be changed.")})
+        raise RegistrationError(_l("Only a registration that is still waiting for approval can be changed."), "status")
     fields.category = registration.category.code
     checked = check(registration.edition, fields, existing=registration)
     person = registration.person
@@ -688,7 +683,7 @@ def update_pending(registration: Registration, fields: RegistrationFields) -> Re
         db.session.flush()
     except IntegrityError as error:
         db.session.rollback()
-        raise RegistrationError({"id_number": DUPLICATE_MESSAGE}) from error
+        raise RegistrationError(DUPLICATE_MESSAGE, "id_number") from error
     audit.record("registration.update", registration)
     return registration
 
@@ -717,9 +712,9 @@ def changes(registration: Registration, status: str) -> bool:
 def check_decision(status: str, reason: str) -> None:
     """A decision is approve or reject, and a rejection says why."""
     if status not in ("approved", "rejected"):
-        raise RegistrationError({"status": _l("Choose approve or reject.")})
+        raise RegistrationError(_l("Choose approve or reject."), "status")
     if status == "rejected" and not reason.strip():
-        raise RegistrationError({"reason": _l("Give the reason for rejecting; the attendee will read it.")})
+        raise RegistrationError(_l("Give the reason for rejecting; the attendee will read it."), "reason")
 
 
 def decide(registrations: list[Registration], status: str, reason: str, actor) -> int:
@@ -747,7 +742,7 @@ def decide(registrations: list[Registration], status: str, reason: str, actor) -
 
 def request_data(registration: Registration, kind: str) -> DataRequest:
     if kind not in ("access", "deletion"):
-        raise RegistrationError({"kind": _l("Choose what you ask for.")})
+        raise RegistrationError(_l("Choose what you ask for."), "kind")
     request = DataRequest(registration_id=registration.id, kind=kind)
     db.session.add(request)
     if kind == "deletion":
@@ -850,9 +845,9 @@ def update_category(
     from conference.registration.models import OPTIONAL_FIELDS
 
     if not name_zh.strip():
-        raise RegistrationError({"name_zh": _l("Enter the Chinese name.")})
+        raise RegistrationError(_l("Enter the Chinese name."), "name_zh")
     if any(f not in OPTIONAL_FIELDS for f in required_fields):
-        raise RegistrationError({"required_fields": _l("This value is not valid.")})
+        raise RegistrationError(_l("This value is not valid."), "required_fields")
     offered = {s.id for s in db.session.execute(
         select(Session).where(Session.edition_id == category.edition_id, Session.id.in_(session_ids))).scalars()}
     category.name_zh, category.name_en = name_zh.strip(), name_en.strip()
@@ -874,14 +869,14 @@ def set_window(category: RegistrationCategory, opens_at: datetime | None, closes
     """When the category takes registrations (UTC). Without an opening time it stays closed.
     A window that is open now needs a privacy notice an organizer has reviewed."""
     if closes_at is not None and opens_at is None:
-        raise RegistrationError({"opens_at": _l("Enter when registration opens.")})
+        raise RegistrationError(_l("Enter when registration opens."), "opens_at")
     if opens_at is not None and closes_at is not None and closes_at <= opens_at:
-        raise RegistrationError({"closes_at": _l("Registration must close after it opens.")})
+        raise RegistrationError(_l("Registration must close after it opens."), "closes_at")
     moment = clock.now()
     opening = opens_at is not None and opens_at <= moment and (closes_at is None or moment < closes_at)
     notice = current_notice(category.edition)
     if opening and (notice is None or notice.needs_review):
-        raise RegistrationError({"notice": NOTICE_NOT_REVIEWED})
+        raise RegistrationError(NOTICE_NOT_REVIEWED, "notice")
     category.opens_at, category.closes_at = opens_at, closes_at
     audit.record("category.window", category, detail={
         "opens_at": opens_at.isoformat() if opens_at else None, "closes_at": closes_at.isoformat() if closes_at else None,

@@ -379,7 +379,7 @@ def decide(year):
     try:
         services.check_decision(status, form.reason.data or "")
     except RegistrationError as error:
-        flash(next(iter(error.errors.values())), "error")
+        flash(error.message, "error")
         return redirect(_back(year))
     expected = request.form.get("expected", type=int)
     if request.form.get("confirm") != "1" or (expected is not None and expected != len(changing)):
@@ -393,7 +393,7 @@ def decide(year):
             services.registrations_by_ids(edition, [r.id for r in changing]), status, form.reason.data or "",
             current_user))
     except RegistrationError as error:
-        flash(next(iter(error.errors.values())), "error")
+        flash(error.message, "error")
     else:
         flash(_("%(n)d registrations updated.", n=changed), "success")
     return redirect(_back(year))
@@ -482,7 +482,7 @@ def import_list(year):
         try:
             preview = exchange.preview_import(edition, data, form.category.data)
         except exchange.ImportProblem as problem:
-            form.file.errors = [*form.file.errors, problem.message]
+            form.show(problem, "file")
         else:
             upload_token = exchange.keep_upload(data)
     return render_template(
@@ -535,7 +535,7 @@ def seats(year):
         try:
             committed(lambda: services.set_seats(session, form.seats.data, actor=current_user))
         except RegistrationError as error:
-            flash(next(iter(error.errors.values())), "error")
+            flash(error.message, "error")
         else:
             flash(_("Seats saved for %(title)s.", title=session.title), "success")
         return redirect(url_for("registration.seats", year=year))

@@ -28,8 +28,7 @@ MAX_HALL_CAPACITY = 20_000
 
 
 class VenueError(Refusal):
-    def __init__(self, field: str, message):
-        super().__init__(message, field)
+    pass
 
 
 @dataclass
@@ -88,7 +87,7 @@ def get_hall(edition: Edition, hall_id: int) -> Hall | None:
 
 def _names(obj, name: NameFields, field_prefix: str = "name") -> None:
     if not name.zh.strip():
-        raise VenueError(f"{field_prefix}_zh", _l("Enter the Chinese name."))
+        raise VenueError(_l("Enter the Chinese name."), f"{field_prefix}_zh")
     obj.name_zh = name.zh.strip()
     obj.name_en = name.en.strip()
     obj.name_zh_hant = name.zh_hant.strip() or None
@@ -116,10 +115,10 @@ def save_venue(
 def save_hall(venue: Venue, fields: HallFields, hall: Hall | None = None, actor=None) -> Hall:
     if not 0 <= fields.capacity <= MAX_HALL_CAPACITY:
         raise VenueError(
-            "capacity", _l("Enter a capacity between 0 and %(n)d.", n=MAX_HALL_CAPACITY)
+            _l("Enter a capacity between 0 and %(n)d.", n=MAX_HALL_CAPACITY), "capacity"
         )
     if fields.layout not in HALL_LAYOUTS:
-        raise VenueError("layout", _l("Choose a seating layout."))
+        raise VenueError(_l("Choose a seating layout."), "layout")
     hall = hall or Hall(venue=venue)
     _names(hall, fields.name)
     hall.capacity = fields.capacity
@@ -147,13 +146,13 @@ def save_checkpoint(
     checkpoint: Checkpoint | None = None, actor=None,
 ) -> Checkpoint:
     if hall is not None and hall.venue_id != venue.id:
-        raise VenueError("hall_id", _l("The hall must be in the same venue."))
+        raise VenueError(_l("The hall must be in the same venue."), "hall_id")
     code = (code or "").strip().upper()
     if not CHECKPOINT_CODE.match(code):
-        raise VenueError("code", _l("Use up to 24 capital letters, digits and hyphens, such as GT-MAIN."))
+        raise VenueError(_l("Use up to 24 capital letters, digits and hyphens, such as GT-MAIN."), "code")
     holder = checkpoint_by_code(db.session.get(Edition, venue.edition_id), code)
     if holder is not None and holder is not checkpoint:
-        raise VenueError("code", _l("Another checkpoint of this edition already has this code."))
+        raise VenueError(_l("Another checkpoint of this edition already has this code."), "code")
     checkpoint = checkpoint or Checkpoint(venue=venue)
     _names(checkpoint, name)
     checkpoint.code = code
@@ -211,9 +210,9 @@ def checklist_template(edition: Edition) -> list[ChecklistTemplateItem]:
 
 def add_template_item(edition: Edition, area: str, label: NameFields, actor=None) -> ChecklistTemplateItem:
     if area not in CHECKLIST_AREAS:
-        raise VenueError("area", _l("Choose inside or outside the hall."))
+        raise VenueError(_l("Choose inside or outside the hall."), "area")
     if not label.zh.strip():
-        raise VenueError("label_zh", _l("Enter the Chinese name."))
+        raise VenueError(_l("Enter the Chinese name."), "label_zh")
     last = db.session.execute(
         select(func.max(ChecklistTemplateItem.position)).where(
             ChecklistTemplateItem.edition_id == edition.id

@@ -3,11 +3,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from conference.core.database import committed
 from conference.core.deletion import confirm_page
 from conference.core.permissions import can, permission_required
 from conference.core.urls import form_row_id
 from conference.editions.views import edition_or_404
-from conference.extensions import db
 from conference.venues import services
 from conference.venues.forms import (
     AREA_LABELS,
@@ -49,14 +49,13 @@ def venue_form(year, venue_id=None):
     form = VenueForm(obj=venue)
     if form.validate_on_submit():
         try:
-            services.save_venue(
+            committed(lambda: services.save_venue(
                 edition, _name(form), form.address_zh.data or "", form.address_en.data or "",
                 form.position.data or 0, venue=venue,
-            )
+            ))
         except VenueError as error:
             form.show(error, "name_zh")
         else:
-            db.session.commit()
             flash(_("Venue saved."), "success")
             return redirect(url_for("venues.index", year=year))
     return render_template("form_page.html", edition=edition, form=form, title=_("Venue"), back_url=url_for("venues.index", year=year), back_label=_("Venues and halls"))
@@ -81,11 +80,10 @@ def hall_form(year, venue_id, hall_id=None):
             step_free=form.step_free.data, position=form.position.data or 0,
         )
         try:
-            services.save_hall(venue, fields, hall=hall)
+            committed(lambda: services.save_hall(venue, fields, hall=hall))
         except VenueError as error:
             form.show(error, "name_zh")
         else:
-            db.session.commit()
             flash(_("Hall saved."), "success")
             return redirect(url_for("venues.index", year=year))
     return render_template("form_page.html", edition=edition, form=form, title=venue.name, back_url=url_for("venues.index", year=year), back_label=_("Venues and halls"))
@@ -103,11 +101,11 @@ def checkpoint_form(year, venue_id):
     if form.validate_on_submit():
         hall = next((h for h in venue.halls if h.id == form.hall_id.data), None)
         try:
-            services.save_checkpoint(venue, _name(form), form.code.data, hall=hall, position=form.position.data or 0)
+            committed(lambda: services.save_checkpoint(venue, _name(form), form.code.data, hall=hall,
+                                                       position=form.position.data or 0))
         except VenueError as error:
             form.show(error, "name_zh")
         else:
-            db.session.commit()
             flash(_("Checkpoint saved."), "success")
             return redirect(url_for("venues.index", year=year))
     return render_template("form_page.html", edition=edition, form=form, title=venue.name, back_url=url_for("venues.index", year=year), back_label=_("Venues and halls"))
@@ -168,11 +166,10 @@ def checklist_template(year):
     form = TemplateItemForm()
     if form.validate_on_submit():
         try:
-            services.add_template_item(edition, form.area.data, _name(form, "label"))
+            committed(lambda: services.add_template_item(edition, form.area.data, _name(form, "label")))
         except VenueError as error:
             form.show(error, "label_zh")
         else:
-            db.session.commit()
             flash(_("Checklist item added to every hall."), "success")
             return redirect(url_for("venues.checklist_template", year=year))
     return render_template(
@@ -186,8 +183,7 @@ def checklist_template(year):
 def checklist_template_delete(year, item_id):
     edition = edition_or_404(year)
     item = services.get_template_item(edition, item_id) or abort(404)
-    services.remove_template_item(item)
-    db.session.commit()
+    committed(lambda: services.remove_template_item(item))
     flash(_("Checklist item removed."), "success")
     return redirect(url_for("venues.checklist_template", year=year))
 
@@ -206,9 +202,8 @@ def hall_checklist(year, hall_id):
         if template_item is None:
             abort(400)
         if form.validate():
-            services.tick(hall, template_item, form.done.data, form.note.data or "",
-                          current_user.display_name or current_user.email)
-            db.session.commit()
+            committed(lambda: services.tick(hall, template_item, form.done.data, form.note.data or "",
+                                            current_user.display_name or current_user.email))
             flash(_("Saved: %(item)s", item=template_item.label), "success")
             return redirect(url_for("venues.hall_checklist", year=year, hall_id=hall.id) + f"#item-{template_item.id}")
     return render_template(

@@ -28,6 +28,17 @@ def test_passwords_are_stored_as_argon2_hashes(app):
         assert PasswordHasher().verify(user.password_hash, DEFAULT_PASSWORD)
 
 
+def test_only_the_test_configuration_hashes_cheaply():
+    """Development and production keep argon2-cffi's default cost (64 MiB, 3 passes)."""
+    import config
+    from conference.accounts.services import _HASHERS
+
+    for configuration in (config.DevelopmentConfig, config.ProductionConfig):
+        assert configuration.ARGON2_PROFILE == "standard"
+    standard = _HASHERS["standard"]
+    assert (standard.memory_cost, standard.time_cost) == (65536, 3)
+
+
 def test_a_wrong_password_shows_the_form_again_in_the_readers_language(app, client):
     email = make_user(app, "organizer")
     for header, message in [

@@ -18,6 +18,7 @@ from conference.extensions import db
 from conference.people import services as people
 from conference.people.services import PersonFields
 from tests import pdf_glyphs
+from tests.conftest import registration_demo
 
 
 @pytest.fixture
@@ -185,15 +186,11 @@ def test_two_badges_on_a4_with_crop_marks(app, edition, tmp_path):
 
 
 def test_approving_a_registration_issues_the_badge(app, ctx, demo_clock):
-    from conference.core.demo import load_demo
-    from conference.registration.demo import set_up_registration
     from conference.registration.services import RegistrationFields, decide, register
     from tests.registration.conftest import resident_id
 
-    load_demo(only={"accounts", "editions", "venues", "programme"})
+    registration_demo()
     edition = editions.get_edition(2023)
-    set_up_registration(edition)
-    db.session.commit()
     with app.test_request_context():
         registration, _ = register(edition, RegistrationFields(
             category="media", family_name="周", given_name="立", organisation="东南网", email="z@example.org",

@@ -11,7 +11,7 @@ from conference.badges.models import Badge
 from conference.core.jobs import result_folder
 from conference.core.models import Job
 from conference.extensions import db
-from tests.conftest import badged_demo, csrf_token, login, make_user
+from tests.conftest import badged_demo, csrf_token, login, make_user, registration_demo
 
 ROLES = ("admin", "organizer", "group_lead", "volunteer", "security", "viewer")
 PRINTERS = {"admin", "organizer"}
@@ -143,16 +143,13 @@ def test_the_pages_print_through_post_forms_shown_to_printers_only(app, client):
 
 
 def _approved_registration(app):
-    from conference.core.demo import load_demo
     from conference.editions.services import get_edition
-    from conference.registration.demo import set_up_registration
     from conference.registration.services import RegistrationFields, decide, register
     from tests.registration.conftest import resident_id
 
     with app.test_request_context():
-        load_demo(only={"accounts", "editions", "venues", "programme"})
+        registration_demo()
         edition = get_edition(2023)
-        set_up_registration(edition)
         registration, token = register(edition, RegistrationFields(
             category="media", family_name="周", given_name="立", organisation="东南网", email="z@example.org",
             phone="13912345678", id_type="resident_id", id_number=resident_id(),

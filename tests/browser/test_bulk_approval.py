@@ -4,12 +4,9 @@ a confirmation page says how many change before anything does."""
 import pytest
 from sqlalchemy import func, select
 
-from conference.core.demo import load_demo
-from conference.editions.services import get_edition
 from conference.extensions import db
-from conference.registration.demo import set_up_registration
 from conference.registration.models import Registration
-from tests.conftest import DEFAULT_PASSWORD, make_user
+from tests.conftest import DEFAULT_PASSWORD, make_user, registration_demo
 from tests.registration.test_pages import _many
 
 pytestmark = pytest.mark.browser
@@ -22,9 +19,7 @@ def _count(app, status):
 
 def test_select_the_page_and_confirm_the_count(app, browser, live_server, demo_clock):
     with app.app_context():
-        load_demo(only={"accounts", "editions", "venues", "programme"})
-        set_up_registration(get_edition(2023))
-        db.session.commit()
+        registration_demo()
     _many(app, 60)  # 40 wait for approval
     email = make_user(app, "organizer")
     context = browser.new_context(locale="en")

@@ -2,10 +2,7 @@
 
 import pytest
 
-from conference.core.demo import load_demo
-from conference.editions.services import get_edition
-from conference.extensions import db
-from conference.registration.demo import set_up_registration
+from tests.conftest import registration_demo
 from tests.registration.test_register import register
 
 pytestmark = pytest.mark.browser
@@ -16,9 +13,7 @@ LONG = "Wolfeschlegelsteinhausenbergerdorffwelchevoralternwarengewissenhaftschaf
 @pytest.mark.parametrize("locale", ["zh-CN", "en"])
 def test_a_long_latin_name_stays_on_a_390px_phone(app, browser, live_server, locale, demo_clock):
     with app.app_context():
-        load_demo(only={"editions", "venues", "programme"})
-        set_up_registration(get_edition(2023))
-        db.session.commit()
+        registration_demo()
     _id, _status, token = register(app, family_name=LONG, given_name="Hubert" + LONG,
                                    organisation="Organisation" + LONG)
     context = browser.new_context(locale=locale, viewport={"width": 390, "height": 844}, is_mobile=True)

@@ -3,10 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from conference.core.demo import load_demo
-from conference.editions.services import get_edition
-from conference.extensions import db
-from conference.registration.demo import set_up_registration
+from tests.conftest import registration_demo
 from tests.registration.conftest import resident_id
 
 pytestmark = pytest.mark.browser
@@ -30,9 +27,7 @@ TEXT = {
 @pytest.fixture
 def open_registration(app, demo_clock):
     with app.app_context():
-        load_demo(only={"editions", "venues", "programme"})
-        set_up_registration(get_edition(2023))
-        db.session.commit()
+        registration_demo()
 
 
 @pytest.mark.parametrize("locale", ["zh-CN", "zh-TW", "en"])

@@ -4,10 +4,7 @@ cancel that asks first, registering again, and a change of organisation in one s
 import pytest
 from playwright.sync_api import expect
 
-from conference.core.demo import load_demo
-from conference.editions.services import get_edition
-from conference.extensions import db
-from conference.registration.demo import set_up_registration
+from tests.conftest import registration_demo
 from tests.registration.conftest import resident_id
 
 pytestmark = pytest.mark.browser
@@ -29,9 +26,7 @@ def _fill(page, organisation: str) -> None:
 
 def test_register_save_the_link_cancel_register_again_and_change_on_a_phone(app, browser, live_server, demo_clock):
     with app.app_context():
-        load_demo(only={"editions", "venues", "programme"})
-        set_up_registration(get_edition(2023))
-        db.session.commit()
+        registration_demo()
     context = browser.new_context(locale="en", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = context.new_page()
     try:

@@ -2,12 +2,10 @@ import pytest
 from sqlalchemy import select
 from stdnum.iso7064 import mod_11_2
 
-from conference.core.demo import load_demo
-from conference.editions.services import get_edition
 from conference.extensions import db
 from conference.programme.models import Session
-from conference.registration.demo import set_up_registration
 from conference.registration.models import SessionQuota
+from tests.conftest import registration_demo
 
 
 def resident_id(birth: str = "19900307", region: str = "350203", serial: str = "123") -> str:
@@ -19,9 +17,7 @@ def resident_id(birth: str = "19900307", region: str = "350203", serial: str = "
 def reg(app, demo_clock):
     """The demo edition with its programme, categories, notice and seats, but nobody registered."""
     with app.app_context():
-        load_demo(only={"accounts", "editions", "venues", "programme"})
-        set_up_registration(get_edition(2023))
-        db.session.commit()
+        registration_demo()
     return 2023
 
 

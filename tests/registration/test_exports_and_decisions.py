@@ -38,7 +38,7 @@ def _entries(app, action):
         return db.session.execute(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)).scalars().all()
 
 
-def test_the_export_takes_exactly_the_lists_filters(app, organizer_client, reg):
+def test_the_export_takes_exactly_the_lists_filters(app, reg, organizer_client):
     _many(app, 12)  # every third approved at once
     for params in ({}, {"status": "approved"}, {"status": "approved", "category": "media"}, {"q": "zhangwei"},
                    {"organisation": "东南网", "status": "pending"}, {"category": "guest"}):
@@ -78,7 +78,7 @@ def test_full_numbers_need_the_permission_and_a_reason_and_are_audited(app, clie
                             "filters": {"status": "pending", "organisation": "鹭江"}}
 
 
-def test_export_times_are_local_and_phones_and_formulas_are_plain_text(app, organizer_client, reg):
+def test_export_times_are_local_and_phones_and_formulas_are_plain_text(app, reg, organizer_client):
     _many(app, 2)
     with app.app_context():
         person = db.session.execute(select(Person).where(Person.email == "m1@example.org")).scalar_one()
@@ -104,7 +104,7 @@ def _pending(app) -> list[int]:
         return db.session.execute(select(Registration.id).where(Registration.status == "pending")).scalars().all()
 
 
-def test_select_the_page_or_everything_that_matches_and_confirm_the_count(app, organizer_client, reg):
+def test_select_the_page_or_everything_that_matches_and_confirm_the_count(app, reg, organizer_client):
     _many(app, 60)
     pending = _pending(app)
     assert len(pending) == 40
@@ -140,7 +140,7 @@ def _many_more(app):
         db.session.commit()
 
 
-def test_rejecting_everything_that_matches_asks_the_reason_first(app, organizer_client, reg):
+def test_rejecting_everything_that_matches_asks_the_reason_first(app, reg, organizer_client):
     _many(app, 6)
     token = csrf_token(organizer_client, LIST)
     data = {"csrf_token": token, "scope": "matching", "organisation": "东南网", "status": "pending", "action": "reject"}
@@ -169,7 +169,7 @@ def _outbox(app):
     return set(outbox.glob("*.eml")) if outbox.exists() else set()
 
 
-def test_the_approval_mail_carries_the_private_link_in_the_registrants_language(app, client, organizer_client, reg):
+def test_the_approval_mail_carries_the_private_link_in_the_registrants_language(app, client, reg, organizer_client):
     from tests.registration.test_pages import FORM, post_form
 
     anonymous = app.test_client()
@@ -197,7 +197,7 @@ def test_the_approval_mail_carries_the_private_link_in_the_registrants_language(
     assert anonymous.get(own["en@example.org"]).status_code == 200
 
 
-def test_a_registration_from_before_sealed_tokens_gets_a_mail_without_a_link(app, organizer_client, reg):
+def test_a_registration_from_before_sealed_tokens_gets_a_mail_without_a_link(app, reg, organizer_client):
     _many(app, 2)
     with app.app_context():
         registration = db.session.execute(select(Registration).where(Registration.status == "pending")).scalar_one()

@@ -39,7 +39,7 @@ def _with_entry(data: bytes, name: str, content: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def test_a_workbook_that_unpacks_to_more_than_50_mb_is_refused_before_it_is_opened(organizer_client, reg, monkeypatch):
+def test_a_workbook_that_unpacks_to_more_than_50_mb_is_refused_before_it_is_opened(reg, organizer_client, monkeypatch):
     def never(*args, **kwargs):
         raise AssertionError("openpyxl opened a zip bomb")
 
@@ -50,7 +50,7 @@ def test_a_workbook_that_unpacks_to_more_than_50_mb_is_refused_before_it_is_open
     assert _file_error(_preview(organizer_client, bomb, "zh-CN")) == "该工作簿解压后超过 50 MB，请拆分为较小的文件。"
 
 
-def test_a_broken_workbook_is_refused_clearly(organizer_client, reg):
+def test_a_broken_workbook_is_refused_clearly(reg, organizer_client):
     data = _workbook([["林", f"晓梅{i}", "", "", "", "", "居民身份证", resident_id(), ""] for i in range(3000)])
     middle = len(data) // 2
     for broken in (data[:middle], data[:middle] + data[middle + 50:], data[:middle] + bytes(50) + data[middle + 50:],
@@ -58,7 +58,7 @@ def test_a_broken_workbook_is_refused_clearly(organizer_client, reg):
         assert _file_error(_preview(organizer_client, broken)) == "This is not an Excel .xlsx file we can read."
 
 
-def test_at_most_20000_rows(organizer_client, reg):
+def test_at_most_20000_rows(reg, organizer_client):
     rows = [["林", "晓梅"]] * 20_001
     assert _file_error(_preview(organizer_client, _workbook(rows))) == "At most 20000 rows at a time."
 
@@ -67,7 +67,7 @@ def _kept(app) -> list[Path]:
     return sorted((Path(app.config["INSTANCE_DIR"]) / "imports").glob("*.xlsx"))
 
 
-def test_kept_uploads_are_private_and_leave_on_confirm_cancel_or_expiry(app, organizer_client, reg):
+def test_kept_uploads_are_private_and_leave_on_confirm_cancel_or_expiry(app, reg, organizer_client):
     data = _workbook([["周", "立", "东南网", "主任", "zhou@example.org", "13912345678", "居民身份证", resident_id(serial="301"), ""]])
     _preview(organizer_client, data)
     [kept] = _kept(app)

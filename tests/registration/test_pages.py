@@ -96,7 +96,7 @@ def _many(app, count=60):
         db.session.commit()
 
 
-def test_the_list_searches_by_name_pinyin_initials_and_organisation(app, organizer_client, reg):
+def test_the_list_searches_by_name_pinyin_initials_and_organisation(app, reg, organizer_client):
     _many(app)
     def names(**params):
         html = organizer_client.get("/editions/2023/registrations/", query_string=params).get_data(as_text=True)
@@ -139,7 +139,7 @@ def submit_raw(client, url, data):
     return client.post(url, data={**data, "csrf_token": csrf_token(client, "/editions/")})
 
 
-def test_approving_and_rejecting_many_at_once_tells_each_attendee(app, organizer_client, reg):
+def test_approving_and_rejecting_many_at_once_tells_each_attendee(app, reg, organizer_client):
     _many(app, 6)
     with app.app_context():
         pending = db.session.execute(select(Registration.id).where(Registration.status == "pending")).scalars().all()
@@ -179,7 +179,7 @@ def _workbook(rows) -> bytes:
     return buffer.getvalue()
 
 
-def test_import_previews_every_row_and_twice_adds_nobody_twice(app, organizer_client, reg):
+def test_import_previews_every_row_and_twice_adds_nobody_twice(app, reg, organizer_client):
     data = _workbook([
         ["周", "立", "东南网", "主任", "zhou@example.org", "13912345678", "居民身份证", resident_id(serial="301"), ""],
         ["吴", "敏", "东南网", "编辑", "wu@example.org", "13912345679", "居民身份证", "350203199003071230", ""],
@@ -205,14 +205,14 @@ def test_import_previews_every_row_and_twice_adds_nobody_twice(app, organizer_cl
         assert set(db.session.execute(select(Registration.status)).scalars()) == {"approved"}
 
 
-def test_a_file_that_is_not_excel_is_refused_clearly(organizer_client, reg):
+def test_a_file_that_is_not_excel_is_refused_clearly(reg, organizer_client):
     response = submit(organizer_client, "/editions/2023/registrations/import",
                       {"category": "audience", "file": (io.BytesIO(b"PK\x03\x04 nonsense"), "list.xlsx"), "confirm": "0"},
                       content_type="multipart/form-data", headers={"Accept-Language": "en"})
     assert "not an Excel .xlsx file" in response.get_data(as_text=True)
 
 
-def test_the_export_is_masked_and_neutralises_formulas(app, organizer_client, reg):
+def test_the_export_is_masked_and_neutralises_formulas(app, reg, organizer_client):
     _many(app, 3)
     with app.app_context():
         person = db.session.execute(select(Person).where(Person.email == "m1@example.org")).scalar_one()
@@ -227,13 +227,13 @@ def test_the_export_is_masked_and_neutralises_formulas(app, organizer_client, re
     assert resident_id(serial="001") not in cells
 
 
-def test_the_statistics_page_counts_by_category_status_and_session(app, organizer_client, reg):
+def test_the_statistics_page_counts_by_category_status_and_session(app, reg, organizer_client):
     _many(app, 5)
     html = organizer_client.get("/editions/2023/registrations/stats", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "<svg" in html and "Media" in html
 
 
-def test_organizers_make_codes_that_open_the_form(app, organizer_client, client, reg):
+def test_organizers_make_codes_that_open_the_form(app, reg, organizer_client, client):
     response = submit(organizer_client, "/editions/2023/registrations/codes",
                       {"category": "guest", "count": "3", "max_uses": "1", "organisation": "", "expires_on": ""})
     codes = re.findall(r"[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}", response.get_data(as_text=True))
@@ -272,7 +272,7 @@ def test_the_api_is_rate_limited(app, client, reg):
     assert statuses[:20] == [422] * 20 and statuses[-1] == 429
 
 
-def test_seat_quotas_are_set_by_organizers(app, organizer_client, reg):
+def test_seat_quotas_are_set_by_organizers(app, reg, organizer_client):
     session_id = set_seats(app, 2, 10)
     token = csrf_token(organizer_client, "/editions/2023/registrations/seats")
     organizer_client.post("/editions/2023/registrations/seats", data={"csrf_token": token, "session_id": session_id, "seats": "42"})
@@ -288,7 +288,7 @@ def test_wrong_invitation_codes_are_throttled(app, client, reg):
     assert statuses[:10] == [422] * 10 and statuses[10] == 429
 
 
-def test_deletion_requests_reach_the_organizers_queue(app, client, organizer_client, reg):
+def test_deletion_requests_reach_the_organizers_queue(app, client, reg, organizer_client):
     own = post_form(client, FORM).headers["Location"]
     client.post(f"{own}/requests", data={"csrf_token": csrf_token(client, own), "kind": "deletion"})
     queue = organizer_client.get("/editions/2023/registrations/requests", headers={"Accept-Language": "en"}).get_data(as_text=True)
@@ -303,7 +303,7 @@ def test_deletion_requests_reach_the_organizers_queue(app, client, organizer_cli
         assert registration.person.email is None
 
 
-def test_organizers_set_up_a_category_and_publish_a_new_notice(app, organizer_client, client, reg):
+def test_organizers_set_up_a_category_and_publish_a_new_notice(app, reg, organizer_client, client):
     url = "/editions/2023/registrations/categories/media"
     page = organizer_client.get(url).get_data(as_text=True)
     assert 'name="required_fields"' in page

@@ -214,7 +214,7 @@ def test_a_waiting_list_place_counts_and_a_change_is_checked_too(app, reg):
         db.session.rollback()
 
 
-def test_the_form_the_api_and_the_import_refuse_overlaps(app, client, organizer_client, reg):
+def test_the_form_the_api_and_the_import_refuse_overlaps(app, client, reg, organizer_client):
     forum_one, forum_two = set_seats(app, 1, 5), set_seats(app, 2, 5)
     response = post_form(client, {**FORM, "sessions": [str(forum_one), str(forum_two)]}, lang="en")
     html = response.get_data(as_text=True)

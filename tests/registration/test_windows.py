@@ -109,7 +109,7 @@ def test_the_form_api_lists_each_categorys_window(client, reg, demo_clock):
     assert next(c for c in answer["categories"] if c["code"] == "guest")["open_now"] is True
 
 
-def test_organizers_set_the_window_in_local_time_and_it_is_stored_in_utc(app, organizer_client, reg):
+def test_organizers_set_the_window_in_local_time_and_it_is_stored_in_utc(app, reg, organizer_client):
     url = "/editions/2023/registrations/categories/media"
     page = organizer_client.get(url).get_data(as_text=True)
     assert 'value="2023-06-20T09:00"' in page
@@ -132,7 +132,7 @@ def _clone(app):
         committed(lambda: clone_edition(get_edition(2023), 2024, "厦门", "Xiamen"))
 
 
-def test_a_cloned_edition_starts_closed_with_the_notice_to_be_reviewed(app, client, organizer_client, reg, demo_clock):
+def test_a_cloned_edition_starts_closed_with_the_notice_to_be_reviewed(app, client, reg, organizer_client, demo_clock):
     _clone(app)
     demo_clock(datetime(2024, 7, 1, 10, 0, tzinfo=SHANGHAI))
     with app.app_context():
