@@ -324,4 +324,4 @@ def test_a_printed_badge_carries_the_stored_photo(app, organizer_client, tmp_pat
     (tmp_path / "badge.pdf").write_bytes(_print(organizer_client, badge_id).data)
     images = subprocess.run(["pdfimages", "-list", str(tmp_path / "badge.pdf")], capture_output=True, check=True,
                             text=True).stdout.splitlines()[2:]
-    assert [line.split()[3:5] for line in images] == [["600", "800"]]
+    assert [line.split()[3:5] for line in images] == [["600", "800"], ["45", "45"]]  # the photo, then the QR code
