@@ -74,6 +74,9 @@ class Config:
 
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "xiamen-2023-demo")
 
+    # The domain packages to wire in, for the app and the Huey consumer; empty: conference.DOMAINS.
+    DOMAINS = [name.strip() for name in os.environ.get("CONFERENCE_DOMAINS", "").split(",") if name.strip()]
+
     # Jobs run at once in the web process unless a Huey consumer runs beside it.
     HUEY_IMMEDIATE = _env_flag("HUEY_IMMEDIATE", True)
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "file")  # "file": instance/outbox/*.eml

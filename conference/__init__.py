@@ -1,4 +1,4 @@
-"""The conference system: create_app() wires extensions, blueprints, commands and error pages."""
+"""The conference system: create_app() wires extensions and error pages, then the domains."""
 
 from pathlib import Path
 
@@ -6,12 +6,32 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module
-from conference.extensions import api, babel, csrf, db, limiter, login_manager, migrate
+from conference.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
+# The domains, each a package declaring itself in its __init__.py (conference/core/domains.py),
+# lower ones first: a domain imports only those before it. The DOMAINS setting (environment:
+# CONFERENCE_DOMAINS, comma-separated) replaces the list for the app and the Huey consumer alike.
+DOMAINS = (
+    "conference.core",
+    "conference.accounts",
+    "conference.editions",
+    "conference.people",
+    "conference.venues",
+    "conference.programme",
+    "conference.registration",
+    "conference.badges",
+    "conference.checkin",
+    "conference.auditlog",
+)
 
-def create_app(config: type | dict | None = None) -> Flask:
+
+def domain_packages(setting: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    return tuple(setting) if setting else DOMAINS
+
+
+def create_app(config: type | dict | None = None, domains: list[str] | None = None) -> Flask:
     app = Flask(
         __name__,
         template_folder=str(PROJECT_DIR / "templates"),
@@ -31,7 +51,6 @@ def create_app(config: type | dict | None = None) -> Flask:
     from conference.core import (
         clock,
         database,
-        demo,
         errors,
         i18n,
         jobs,
@@ -41,6 +60,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         templating,
         urls,
     )
+    from conference.core import domains as declarations
 
     clock.init_app(app)
     urls.init_app(app)  # converters first: blueprints' routes use them
@@ -61,9 +81,9 @@ def create_app(config: type | dict | None = None) -> Flask:
     links.init_app(app)
     security.init_app(app)
     templating.init_app(app)
-    demo.init_app(app)
 
-    _register_domains(app)
+    packages = domain_packages(domains or app.config["DOMAINS"])
+    declarations.init_app(app, declarations.declared(packages))
     return app
 
 
@@ -79,57 +99,3 @@ def _trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count
         )
-
-
-def _register_domains(app: Flask) -> None:
-    from conference.accounts import demo as accounts_demo  # noqa: F401  registers demo step
-    from conference.accounts.cli import users_cli
-    from conference.accounts.views import bp as accounts_bp
-    from conference.auditlog.views import bp as auditlog_bp
-    from conference.badges import demo as badges_demo  # noqa: F401  registers demo step
-    from conference.badges import jobs as badges_jobs  # noqa: F401  registers the batch task
-    from conference.badges.cli import badges_cli
-    from conference.badges.views import bp as badges_bp
-    from conference.checkin import demo as checkin_demo  # noqa: F401  demo step
-    from conference.checkin.api import bp as checkin_api_bp
-    from conference.checkin.cli import checkin_cli
-    from conference.checkin.views import bp as checkin_bp
-    from conference.core.views import bp as core_bp
-    from conference.editions import demo as editions_demo  # noqa: F401  registers demo step
-    from conference.editions.cli import editions_cli
-    from conference.editions.views import bp as editions_bp
-    from conference.people.views import bp as people_bp
-    from conference.programme import demo as programme_demo  # noqa: F401  registers demo step
-    from conference.programme.api import bp as programme_api_bp
-    from conference.programme.public import bp as public_bp
-    from conference.programme.views import bp as programme_bp
-    from conference.registration import demo as registration_demo  # noqa: F401  demo step
-    from conference.registration.api import bp as registration_api_bp
-    from conference.registration.cli import registration_cli
-    from conference.registration.views import bp as registration_bp
-    from conference.venues import demo as venues_demo  # noqa: F401  registers demo step
-    from conference.venues.views import bp as venues_bp
-
-    app.register_blueprint(core_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(editions_bp)
-    app.register_blueprint(people_bp)
-    app.register_blueprint(venues_bp)
-    app.register_blueprint(programme_bp)
-    app.register_blueprint(public_bp)
-    app.register_blueprint(programme_api_bp)
-    app.register_blueprint(registration_bp)
-    app.register_blueprint(registration_api_bp)
-    app.register_blueprint(badges_bp)
-    app.register_blueprint(checkin_bp)
-    app.register_blueprint(checkin_api_bp)
-    app.register_blueprint(auditlog_bp)
-    csrf.exempt(programme_api_bp)
-    csrf.exempt(checkin_api_bp)  # devices send a bearer token, never a cookie
-    csrf.exempt(registration_api_bp)  # a JSON API for other sites: no cookies, no CSRF
-    api.register(app)
-    app.cli.add_command(users_cli)
-    app.cli.add_command(editions_cli)
-    app.cli.add_command(registration_cli)
-    app.cli.add_command(badges_cli)
-    app.cli.add_command(checkin_cli)

@@ -1,10 +1,14 @@
 """The Huey consumer's entry point: `huey_consumer conference.jobs.huey`.
 
-Importing the app registers every domain's tasks with the queue.
+Declaring the domains imports their task modules, which registers the tasks with the queue:
+the same domains as the app's, read from the same DOMAINS setting.
 """
 
-from conference.badges import jobs as badges_jobs  # noqa: F401  registers render_batch
-from conference.core import mail  # noqa: F401  registers send_mail
+from conference import domain_packages
+from conference.core.domains import declared
 from conference.extensions import huey
+from config import config_from_environment
+
+DOMAINS = declared(domain_packages(config_from_environment().DOMAINS))
 
 __all__ = ["huey"]

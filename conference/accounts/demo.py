@@ -1,7 +1,6 @@
 from flask import current_app
 
 from conference.accounts import services
-from conference.core.demo import demo_note, demo_step
 
 DEMO_USERS = [
     ("admin@example.org", "admin", "系统管理员"),
@@ -10,7 +9,6 @@ DEMO_USERS = [
 ]
 
 
-@demo_step("accounts", order=10)
 def load_users() -> list[str]:
     created = 0
     for email, role, name in DEMO_USERS:
@@ -20,7 +18,6 @@ def load_users() -> list[str]:
     return [f"Demo accounts: {created} created, {len(DEMO_USERS) - created} already there."]
 
 
-@demo_note
 def demo_logins() -> list[str]:
     password = current_app.config["DEMO_PASSWORD"]
     return [

@@ -4,7 +4,6 @@ from sqlalchemy import select
 
 from conference.badges import services
 from conference.badges.models import AccessZone, Badge
-from conference.core.demo import demo_step
 from conference.editions.services import get_edition
 from conference.extensions import db
 from conference.people.models import Person
@@ -26,7 +25,6 @@ def set_up_zones(edition) -> None:
                                   default_categories=categories))
 
 
-@demo_step("badges", order=60)
 def load_badges() -> list[str]:
     edition = get_edition(2023)
     if edition is None:

@@ -25,10 +25,10 @@ from conference.badges.models import AccessZone, Badge, BadgeKey
 from conference.badges.signing import Claim, InvalidPayload
 from conference.core import audit, jobs, pdf, pii
 from conference.core.errors import Refusal
-from conference.core.i18n import has_han
+from conference.core.i18n import DEFAULT_LOCALE, has_han
 from conference.core.models import Job, utcnow
 from conference.editions.models import Edition
-from conference.editions.services import clone_step, get_edition
+from conference.editions.services import get_edition
 from conference.extensions import db
 from conference.people.models import Person
 from conference.people.services import name_matches, photo_dir, photo_path
@@ -169,6 +169,19 @@ def revoke(badge: Badge, reason: str, actor=None) -> Badge:
     badge.revoked_reason = reason.strip()
     audit.record("badge.revoke", badge, detail={"reason": reason.strip()}, actor=actor)
     return badge
+
+
+def issue_on_approval(registration, actor=None) -> None:
+    """Registration's "registration.approved": the attendee gets their badge."""
+    issue(registration.person, actor=actor)
+
+
+def revoke_on_cancellation(registration, actor=None) -> None:
+    """Registration's "registration.cancelled": a cancelled registration opens no gate."""
+    badge = badge_of(registration.person)
+    if badge is not None and badge.status == "active":
+        with force_locale(DEFAULT_LOCALE):  # the gate's volunteers read the reason
+            revoke(badge, str(_l("Registration cancelled")), actor=actor)
 
 
 def set_extra_zones(badge: Badge, codes: list[str], actor=None) -> Badge:
@@ -481,8 +494,7 @@ def edition_for_year(year: int) -> Edition | None:
 # Cloning ------------------------------------------------------------------------------------
 
 
-@clone_step("badges", _l("access zones and badge designs"), order=60)
-def _clone_zones(source: Edition, target: Edition, carried: dict) -> dict:
+def clone_zones(source: Edition, target: Edition, required: dict) -> dict:
     for zone in zones_of(source):
         if zone.retired:
             continue

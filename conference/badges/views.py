@@ -161,3 +161,6 @@ def public_key(year):
 csrf.exempt(public_key)
 
 
+def the_badge(registration, **page) -> dict:
+    """For badges' sections on the attendee's own pages (conference/badges/__init__.py)."""
+    return {"badge": services.badge_of(registration.person)}

@@ -1,1 +1,25 @@
 """Check-in: the rules of each entrance and the one function that decides a scan."""
+
+
+def domain():
+    from flask_babel import lazy_gettext as _l
+
+    from conference.checkin import api, cli, demo, services, views
+    from conference.core.domains import Domain, EditionEntry, Step
+    from conference.core.permissions import STAFF
+
+    return Domain(
+        name="checkin",
+        blueprints=(views.bp,),
+        json_apis=(api.bp,),  # devices send a bearer token, never a cookie
+        commands=(cli.checkin_cli,),
+        permissions={
+            "checkin.view": STAFF,
+            "checkin.manage": frozenset({"admin", "organizer", "security"}),  # rules and scanner devices
+            "checkin.lookup": frozenset({"admin", "organizer", "security"}),  # find a person without a badge
+        },
+        demo_steps=(Step("checkin", demo.load_checkin, requires=("venues", "badges")),),
+        demo_notes=(demo.scanner_note,),
+        clone_steps=(Step("checkin", services.clone_rules, requires=("venues",), label=_l("checkpoint rules")),),
+        edition_page=(EditionEntry(_l("Check-in"), "checkin.index", "checkin.view", position=80),),
+    )

@@ -9,7 +9,6 @@ from conference.badges import services as badges
 from conference.badges.models import Badge
 from conference.checkin import services
 from conference.checkin.models import CheckpointRule
-from conference.core.demo import demo_note, demo_step
 from conference.editions.services import get_edition
 from conference.extensions import db
 from conference.venues.services import checkpoint_by_code
@@ -30,7 +29,6 @@ RULES = {
 MORNING = datetime(2023, 7, 18, 0, 0, tzinfo=UTC)  # 08:00 in Xiamen, the opening day
 
 
-@demo_step("checkin", order=70)
 def load_checkin() -> list[str]:
     edition = get_edition(2023)
     desk = checkpoint_by_code(edition, "DEMO-DESK") if edition else None
@@ -66,7 +64,6 @@ def _morning_of_scans(edition) -> int:
     return count
 
 
-@demo_note
-def _scanner_note() -> list[str]:
+def scanner_note() -> list[str]:
     return ["Try the scanner: flask checkin pair-device --edition 2023 --checkpoint DEMO-DESK, "
             "then open /scan/ and paste the token, or pair a phone from Check-in → Devices."]

@@ -46,7 +46,6 @@ from conference.core.errors import Refusal
 from conference.core.i18n import full_name, has_han, localized, pinyin_name, select_locale
 from conference.core.models import utcnow
 from conference.editions.models import Edition
-from conference.editions.services import clone_step
 from conference.extensions import db
 from conference.people.models import Person
 from conference.registration.models import Registration, SeatBooking
@@ -745,9 +744,8 @@ def snapshot(device: PairedDevice) -> dict:
     }
 
 
-@clone_step("checkin", _l("checkpoint rules"), order=70)
-def _clone_rules(source: Edition, target: Edition, carried: dict) -> dict:
-    mapping = carried.get("venues", {}).get("checkpoints", {})
+def clone_rules(source: Edition, target: Edition, required: dict) -> dict:
+    mapping = required["venues"]["checkpoints"]
     for rule in db.session.execute(
         select(CheckpointRule).join(Checkpoint).join(Venue).where(Venue.edition_id == source.id)
     ).scalars():

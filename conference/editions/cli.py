@@ -47,5 +47,5 @@ def clone_command(source_year, year, city_zh, city_en, starts, ends) -> None:
         raise click.ClickException(str(error.message)) from error
     click.echo(
         f"Edition {edition.year} ({edition.city_zh}, {edition.starts_on}–{edition.ends_on}) "
-        f"created from {source.year}: {', '.join(services.registered_clone_steps())}."
+        f"created from {source.year}: {', '.join(services.clone_step_names())}."
     )

@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from conference.core.demo import demo_step
 from conference.editions import services
 from conference.editions.services import EditionFields, OrganisationName
 
@@ -39,7 +38,6 @@ EDITION_2023 = EditionFields(
 )
 
 
-@demo_step("editions", order=20)
 def load_edition() -> list[str]:
     if services.get_edition(EDITION_2023.year) is not None:
         return ["Edition 2023 (厦门) already there."]

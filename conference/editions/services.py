@@ -1,10 +1,13 @@
 """Editions: create, update, clone from last year.
 
-Cloning is shared work: each domain registers what it carries into the new edition with
-@clone_step, so the editions package never needs to know about sessions or badges.
+Cloning is shared work: each domain declares the clone steps that carry its part into the new
+edition (Domain.clone_steps), so the editions package never needs to know about sessions or
+badges. A step receives (source, target, required) after the target has an id, adds rows to
+the session, and never copies people, registrations, stays or scans; `required` holds the
+results of the steps it requires (the programme gets the venues' map of last year's halls to
+the copies).
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -14,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from conference.core import audit
+from conference.core.domains import installed
 from conference.core.errors import Refusal
 from conference.editions.models import Edition, EditionOrganisation
 from conference.extensions import db
@@ -48,35 +52,13 @@ class EditionFields:
     organizers: list[OrganisationName] = field(default_factory=list)
 
 
-CloneStep = Callable[[Edition, Edition, dict], dict | None]
-_clone_steps: list[tuple[int, str, object, CloneStep]] = []
-
-
-def clone_step(name: str, label, order: int) -> Callable[[CloneStep], CloneStep]:
-    """Register what a domain copies from the source edition into the new one.
-
-    A step receives (source, target, carried) after the target has an id, adds rows to the
-    session, and never copies people, registrations, stays or scans. What it returns is kept in
-    `carried[name]` for later steps: the programme maps last year's halls to the copies, so
-    steps run by `order`, whatever order their modules were imported in.
-    """
-
-    def register(step: CloneStep) -> CloneStep:
-        if all(existing != name for _, existing, _, _ in _clone_steps):
-            _clone_steps.append((order, name, label, step))
-            _clone_steps.sort(key=lambda entry: entry[0])
-        return step
-
-    return register
-
-
-def registered_clone_steps() -> list[str]:
-    return [name for _, name, _, _ in _clone_steps]
+def clone_step_names() -> list[str]:
+    return [step.name for step in installed().clone_steps]
 
 
 def clone_step_labels() -> list[str]:
     """What a clone carries over, in the reader's language."""
-    return [str(label) for _, _, label, _ in _clone_steps]
+    return [str(step.label) for step in installed().clone_steps]
 
 
 def romanise_city(city_zh: str) -> str:
@@ -224,20 +206,20 @@ def clone_edition(
     )
     db.session.add(edition)
     _flush_or_year_taken(year)
-    carried: dict[str, dict] = {}
-    for _order, name, _label, step in _clone_steps:
-        carried[name] = step(source, edition, carried) or {}
+    results: dict[str, dict] = {}
+    for step in installed().clone_steps:
+        required = {name: results[name] for name in step.requires}
+        results[step.name] = step.run(source, edition, required) or {}
     audit.record(
         "edition.clone",
         edition,
-        detail={"from": source.year, "steps": registered_clone_steps()},
+        detail={"from": source.year, "steps": list(results)},
         actor=actor,
     )
     return edition
 
 
-@clone_step("organisations", _l("hosts and organizers"), order=10)
-def _clone_organisations(source: Edition, target: Edition, carried: dict) -> None:
+def clone_organisations(source: Edition, target: Edition, required: dict) -> None:
     for org in source.organisations:
         target.organisations.append(
             EditionOrganisation(

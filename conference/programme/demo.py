@@ -8,7 +8,6 @@ from datetime import date, time
 
 from sqlalchemy import func, select
 
-from conference.core.demo import demo_step
 from conference.editions.services import get_edition
 from conference.extensions import db
 from conference.people.services import PersonFields, create_person
@@ -186,7 +185,6 @@ def number_zh(n: int) -> str:
     return digits[n - 1] if n <= 10 else "十" + digits[n - 11]
 
 
-@demo_step("programme", order=40)
 def load_programme() -> list[str]:
     edition = get_edition(2023)
     if edition is None:

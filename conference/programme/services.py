@@ -22,7 +22,6 @@ from conference.core.deletion import Dependent, depends_on
 from conference.core.i18n import clock
 from conference.core.models import utcnow
 from conference.editions.models import Edition
-from conference.editions.services import clone_step
 from conference.extensions import db
 from conference.people.models import Person
 from conference.programme.models import (
@@ -655,9 +654,8 @@ def programme_version(edition: Edition) -> str:
 # Cloning -------------------------------------------------------------------------------------
 
 
-@clone_step("programme", _l("sessions without times, as drafts"), order=40)
-def _clone_sessions(source: Edition, target: Edition, carried: dict) -> dict:
-    hall_ids = carried.get("venues", {}).get("halls", {})
+def clone_sessions(source: Edition, target: Edition, required: dict) -> dict:
+    hall_ids = required["venues"]["halls"]
     for session in programme_sessions(source, published_only=False):
         db.session.add(
             Session(

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from stdnum.iso7064 import mod_11_2
 
 from conference.core import pii
-from conference.core.demo import demo_step
 from conference.core.i18n import name_search_keys
 from conference.editions.services import get_edition
 from conference.extensions import db
@@ -109,7 +108,6 @@ def set_up_registration(edition) -> tuple[dict, dict]:
     return categories, quotas
 
 
-@demo_step("registration", order=50)
 def load_registration() -> list[str]:
     edition = get_edition(2023)
     if edition is None:

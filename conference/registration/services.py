@@ -21,18 +21,17 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from conference.badges import services as badges
 from conference.core import audit, clock, deletion, pii
 from conference.core.deletion import Dependent, depends_on, settles
 from conference.core.errors import Refusal
-from conference.core.i18n import DEFAULT_LOCALE, day_label
+from conference.core.events import emit
 from conference.core.i18n import clock as clock_label
+from conference.core.i18n import day_label
 from conference.core.links import public_url
 from conference.core.mail import queue_mail
 from conference.core.models import utcnow
 from conference.core.text import clean
 from conference.editions.models import Edition
-from conference.editions.services import clone_step
 from conference.extensions import db
 from conference.people import services as people
 from conference.people.models import Person
@@ -619,7 +618,7 @@ def register(
         db.session.rollback()
         raise RegistrationError(DUPLICATE_MESSAGE, "id_number") from error
     if registration.status == "approved":
-        badges.issue(person, actor=actor)
+        emit("registration.approved", registration=registration, actor=actor)
     _record_consents(registration, fields, checked)
     if fields.photo:
         people.store_photo(person, fields.photo, actor=actor)
@@ -696,10 +695,7 @@ def cancel(registration: Registration, actor=None) -> None:
     for booking in registration.bookings:
         if booking.status != "cancelled":
             _cancel_booking(booking)
-    badge = badges.badge_of(registration.person)
-    if badge is not None and badge.status == "active":  # a cancelled registration opens no gate
-        with force_locale(DEFAULT_LOCALE):  # the gate's volunteers read the reason
-            badges.revoke(badge, str(_l("Registration cancelled")), actor=actor)
+    emit("registration.cancelled", registration=registration, actor=actor)
     audit.record("registration.cancel", registration, actor=actor)
     _tell(registration, "registration/mail/cancelled.txt")
 
@@ -733,7 +729,7 @@ def decide(registrations: list[Registration], status: str, reason: str, actor) -
                 if booking.status != "cancelled":
                     _cancel_booking(booking)
         if status == "approved":
-            badges.issue(registration.person, actor=actor)
+            emit("registration.approved", registration=registration, actor=actor)
         audit.record(f"registration.{status}", registration, detail={"reason": reason.strip()}, actor=actor)
         _tell(registration, f"registration/mail/{status}.txt")
         changed += 1
@@ -1049,8 +1045,7 @@ def handle_request(edition: Edition, request_id: int, actor) -> DataRequest | No
 # Cloning ------------------------------------------------------------------------------------
 
 
-@clone_step("registration", _l("registration categories and the privacy notice"), order=50)
-def _clone_registration(source: Edition, target: Edition, carried: dict) -> dict:
+def clone_registration(source: Edition, target: Edition, required: dict) -> dict:
     for category in categories_of(source):
         db.session.add(RegistrationCategory(
             edition_id=target.id, code=category.code, name_zh=category.name_zh, name_zh_hant=category.name_zh_hant,

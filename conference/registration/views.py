@@ -23,7 +23,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from conference.badges.services import badge_of
 from conference.core.database import committed
 from conference.core.deletion import confirm_page
 from conference.core.i18n import current_locale
@@ -227,7 +226,7 @@ def own_page(token):
     return render_template(
         "registration/own.html", registration=registration, edition=edition, token=token,
         positions=positions, labels=LABELS, decision=DecisionForm(),
-        badge=badge_of(registration.person), link=services.own_page_url(token),
+        link=services.own_page_url(token),
     )
 
 
@@ -283,7 +282,6 @@ def own_cancel(token):
     return render_template(
         "registration/confirm_cancel.html", registration=registration, edition=registration.edition, token=token,
         form=form, labels=LABELS, held=[b for b in registration.bookings if b.status != "cancelled"],
-        badge=badge_of(registration.person),
     )
 
 

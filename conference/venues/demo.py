@@ -3,7 +3,6 @@ the summit and the twelve sub-forums. Capacities are illustrative."""
 
 from sqlalchemy import func, select
 
-from conference.core.demo import demo_step
 from conference.editions.services import get_edition
 from conference.extensions import db
 from conference.venues import services
@@ -71,7 +70,6 @@ CHECKLIST = [
 ]
 
 
-@demo_step("venues", order=30)
 def load_venues() -> list[str]:
     edition = get_edition(2023)
     if edition is None:

@@ -12,7 +12,6 @@ from conference.core.deletion import Dependent, depends_on
 from conference.core.errors import Refusal
 from conference.core.models import utcnow
 from conference.editions.models import Edition
-from conference.editions.services import clone_step
 from conference.extensions import db
 from conference.venues.models import (
     CHECKLIST_AREAS,
@@ -307,8 +306,7 @@ def hall_checklist(hall: Hall) -> list[tuple[ChecklistTemplateItem, HallChecklis
 # Cloning --------------------------------------------------------------------------------------
 
 
-@clone_step("venues", _l("venues, halls and checkpoints"), order=20)
-def _clone_venues(source: Edition, target: Edition, carried: dict) -> dict:
+def clone_venues(source: Edition, target: Edition, required: dict) -> dict:
     hall_map: dict[int, Hall] = {}
     checkpoint_map: dict[int, Checkpoint] = {}
     for venue in venues_of(source):
@@ -343,8 +341,7 @@ def _clone_venues(source: Edition, target: Edition, carried: dict) -> dict:
     }
 
 
-@clone_step("checklist", _l("the standard hall checklist"), order=30)
-def _clone_checklist(source: Edition, target: Edition, carried: dict) -> dict:
+def clone_checklist(source: Edition, target: Edition, required: dict) -> dict:
     for item in checklist_template(source):
         db.session.add(
             ChecklistTemplateItem(

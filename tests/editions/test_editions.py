@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from conference.core.domains import Step
 from conference.core.models import AuditEntry
 from conference.editions import services
 from conference.editions.models import Edition, EditionOrganisation
@@ -147,17 +148,19 @@ def test_the_clone_copies_the_structure_and_no_people(app, ctx, edition_2023):
     assert entry.detail["from"] == 2023
 
 
-def test_every_domain_step_runs_on_clone(ctx, edition_2023):
+def test_every_domain_step_runs_on_clone(app, ctx, edition_2023):
     copied = []
 
-    @services.clone_step("test-step", "test step", order=99)
-    def remember(source, target, carried):
+    def remember(source, target, required):
         copied.append((source.year, target.year, target.id is not None))
 
+    domains = app.extensions["conference.domains"]
+    steps = domains.clone_steps
+    domains.clone_steps = [*steps, Step("test-step", remember, label="test step")]
     try:
         services.clone_edition(services.get_edition(2023), 2024, "福州")
     finally:
-        services._clone_steps[:] = [s for s in services._clone_steps if s[1] != "test-step"]
+        domains.clone_steps = steps
     assert copied == [(2023, 2024, True)]
 
 
