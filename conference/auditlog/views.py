@@ -2,7 +2,6 @@
 
 import io
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, render_template, request, send_file
 from flask_login import current_user
@@ -11,6 +10,7 @@ from conference.auditlog import services
 from conference.core.database import committed
 from conference.core.permissions import permission_required
 from conference.core.spreadsheet import local_time
+from conference.editions.localtime import form_utc
 from conference.editions.views import edition_or_404
 
 bp = Blueprint("auditlog", __name__)
@@ -24,7 +24,7 @@ def _filters(edition, args) -> services.AuditFilters:
             typed = datetime.strptime(args.get(name, ""), "%Y-%m-%dT%H:%M")
         except ValueError:
             return None
-        return typed.replace(tzinfo=ZoneInfo(edition.timezone))
+        return form_utc(edition, typed)
 
     return services.AuditFilters(
         person=(args.get("person") or "")[:100], action=(args.get("action") or "")[:64],

@@ -24,6 +24,7 @@ from conference.badges import signing
 from conference.badges.models import AccessZone, Badge, BadgeKey
 from conference.badges.signing import Claim, InvalidPayload
 from conference.core import audit, jobs, pdf, pii
+from conference.core.encoding import b64url_decode, b64url_encode
 from conference.core.errors import Refusal
 from conference.core.i18n import DEFAULT_LOCALE, has_han
 from conference.core.models import Job, utcnow
@@ -70,8 +71,8 @@ def key_for(edition: Edition) -> BadgeKey:
         private = signing.new_key()
         key = BadgeKey(
             edition_id=edition.id,
-            public_key=base64.urlsafe_b64encode(signing.raw_public(private)).decode().rstrip("="),
-            private_key_sealed=pii.seal(base64.urlsafe_b64encode(signing.raw_private(private)).decode()),
+            public_key=b64url_encode(signing.raw_public(private)),
+            private_key_sealed=pii.seal_bytes(signing.raw_private(private)),
         )
         db.session.add(key)
         db.session.flush()
@@ -79,16 +80,12 @@ def key_for(edition: Edition) -> BadgeKey:
     return key
 
 
-def _b64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def private_key(edition: Edition) -> Ed25519PrivateKey:
-    return Ed25519PrivateKey.from_private_bytes(_b64(pii.unseal(key_for(edition).private_key_sealed)))
+    return Ed25519PrivateKey.from_private_bytes(pii.unseal_bytes(key_for(edition).private_key_sealed))
 
 
 def public_key(edition: Edition) -> Ed25519PublicKey:
-    return Ed25519PublicKey.from_public_bytes(_b64(key_for(edition).public_key))
+    return Ed25519PublicKey.from_public_bytes(b64url_decode(key_for(edition).public_key))
 
 
 # Zones --------------------------------------------------------------------------------------

@@ -18,10 +18,10 @@ from conference.checkin.forms import KIND_LABELS, RESULT_LABELS
 from conference.checkin.models import Presence, Scan
 from conference.core import audit, clock
 from conference.core.spreadsheet import local_time, time_header, workbook
+from conference.editions.localtime import local
 from conference.editions.models import Edition
 from conference.extensions import db
 from conference.people.models import Person
-from conference.programme.services import local
 from conference.venues.models import Checkpoint, Venue
 
 BUCKET_MINUTES = 5

@@ -8,8 +8,6 @@ come in one joined query, the presence changes in one conditional statement, and
 recorded with INSERT … ON CONFLICT DO NOTHING, which also makes it idempotent.
 """
 
-import base64
-import hashlib
 import hmac
 import logging
 import math
@@ -42,6 +40,7 @@ from conference.checkin.models import (
 from conference.core import audit, clock, deletion, pii
 from conference.core.database import DriverConnection, committed_on_own_connection, queue_to_write
 from conference.core.deletion import Dependent, depends_on
+from conference.core.encoding import b64url_decode
 from conference.core.errors import Refusal
 from conference.core.i18n import full_name, has_han, localized, pinyin_name, select_locale
 from conference.core.models import utcnow
@@ -165,9 +164,8 @@ class Gate:
         if not self.private_key_sealed:
             return None
         if self.private_key_sealed not in _signers:
-            raw = pii.unseal(self.private_key_sealed)
             _signers[self.private_key_sealed] = Ed25519PrivateKey.from_private_bytes(
-                base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+                pii.unseal_bytes(self.private_key_sealed))
         return _signers[self.private_key_sealed]
 
 
@@ -178,7 +176,7 @@ _signers: dict[str, Ed25519PrivateKey] = {}
 
 def _verifier(text: str) -> Ed25519PublicKey:
     if text not in _verifiers:
-        _verifiers[text] = Ed25519PublicKey.from_public_bytes(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        _verifiers[text] = Ed25519PublicKey.from_public_bytes(b64url_decode(text))
     return _verifiers[text]
 
 
@@ -520,11 +518,6 @@ def inside_now(area: str) -> int:
 # Scanner devices ----------------------------------------------------------------------------
 
 
-def _token_hash(secret: str) -> str:
-    # Tokens are 256 random bits: a plain hash suffices and costs microseconds per scan.
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def add_device(checkpoint: Checkpoint, name: str, actor=None) -> tuple[ScannerDevice, str]:
     """A device waiting to be paired, and its one-time pairing code (shown once, as a QR)."""
     name = (name or "").strip()
@@ -532,7 +525,7 @@ def add_device(checkpoint: Checkpoint, name: str, actor=None) -> tuple[ScannerDe
         raise ScanError(_l("Give the device a name, such as the volunteer's or the phone's."), "name")
     code = secrets.token_urlsafe(18)
     device = ScannerDevice(edition_id=checkpoint.venue.edition_id, checkpoint_id=checkpoint.id, name=name[:80],
-                           pairing_hash=_token_hash(code), pairing_expires_at=clock.now() + timedelta(minutes=PAIRING_MINUTES))
+                           pairing_hash=pii.token_hash(code), pairing_expires_at=clock.now() + timedelta(minutes=PAIRING_MINUTES))
     db.session.add(device)
     audit.record("device.add", device, detail={"checkpoint": checkpoint.code, "name": device.name}, actor=actor)
     return device, code
@@ -542,11 +535,11 @@ def pair(code: str) -> tuple[ScannerDevice, str] | None:
     """Exchange a pairing code for the device token, once, before the code expires."""
     if not code or len(code) > 64:
         return None
-    device = db.session.execute(select(ScannerDevice).where(ScannerDevice.pairing_hash == _token_hash(code))).scalar_one_or_none()
+    device = db.session.execute(select(ScannerDevice).where(ScannerDevice.pairing_hash == pii.token_hash(code))).scalar_one_or_none()
     if device is None or device.revoked_at or device.pairing_expires_at < clock.now():
         return None
     token = "cd_" + secrets.token_urlsafe(32)
-    device.token_hash, device.pairing_hash, device.paired_at = _token_hash(token), None, utcnow()
+    device.token_hash, device.pairing_hash, device.paired_at = pii.token_hash(token), None, utcnow()
     audit.record("device.pair", device, detail={"name": device.name})
     return device, token
 
@@ -577,7 +570,7 @@ def device_for_token(token: str) -> PairedDevice | None:
     GATE_SECONDS, so a phone unpaired in one worker is refused by all of them within that."""
     if not token or len(token) > 100:
         return None
-    digest = _token_hash(token)
+    digest = pii.token_hash(token)
     cached = _devices.get(digest)
     if cached and cached[0] > time.monotonic():
         return cached[1]

@@ -35,6 +35,7 @@ from conference.core.deletion import confirm_page
 from conference.core.links import public_url
 from conference.core.permissions import can, permission_required
 from conference.core.urls import form_row_id
+from conference.editions.localtime import form_local, form_utc, local
 from conference.editions.services import list_editions
 from conference.editions.views import edition_or_404
 from conference.extensions import db
@@ -81,7 +82,7 @@ def rules(year, checkpoint_id):
     rule = services.rule_for(checkpoint)
     form = RuleForm(data=None if request.method == "POST" else {
         "categories": rule.categories, "zones": rule.zones, "session_id": rule.session_id, "mode": rule.mode,
-        "opens_at": programme.form_local(edition, rule.opens_at), "closes_at": programme.form_local(edition, rule.closes_at),
+        "opens_at": form_local(edition, rule.opens_at), "closes_at": form_local(edition, rule.closes_at),
         "reentry": rule.reentry, "checks_out_elsewhere": rule.checks_out_elsewhere,
     })
     form.categories.choices = list(CATEGORY_LABELS.items())
@@ -92,7 +93,7 @@ def rules(year, checkpoint_id):
         try:
             committed(lambda: services.save_rule(
                 checkpoint, form.categories.data or [], form.zones.data or [], form.session_id.data,
-                programme.form_utc(edition, form.opens_at.data), programme.form_utc(edition, form.closes_at.data),
+                form_utc(edition, form.opens_at.data), form_utc(edition, form.closes_at.data),
                 form.mode.data, form.reentry.data, form.checks_out_elsewhere.data))
         except ScanError as error:
             form.show(error, "mode")
@@ -126,7 +127,7 @@ def devices(year):
     now = clock.now()
     return render_template("checkin/devices.html", edition=edition, form=form, devices=services.devices_of(edition),
                            health=lambda device: services.health_of(device, now),
-                           local=lambda moment: programme.local(edition, moment).strftime("%Y-%m-%d %H:%M"),
+                           local=lambda moment: local(edition, moment).strftime("%Y-%m-%d %H:%M"),
                            attention_minutes=services.ATTENTION_MINUTES)
 
 
@@ -167,7 +168,7 @@ def occupancy(year):
     edition = edition_or_404(year)
     template = "checkin/_live.html" if request.args.get("part") == "live" else "checkin/occupancy.html"
     return render_template(template, edition=edition, areas=reports.occupancy(edition), flow=reports.flow(edition),
-                           now_label=programme.local(edition, clock.now()).strftime("%H:%M:%S"))
+                           now_label=local(edition, clock.now()).strftime("%H:%M:%S"))
 
 
 @bp.route("/editions/<year:year>/checkin/occupancy.json")
@@ -180,7 +181,7 @@ def occupancy_data(year):
 def _log_filters(edition) -> reports.LogFilters:
     def moment(name):
         try:
-            return programme.form_utc(edition, datetime.strptime(request.args.get(name, ""), "%Y-%m-%dT%H:%M"))
+            return form_utc(edition, datetime.strptime(request.args.get(name, ""), "%Y-%m-%dT%H:%M"))
         except ValueError:
             return None
 
@@ -202,7 +203,7 @@ def scan_log(year):
     return render_template(
         "checkin/scans.html", edition=edition, rows=rows, total=total, page=page, page_size=reports.LOG_PAGE,
         filters=filters, args=request.args, checkpoints=reports.checkpoints_of(edition),
-        devices=services.devices_of(edition), result_labels=RESULT_LABELS, local=lambda m: programme.local(edition, m),
+        devices=services.devices_of(edition), result_labels=RESULT_LABELS, local=lambda m: local(edition, m),
     )
 
 

@@ -104,7 +104,7 @@ def day_label(value: date | datetime, zone: str | None = None, skeleton: str = "
     return format_skeleton(skeleton, value, tzinfo=tzinfo, locale=current_locale())
 
 
-def clock(value: datetime, zone: str | None = None) -> str:
+def time_label(value: datetime, zone: str | None = None) -> str:
     """14:00 on the host city's clock when `zone` is given, else on the value's own."""
     return (value.astimezone(ZoneInfo(zone)) if zone else value).strftime("%H:%M")
 

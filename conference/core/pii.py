@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Flask, current_app
 
 from conference.core import audit
+from conference.core.encoding import b64url_decode, b64url_encode
 
 _VERSION = "v1"
 
@@ -37,16 +38,11 @@ class PersonalDataKeys:
         return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(master)
 
 
-def _decode_key(text: str) -> bytes:
-    text = text.strip()
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def init_app(app: Flask) -> None:
     """Load PII_KEY, or in development create one under instance/ once and keep it."""
     configured = app.config.get("PII_KEY")
     if configured:
-        master = _decode_key(configured)
+        master = b64url_decode(configured)
     else:
         key_file = Path(app.config["INSTANCE_DIR"]) / "pii.key"
         if not key_file.exists():
@@ -54,7 +50,7 @@ def init_app(app: Flask) -> None:
             fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as handle:
                 handle.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
-        master = _decode_key(key_file.read_text())
+        master = b64url_decode(key_file.read_text())
     app.extensions["pii_keys"] = PersonalDataKeys(master)
 
 
@@ -77,8 +73,23 @@ def unseal(token: str | None) -> str | None:
     version, _, body = token.partition(":")
     if version != _VERSION:
         raise ValueError("unknown sealing version")
-    raw = base64.urlsafe_b64decode(body)
+    raw = b64url_decode(body)
     return AESGCM(_keys().sealing).decrypt(raw[:12], raw[12:], _VERSION.encode()).decode("utf-8")
+
+
+def seal_bytes(data: bytes) -> str:
+    """A secret that is bytes (a private key), sealed for storage."""
+    return seal(b64url_encode(data))
+
+
+def unseal_bytes(token: str) -> bytes:
+    return b64url_decode(unseal(token))
+
+
+def token_hash(token: str) -> str:
+    """How a random token (a private link, a device's) is looked up without being stored.
+    Tokens are 256 random bits: a plain hash suffices, unkeyed, and costs microseconds a scan."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def blind_index(value: str, purpose: str) -> str:

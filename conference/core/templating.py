@@ -5,13 +5,20 @@ from urllib.parse import urlencode
 from flask import Flask, has_request_context, request
 from flask_login import current_user
 
-from conference.core.i18n import LOCALES, clock, current_locale, day_label, full_name, html_lang
+from conference.core.i18n import (
+    LOCALES,
+    current_locale,
+    day_label,
+    full_name,
+    html_lang,
+    time_label,
+)
 from conference.core.permissions import can
 
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(day_label, "day")
-    app.add_template_filter(clock, "clock")
+    app.add_template_filter(time_label, "time")
     app.add_template_global(full_name)
 
     @app.context_processor

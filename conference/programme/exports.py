@@ -13,10 +13,11 @@ from pypinyin import lazy_pinyin
 
 from conference.core.i18n import current_locale, has_han
 from conference.core.links import public_url
+from conference.editions.localtime import edition_zone, local, local_day
 from conference.editions.models import Edition
 from conference.programme.forms import ITEM_KIND_LABELS, KIND_LABELS
 from conference.programme.models import AgendaItem, Session
-from conference.programme.services import edition_zone, local, public_speaker
+from conference.programme.services import public_speaker
 
 PRODID = "-//China Internet Civilization Conference//Conference system//ZH"
 
@@ -229,7 +230,7 @@ def frab_xml(edition: Edition, sessions: list[Session], version: str) -> bytes:
         ET.SubElement(conference, "track", name=str(KIND_LABELS[kind]), slug=slugify(kind))
 
     for index, day in enumerate(edition.days, start=1):
-        todays = [s for s in scheduled if local(edition, s.starts_at).date() == day]
+        todays = [s for s in scheduled if local_day(edition, s.starts_at) == day]
         start, end = _day_bounds(edition, day, todays)
         day_element = ET.SubElement(
             root, "day", index=str(index), date=day.isoformat(),

@@ -3,10 +3,11 @@
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
+from conference.core.schedule import Conflict
+from conference.editions.localtime import edition_zone, local, local_day
 from conference.editions.models import Edition
 from conference.programme import services
 from conference.programme.models import Session
-from conference.programme.services import Conflict
 from conference.venues.models import Hall
 from conference.venues.services import halls_of
 
@@ -58,15 +59,15 @@ def _slot(first: datetime, moment: datetime) -> int:
 def build(edition: Edition, day: date) -> Grid:
     sessions = [
         s for s in services.programme_sessions(edition, published_only=False)
-        if s.scheduled and services.local(edition, s.starts_at).date() == day
+        if s.scheduled and local_day(edition, s.starts_at) == day
     ]
     conflicts = services.edition_conflicts(edition)
     halls = halls_of(edition)
     columns = {hall.id: index + 2 for index, hall in enumerate(halls)}  # column 1 holds the times
 
-    zone = services.edition_zone(edition)
-    starts = [services.local(edition, s.starts_at) for s in sessions]
-    ends = [services.local(edition, s.ends_at) for s in sessions]
+    zone = edition_zone(edition)
+    starts = [local(edition, s.starts_at) for s in sessions]
+    ends = [local(edition, s.ends_at) for s in sessions]
     first_hour = min([t.hour for t in starts] + [8])
     last_hour = max([t.hour + (1 if t.minute or t.second else 0) for t in ends] + [18])
     first = datetime.combine(day, time(first_hour), tzinfo=zone)

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, redirect, render_template, url_for
 
+from conference.editions.localtime import local
 from conference.editions.services import current_edition
 from conference.editions.views import edition_or_404
 from conference.people.services import get_person
@@ -15,7 +16,7 @@ LABELS = {"kinds": KIND_LABELS, "item_kinds": ITEM_KIND_LABELS, "roles": ROLE_LA
 
 
 def _context(edition):
-    return {"edition": edition, "labels": LABELS, "local": lambda t: services.local(edition, t)}
+    return {"edition": edition, "labels": LABELS, "local": lambda t: local(edition, t)}
 
 
 @bp.route("/")

@@ -1,6 +1,7 @@
 """The programme's rules: placing sessions in halls, agenda items, speakers and the conflicts
-between them. Each conflict rule is one function; the session page, the schedule grid and the
-tests all call the same ones.
+between them. Each conflict rule is one function, written on core/schedule (intervals, buffers,
+Conflict, confirm-or-refuse); the session page, the schedule grid and the tests all call the same
+ones. Times are the host city's (editions/localtime).
 
 Hard conflicts (a hall booked twice, a session outside the edition's days, an item outside
 its session, an end before its start) block saving. Soft ones (more audience than seats, a
@@ -10,8 +11,7 @@ speaker expected in two places) are saved only after the organizer confirms them
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -19,8 +19,17 @@ from sqlalchemy.orm import selectinload
 
 from conference.core import audit, deletion
 from conference.core.deletion import Dependent, depends_on
-from conference.core.i18n import clock
+from conference.core.i18n import time_label
 from conference.core.models import utcnow
+from conference.core.schedule import (
+    HARD,
+    SOFT,
+    Conflict,
+    ScheduleError,
+    confirm_or_refuse,
+    overlaps,
+)
+from conference.editions.localtime import at_local, local_day
 from conference.editions.models import Edition
 from conference.extensions import db
 from conference.people.models import Person
@@ -36,72 +45,6 @@ from conference.programme.models import (
     Session,
 )
 from conference.venues.models import Hall, Venue
-
-HARD, SOFT = "hard", "soft"
-
-
-@dataclass(frozen=True)
-class Conflict:
-    rule: str
-    severity: str
-    message: str
-    session_id: int | None = None
-    item_id: int | None = None
-    other_id: int | None = None
-
-    @property
-    def hard(self) -> bool:
-        return self.severity == HARD
-
-
-class ScheduleError(ValueError):
-    """Saving was refused: a field is wrong, or hard conflicts, or soft ones not confirmed."""
-
-    def __init__(self, conflicts: list[Conflict] | None = None, field: str | None = None, message=None):
-        super().__init__(str(message) if message else "schedule conflicts")
-        self.conflicts = conflicts or []
-        self.field = field
-        self.message = message
-
-    @property
-    def needs_confirmation(self) -> bool:
-        return bool(self.conflicts) and not any(c.hard for c in self.conflicts)
-
-
-# Times ---------------------------------------------------------------------------------------
-
-
-def edition_zone(edition: Edition) -> ZoneInfo:
-    return ZoneInfo(edition.timezone)
-
-
-def at_local(edition: Edition, day: date, clock: time) -> datetime:
-    """A wall-clock time in the host city, stored as UTC."""
-    return datetime.combine(day, clock, tzinfo=edition_zone(edition)).astimezone(UTC)
-
-
-def local(edition: Edition, moment: datetime) -> datetime:
-    return moment.astimezone(edition_zone(edition))
-
-
-def form_local(edition: Edition, moment: datetime | None) -> datetime | None:
-    """A stored UTC moment as the host city's wall clock, for a datetime-local field."""
-    return local(edition, moment).replace(tzinfo=None) if moment else None
-
-
-def form_utc(edition: Edition, value: datetime | None) -> datetime | None:
-    """A host-city wall-clock time typed in a form, as UTC."""
-    return at_local(edition, value.date(), value.time()) if value else None
-
-
-def _clock(edition: Edition, moment: datetime) -> str:
-    return clock(moment, edition.timezone)
-
-
-def overlaps(a_start, a_end, b_start, b_end, margin: timedelta = timedelta(0)) -> bool:
-    """Two intervals share time (or come closer than `margin`); ends are exclusive."""
-    return a_start < b_end + margin and b_start < a_end + margin
-
 
 # Settings ------------------------------------------------------------------------------------
 
@@ -137,7 +80,7 @@ def ends_before_start(session: Session) -> list[Conflict]:
 def session_outside_edition(session: Session, edition: Edition) -> list[Conflict]:
     if not session.scheduled:
         return []
-    first, last = local(edition, session.starts_at).date(), local(edition, session.ends_at).date()
+    first, last = local_day(edition, session.starts_at), local_day(edition, session.ends_at)
     if first < edition.starts_on or last > edition.ends_on:
         return [
             Conflict(
@@ -159,8 +102,8 @@ def hall_double_booked(session: Session, others: Iterable[Session], buffer_minut
         Conflict(
             "hall_double_booked", HARD,
             _l("The hall is already booked for “%(other)s” (%(start)s–%(end)s, with %(buffer)d minutes to set up and clear).",
-               other=other.title, start=_clock(session.edition, other.starts_at),
-               end=_clock(session.edition, other.ends_at), buffer=buffer_minutes),
+               other=other.title, start=time_label(other.starts_at, session.edition.timezone),
+               end=time_label(other.ends_at, session.edition.timezone), buffer=buffer_minutes),
             session.id, other_id=other.id,
         )
         for other in others
@@ -345,9 +288,11 @@ def edition_conflicts(edition: Edition) -> dict[int, list[Conflict]]:
 
 
 def _decide(conflicts: list[Conflict], confirmed: bool) -> None:
-    if any(c.hard for c in conflicts) or (conflicts and not confirmed):
-        db.session.rollback()
-        raise ScheduleError(conflicts)
+    try:
+        confirm_or_refuse(conflicts, confirmed)
+    except ScheduleError:
+        db.session.rollback()  # the refused changes must not reach the database with a later flush
+        raise
 
 
 # Sessions ------------------------------------------------------------------------------------
@@ -496,7 +441,7 @@ def programme_sessions(edition: Edition, published_only: bool = True, kind: str 
 def sessions_by_day(edition: Edition, sessions: list[Session]) -> list[tuple[date | None, list[Session]]]:
     days: dict[date | None, list[Session]] = defaultdict(list)
     for session in sessions:
-        days[local(edition, session.starts_at).date() if session.starts_at else None].append(session)
+        days[local_day(edition, session.starts_at) if session.starts_at else None].append(session)
     return sorted(days.items(), key=lambda pair: (pair[0] is None, pair[0] or date.min))
 
 
@@ -554,7 +499,7 @@ def save_item(
         item.release_zh = fields.release_zh.strip()
         item.release_en = fields.release_en.strip()
         item.release_zh_hant = fields.release_zh_hant.strip() or None
-        day = local(edition, session.starts_at).date() if session.starts_at else None
+        day = local_day(edition, session.starts_at) if session.starts_at else None
         item.starts_at = at_local(edition, day, fields.starts) if fields.starts else None
         item.ends_at = at_local(edition, day, fields.ends) if fields.ends else None
         item.position = fields.position

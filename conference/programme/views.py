@@ -11,6 +11,8 @@ from wtforms.fields.choices import SelectChoice
 from conference.core.database import committed
 from conference.core.deletion import confirm_page
 from conference.core.permissions import permission_required
+from conference.core.schedule import ScheduleError
+from conference.editions.localtime import local
 from conference.editions.views import edition_or_404
 from conference.extensions import db
 from conference.people.models import Person
@@ -25,7 +27,7 @@ from conference.programme.forms import (
     SessionForm,
     SettingsForm,
 )
-from conference.programme.services import ItemFields, ScheduleError, SessionFields
+from conference.programme.services import ItemFields, SessionFields
 from conference.venues.services import halls_of
 
 bp = Blueprint("programme", __name__, url_prefix="/editions/<year:year>/programme")
@@ -63,7 +65,7 @@ def index(year):
     sessions = services.programme_sessions(edition, published_only=False)
     return render_template(
         "programme/index.html", edition=edition, days=services.sessions_by_day(edition, sessions),
-        conflicts=services.edition_conflicts(edition), labels=LABELS, local=lambda t: services.local(edition, t),
+        conflicts=services.edition_conflicts(edition), labels=LABELS, local=lambda t: local(edition, t),
     )
 
 
@@ -78,7 +80,7 @@ def session_form(year, session_id=None):
     if session is not None and not form.is_submitted():
         form.hall_id.data = session.hall_id
         if session.scheduled:
-            start, end = services.local(edition, session.starts_at), services.local(edition, session.ends_at)
+            start, end = local(edition, session.starts_at), local(edition, session.ends_at)
             form.day.data, form.starts.data, form.ends.data = start.date().isoformat(), start.time(), end.time()
     conflicts = []
     if form.validate_on_submit():
@@ -119,7 +121,7 @@ def session_detail(year, session_id):
     return render_template(
         "programme/session_detail.html", edition=edition, session=session,
         conflicts=services.check_session(session), labels=LABELS,
-        local=lambda t: services.local(edition, t),
+        local=lambda t: local(edition, t),
     )
 
 
@@ -169,8 +171,8 @@ def item_form(year, session_id, item_id=None):
     form = ItemForm(obj=item)
     if item is not None and not form.is_submitted():
         if item.starts_at:
-            form.starts.data = services.local(edition, item.starts_at).time()
-            form.ends.data = services.local(edition, item.ends_at).time()
+            form.starts.data = local(edition, item.starts_at).time()
+            form.ends.data = local(edition, item.ends_at).time()
         while len(form.speakers) > 0:
             form.speakers.pop_entry()
         for link in item.speakers:

@@ -4,13 +4,13 @@ up but pass every check (region, birth date, check digit)."""
 
 import random
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from stdnum.iso7064 import mod_11_2
 
 from conference.core import pii
 from conference.core.i18n import name_search_keys
+from conference.editions.localtime import form_utc
 from conference.editions.services import get_edition
 from conference.extensions import db
 from conference.people.models import Person
@@ -49,7 +49,7 @@ DEMO_NOW = "2023-07-11T10:00:00+08:00"
 
 
 def _window(edition, local: str) -> datetime:
-    return datetime.fromisoformat(local).replace(tzinfo=ZoneInfo(edition.timezone)).astimezone(UTC)
+    return form_utc(edition, datetime.fromisoformat(local))
 REGIONS = ["110101", "110105", "310104", "310115", "350203", "350206", "350211", "350102", "440305",
            "440106", "330106", "510107", "420106", "320102", "370202", "610113", "500103", "210102"]
 FAMILY = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -148,7 +148,7 @@ def load_registration() -> list[str]:
         token = f"demo-{index}-{rng.random()}"
         registration = Registration(
             edition_id=edition.id, person=person, category=category, status=status,
-            token_hash=services.token_hash(token), token_sealed=pii.seal(token), id_type=id_type,
+            token_hash=pii.token_hash(token), token_sealed=pii.seal(token), id_type=id_type,
             document_sealed=pii.seal(number), document_index=pii.blind_index(duplicate_key, "identity"),
             document_masked=pii.mask_document_number(number), nationality=nationality,
             source="online", created_at=registered_at, updated_at=registered_at,

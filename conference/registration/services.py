@@ -1,13 +1,13 @@
 """Registration rules: one place each, whether a registration arrives from the web form, the
 JSON API, an Excel import or a test.
 
-Seats: a seat is taken with one conditional UPDATE (`taken < seats`), atomic on SQLite and
-PostgreSQL alike, so two people taking the last seat can never both win; the loser gets a
-place on the waiting list. Duplicates: a keyed hash of the normalised document number is
-unique per edition, so two simultaneous registrations with one document leave exactly one.
+Seats: a seat is taken with one conditional UPDATE (`taken < seats`, core/capacity), atomic on
+SQLite and PostgreSQL alike, so two people taking the last seat can never both win; the loser
+gets a place on the waiting list. An invitation code's uses are counted the same way.
+Duplicates: a keyed hash of the normalised document number is unique per edition, so two
+simultaneous registrations with one document leave exactly one.
 """
 
-import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,19 +17,20 @@ from email_validator import EmailNotValidError, validate_email
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from conference.core import audit, clock, deletion, pii
+from conference.core.capacity import Counter, WaitingList
 from conference.core.deletion import Dependent, depends_on, settles
 from conference.core.errors import Refusal
 from conference.core.events import emit
-from conference.core.i18n import clock as clock_label
-from conference.core.i18n import day_label
+from conference.core.i18n import day_label, time_label
 from conference.core.links import public_url
 from conference.core.mail import queue_mail
 from conference.core.models import utcnow
+from conference.core.schedule import overlaps
 from conference.core.text import clean
 from conference.editions.models import Edition
 from conference.extensions import db
@@ -37,7 +38,6 @@ from conference.people import services as people
 from conference.people.models import Person
 from conference.people.services import PersonFields, PhotoError, name_matches
 from conference.programme.models import Session
-from conference.programme.services import overlaps
 from conference.registration.forms import ID_TYPE_LABELS
 from conference.registration.identity import IdentityError, age_on, check_document, country_code
 from conference.registration.models import (
@@ -139,7 +139,7 @@ def open_categories(edition: Edition) -> list[RegistrationCategory]:
 def window_label(category: RegistrationCategory, moment: datetime) -> str:
     """A moment of a category's window in the reader's language, as the host city's clock shows it."""
     zone = category.edition.timezone
-    return f"{day_label(moment, zone, 'yMMMd')} {clock_label(moment, zone)}"
+    return f"{day_label(moment, zone, 'yMMMd')} {time_label(moment, zone)}"
 
 
 def window_refusal(category: RegistrationCategory):
@@ -194,20 +194,18 @@ def _offered(edition: Edition, category: RegistrationCategory, session_ids: list
     ).scalars())
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def find_by_token(token: str) -> Registration | None:
     if not token or len(token) > 100:
         return None
     return db.session.execute(
-        select(Registration).where(Registration.token_hash == token_hash(token))
+        select(Registration).where(Registration.token_hash == pii.token_hash(token))
         .options(selectinload(Registration.person), selectinload(Registration.bookings))
     ).scalar_one_or_none()
 
 
 # Invitation codes ---------------------------------------------------------------------------
+
+CODE_USES = Counter(InvitationCode.uses, InvitationCode.max_uses)
 
 
 def normalise_code(code: str) -> str:
@@ -260,11 +258,7 @@ def check_code(edition: Edition, category: RegistrationCategory, code: str) -> I
 
 
 def _use_code(code: InvitationCode) -> None:
-    used = db.session.execute(
-        update(InvitationCode).where(InvitationCode.id == code.id, InvitationCode.uses < InvitationCode.max_uses)
-        .values(uses=InvitationCode.uses + 1)
-    ).rowcount
-    if used != 1:
+    if not CODE_USES.take(InvitationCode.id == code.id):
         raise RegistrationError(_l("This invitation code has been used already."), "invitation_code")
 
 
@@ -408,7 +402,7 @@ def check(
 def _when(edition: Edition, session: Session) -> str:
     """7月18日周二 14:00–17:00 on the host city's clock, in the reader's language."""
     zone = edition.timezone
-    return f"{day_label(session.starts_at, zone)} {clock_label(session.starts_at, zone)}–{clock_label(session.ends_at, zone)}"
+    return f"{day_label(session.starts_at, zone)} {time_label(session.starts_at, zone)}–{time_label(session.ends_at, zone)}"
 
 
 def same_time(edition: Edition, sessions: list[Session]) -> str | None:
@@ -428,6 +422,9 @@ def same_time(edition: Edition, sessions: list[Session]) -> str | None:
 
 
 # Seats and waiting lists --------------------------------------------------------------------
+
+SEATS = Counter(SessionQuota.taken, SessionQuota.seats)
+WAITING_LIST = WaitingList(SeatBooking.status, SeatBooking.id, "waitlisted", "confirmed", SeatBooking.promoted_at)
 
 
 def quota_for(session: Session) -> SessionQuota:
@@ -454,59 +451,24 @@ def set_seats(session: Session, seats: int, actor=None) -> SessionQuota:
     return quota
 
 
-def _take_seat(session_id: int) -> bool:
-    """One conditional UPDATE: true when this transaction got a seat."""
-    return db.session.execute(
-        update(SessionQuota).where(SessionQuota.session_id == session_id, SessionQuota.taken < SessionQuota.seats)
-        .values(taken=SessionQuota.taken + 1)
-    ).rowcount == 1
-
-
-def _give_back_seat(session_id: int) -> None:
-    db.session.execute(
-        update(SessionQuota).where(SessionQuota.session_id == session_id, SessionQuota.taken > 0)
-        .values(taken=SessionQuota.taken - 1)
-    )
-
-
 def book(registration: Registration, session: Session) -> SeatBooking:
-    status = "confirmed" if _take_seat(session.id) else "waitlisted"
+    status = WAITING_LIST.admit(SEATS, SessionQuota.session_id == session.id)
     booking = SeatBooking(registration=registration, session_id=session.id, status=status)
     db.session.add(booking)
     return booking
 
 
 def waitlist_position(booking: SeatBooking) -> int | None:
-    if booking.status != "waitlisted":
-        return None
-    return db.session.execute(
-        select(func.count(SeatBooking.id)).where(
-            SeatBooking.session_id == booking.session_id, SeatBooking.status == "waitlisted", SeatBooking.id <= booking.id
-        )
-    ).scalar_one()
+    return WAITING_LIST.position(booking, SeatBooking.session_id == booking.session_id)
 
 
 def promote_waiting(session_id: int) -> list[SeatBooking]:
     """Give freed seats to the first on the waiting list, each told by mail."""
-    promoted = []
-    while True:
-        candidate = db.session.execute(
-            select(SeatBooking).where(SeatBooking.session_id == session_id, SeatBooking.status == "waitlisted")
-            .order_by(SeatBooking.id).limit(1)
-        ).scalar()
-        if candidate is None or not _take_seat(session_id):
-            return promoted
-        moved = db.session.execute(
-            update(SeatBooking).where(SeatBooking.id == candidate.id, SeatBooking.status == "waitlisted")
-            .values(status="confirmed", promoted_at=utcnow())
-        ).rowcount
-        if moved != 1:  # someone else promoted or cancelled them meanwhile: give the seat back
-            _give_back_seat(session_id)
-            continue
-        db.session.refresh(candidate)
-        audit.record("seat.promoted", candidate.registration, detail={"session": session_id})
-        _tell(candidate.registration, "registration/mail/promoted.txt", session=candidate.session)
-        promoted.append(candidate)
+    promoted = WAITING_LIST.promote(SEATS, SessionQuota.session_id == session_id, SeatBooking.session_id == session_id)
+    for booking in promoted:
+        audit.record("seat.promoted", booking.registration, detail={"session": session_id})
+        _tell(booking.registration, "registration/mail/promoted.txt", session=booking.session)
+    return promoted
 
 
 def _cancel_booking(booking: SeatBooking) -> None:
@@ -514,7 +476,7 @@ def _cancel_booking(booking: SeatBooking) -> None:
     booking.status = "cancelled"
     db.session.flush()
     if was_confirmed:
-        _give_back_seat(booking.session_id)
+        SEATS.give_back(SessionQuota.session_id == booking.session_id)
         promote_waiting(booking.session_id)
 
 
@@ -602,7 +564,7 @@ def register(
     registration = Registration(
         edition_id=edition.id, person=person, category=checked.category,
         status="pending" if checked.category.approval_required and not invited else "approved",
-        token_hash=token_hash(token), token_sealed=pii.seal(token), id_type=document.id_type,
+        token_hash=pii.token_hash(token), token_sealed=pii.seal(token), id_type=document.id_type,
         document_sealed=pii.seal(document.number),
         document_index=pii.blind_index(document.duplicate_key, "identity"),
         document_masked=pii.mask_document_number(document.number),
@@ -674,7 +636,7 @@ def update_pending(registration: Registration, fields: RegistrationFields) -> Re
             quota_for(session)
             db.session.flush()
             if existing is not None:
-                existing.status = "confirmed" if _take_seat(session.id) else "waitlisted"
+                existing.status = WAITING_LIST.admit(SEATS, SessionQuota.session_id == session.id)
                 existing.created_at = utcnow()
             else:
                 book(registration, session)
@@ -823,7 +785,7 @@ def send_link_again(edition: Edition, email: str) -> int:
         renewed = registration.token_sealed is None
         if renewed:
             token = secrets.token_urlsafe(32)
-            registration.token_hash, registration.token_sealed = token_hash(token), pii.seal(token)
+            registration.token_hash, registration.token_sealed = pii.token_hash(token), pii.seal(token)
         else:
             token = pii.unseal(registration.token_sealed)
         audit.record("registration.link_sent", registration, detail={"renewed": renewed})

@@ -28,10 +28,10 @@ from conference.core.deletion import confirm_page
 from conference.core.i18n import current_locale
 from conference.core.permissions import can, permission_required
 from conference.core.urls import form_row_id
+from conference.editions.localtime import form_local, form_utc
 from conference.editions.services import current_edition
 from conference.editions.views import edition_or_404
 from conference.extensions import limiter
-from conference.programme import services as programme
 from conference.programme.services import programme_sessions
 from conference.registration import exchange, services
 from conference.registration.forms import (
@@ -577,7 +577,7 @@ def category(year, code):
     form.sessions.choices = [SelectChoice(s.id, s.title) for s in programme_sessions(edition, published_only=False)]
     if not form.is_submitted():
         form.sessions.data = list(found.session_ids or [])
-        form.opens_at.data, form.closes_at.data = programme.form_local(edition, found.opens_at), programme.form_local(edition, found.closes_at)
+        form.opens_at.data, form.closes_at.data = form_local(edition, found.opens_at), form_local(edition, found.closes_at)
     link = None
     if form.validate_on_submit():
         def save():
@@ -586,7 +586,7 @@ def category(year, code):
                 category, form.name_zh.data, form.name_zh_hant.data or "",
                 form.name_en.data or "", form.open.data, form.approval_required.data,
                 form.required_fields.data or [], [int(s) for s in form.sessions.data or []], actor=current_user)
-            services.set_window(category, programme.form_utc(edition, form.opens_at.data), programme.form_utc(edition, form.closes_at.data), actor=current_user)
+            services.set_window(category, form_utc(edition, form.opens_at.data), form_utc(edition, form.closes_at.data), actor=current_user)
         try:
             committed(save)
         except RegistrationError as error:

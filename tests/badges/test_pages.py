@@ -5,6 +5,7 @@ from sqlalchemy import select
 from conference.badges import services
 from conference.badges.demo import set_up_zones
 from conference.badges.models import Badge
+from conference.core.encoding import b64url_decode
 from conference.core.models import Job
 from conference.editions.services import get_edition
 from conference.extensions import db
@@ -73,7 +74,7 @@ def test_the_public_key_for_scanners(app, client):
         text = services.payload(badge)
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-        key = Ed25519PublicKey.from_public_bytes(services._b64(answer["public_key"]))
+        key = Ed25519PublicKey.from_public_bytes(b64url_decode(answer["public_key"]))
         assert services.signing.verify(text, 2023, key).badge_id == badge.id
     assert "/api/v1/editions/{year}/badge-key" in client.get("/api/v1/openapi.json").get_json()["paths"]
 

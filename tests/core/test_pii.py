@@ -74,3 +74,22 @@ def test_document_numbers_are_masked_hiding_the_birth_date(number, masked):
 )
 def test_phones_are_masked(phone, masked):
     assert pii.mask_phone(phone) == masked
+
+
+def test_base64url_is_written_without_padding_and_read_with_or_without(ctx):
+    from conference.core.encoding import b64url_decode, b64url_encode
+
+    assert b64url_encode(b"\xfb\xff") == "-_8"
+    assert b64url_decode("-_8") == b64url_decode("-_8=") == b64url_decode(" -_8=\n") == b"\xfb\xff"
+
+
+def test_a_private_key_is_sealed_as_bytes_and_keys_sealed_with_padding_still_open(ctx):
+    import base64
+
+    key = bytes(range(32))
+    assert pii.unseal_bytes(pii.seal_bytes(key)) == key
+    assert pii.unseal_bytes(pii.seal(base64.urlsafe_b64encode(key).decode())) == key  # as stored before
+
+
+def test_a_token_is_looked_up_by_its_plain_sha256_as_private_links_and_devices_are_stored(ctx):
+    assert pii.token_hash("cd_abc") == "f8ba7315feb286f5a94fcfc852108c090a662ef0627beb3e7cc8de36135a97d2"

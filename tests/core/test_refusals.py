@@ -25,11 +25,6 @@ from conference.venues.services import NameFields, VenueError
 from tests.conftest import submit
 
 CONFERENCE = Path(__file__).resolve().parents[2] / "conference"
-# Caught by a view and not a Refusal yet, and why.
-NOT_REFUSALS = {
-    "ScheduleError": "programme's conflicts and confirm-or-refuse, which move to core/schedule.py in another "
-                     "slice of issue 15",
-}
 
 
 def _named(node: ast.expr, module) -> list:
@@ -60,9 +55,8 @@ def test_every_no_a_view_catches_is_a_refusal():
     caught = _caught_in_views()
     assert {error.__name__ for error in caught.values()} >= {
         "AccountError", "EditionError", "VenueError", "RegistrationError", "ImportProblem", "PhotoError", "ScanError",
-        "BadgeError"}
-    assert [where for where, error in caught.items()
-            if not issubclass(error, Refusal) and error.__name__ not in NOT_REFUSALS] == []
+        "BadgeError", "ScheduleError"}
+    assert [where for where, error in caught.items() if not issubclass(error, Refusal)] == []
 
 
 def test_a_refusal_is_its_message_then_its_field():

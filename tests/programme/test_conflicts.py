@@ -5,13 +5,15 @@ from datetime import date, time
 import pytest
 from sqlalchemy import func, select
 
+from conference.core.schedule import ScheduleError
 from conference.editions import services as editions
 from conference.editions.demo import EDITION_2023
+from conference.editions.localtime import local
 from conference.extensions import db
 from conference.people import services as people
 from conference.programme import services as programme
 from conference.programme.models import Session
-from conference.programme.services import ItemFields, ScheduleError, SessionFields
+from conference.programme.services import ItemFields, SessionFields
 from conference.venues import services as venues
 from conference.venues.services import HallFields, NameFields
 
@@ -78,7 +80,7 @@ def test_other_halls_and_other_days_are_free(place):
 def test_moving_a_session_does_not_collide_with_itself(place):
     session = save(place, plan(place, "a", (14, 0), (16, 0)))
     save(place, plan(place, "a", (14, 30), (16, 30)), session=session)
-    assert programme.local(place["edition"], session.starts_at).time() == time(14, 30)
+    assert local(place["edition"], session.starts_at).time() == time(14, 30)
 
 
 def test_over_capacity_needs_confirmation(place):
@@ -160,7 +162,7 @@ def test_moving_a_session_moves_its_items(place):
     programme.save_item(session, item(start=(14, 30), end=(15, 0)))
     db.session.commit()
     save(place, plan(place, "a", (15, 0), (17, 0)), session=session)
-    assert programme.local(place["edition"], session.items[0].starts_at).time() == time(15, 30)
+    assert local(place["edition"], session.items[0].starts_at).time() == time(15, 30)
 
 
 def test_a_release_names_what_is_released(place):

@@ -1,0 +1,36 @@
+"""Edition-local time: what a host-city clock says, stored as UTC, and back."""
+
+from datetime import UTC, date, datetime, time
+
+from conference.editions.localtime import (
+    at_local,
+    edition_zone,
+    form_local,
+    form_utc,
+    local,
+    local_day,
+)
+from conference.editions.models import Edition
+
+XIAMEN = Edition(year=2023, city_zh="厦门", starts_on=date(2023, 7, 18), ends_on=date(2023, 7, 19),
+                 timezone="Asia/Shanghai")
+
+
+def test_a_host_city_clock_time_is_stored_in_utc_and_read_back():
+    stored = at_local(XIAMEN, date(2023, 7, 18), time(9, 0))
+    assert stored == datetime(2023, 7, 18, 1, 0, tzinfo=UTC) and stored.tzinfo is UTC
+    shown = local(XIAMEN, stored)
+    assert (shown.tzinfo, shown.date(), shown.time()) == (edition_zone(XIAMEN), date(2023, 7, 18), time(9, 0))
+
+
+def test_the_day_is_the_host_citys_not_utcs():
+    late = datetime(2023, 7, 18, 17, 30, tzinfo=UTC)  # 01:30 the next morning in Xiamen
+    assert local_day(XIAMEN, late) == date(2023, 7, 19)
+
+
+def test_a_form_field_shows_and_takes_the_host_citys_wall_clock():
+    typed = datetime(2023, 6, 20, 9, 0)
+    stored = form_utc(XIAMEN, typed)
+    assert stored == datetime(2023, 6, 20, 1, 0, tzinfo=UTC)
+    assert form_local(XIAMEN, stored) == typed
+    assert form_utc(XIAMEN, None) is None and form_local(XIAMEN, None) is None
