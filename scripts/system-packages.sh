@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   python3 python3-venv python3-dev build-essential
   fonts-noto-cjk fonts-babelstone-han libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
-  poppler-utils chromium postgresql
+  poppler-utils qpdf chromium postgresql
 )
 
 missing=()

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import click
 from flask.cli import AppGroup
 
@@ -24,10 +26,8 @@ def pdf_command(year, category, limit, sort, layout, out) -> None:
     if not badges:
         raise click.ClickException("No badge matches.")
     versions = {badge.id: badge.version for badge in badges}
-    data = services.render_pdf(badges, layout)
+    services.write_batch(badges, layout, Path(out).resolve())
     services.record_printing(badges, versions)
-    with open(out, "wb") as handle:
-        handle.write(data)
     db.session.commit()
     click.echo(f"{len(badges)} badges written to {out}" + (f"; {skipped} revoked skipped" if skipped else ""))
 

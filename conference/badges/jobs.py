@@ -1,20 +1,25 @@
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
 from conference.badges import services
-from conference.extensions import huey
+from conference.core.jobs import JobKind, app_context, job_kind, run
+from conference.editions.models import Edition
+from conference.extensions import db, huey
+
+
+def _year(job) -> int:
+    return db.session.get(Edition, job.edition_id).year
+
+
+job_kind(services.BATCH_KIND, JobKind(
+    permission="badges.print", title=_l("Badge batch"), download=_l("Download the PDF"), suffix=".pdf",
+    file_name=lambda job: f"badges-{_year(job)}-{job.id}.pdf",
+    back=lambda job: (_l("Badges"), url_for("badges.index", year=_year(job))),
+    skipped=_l("Revoked badges skipped: %(n)d."),
+))
 
 
 @huey.task()
-def render_batch(batch_id: int) -> None:
-    from conference.core.jobs import app_context
-
+def render_batch(job_id: int) -> None:
     with app_context():
-        try:
-            services.run_batch(batch_id)
-        except Exception as error:
-            from conference.badges.models import BadgeBatch
-            from conference.extensions import db
-
-            db.session.rollback()
-            batch = db.session.get(BadgeBatch, batch_id)
-            batch.status, batch.error = "failed", str(error)[:500]
-            db.session.commit()
-            raise
+        run(job_id, services.run_batch)

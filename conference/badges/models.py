@@ -91,18 +91,3 @@ class Badge(IdMixin, TimestampMixin, db.Model):
         """Whether this version of the badge has been printed: printing it again asks first."""
         return self.printed_version == self.version
 
-
-class BadgeBatch(IdMixin, TimestampMixin, db.Model):
-    """A batch PDF made by a background job; the page shows its progress, then the file."""
-
-    __tablename__ = "badge_batches"
-
-    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), nullable=False, index=True)
-    filters: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
-    status: Mapped[str] = mapped_column(String(16), nullable=False, default="queued")  # queued, running, done, failed
-    total: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    done: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    skipped: Mapped[int] = mapped_column(Integer, nullable=False, default=0)  # revoked badges the filters matched
-    file_name: Mapped[str | None] = mapped_column(String(64))
-    error: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    requested_by: Mapped[str] = mapped_column(String(254), nullable=False, default="")

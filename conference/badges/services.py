@@ -1,8 +1,11 @@
 """Badges: issue, reissue, revoke, verify, render. The one place that signs payloads."""
 
+import base64
 import importlib.util
+import io
 import json
-import secrets
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -10,20 +13,21 @@ from pathlib import Path
 import qrcode
 import qrcode.image.svg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from conference.badges import signing
-from conference.badges.models import AccessZone, Badge, BadgeBatch, BadgeKey
+from conference.badges.models import AccessZone, Badge, BadgeKey
 from conference.badges.signing import Claim, InvalidPayload
-from conference.core import audit, pdf, pii
+from conference.core import audit, jobs, pdf, pii
 from conference.core.encoding import b64url_decode, b64url_encode
 from conference.core.errors import Refusal
 from conference.core.i18n import DEFAULT_LOCALE, has_han
-from conference.core.models import utcnow
+from conference.core.models import Job, utcnow
 from conference.editions.models import Edition
 from conference.editions.services import get_edition
 from conference.extensions import db
@@ -230,6 +234,22 @@ def verify(text: str, edition: Edition) -> Verdict:
 # Rendering ----------------------------------------------------------------------------------
 
 
+def qr_png(text: str) -> str:
+    """The badge's QR as a data: URL of a PNG with one pixel per module, which the sheet scales
+    up unblurred (`image-rendering: pixelated`): far lighter to lay out and write than SVG
+    squares. The mask is fixed: any of the eight decodes, and choosing the "best" one costs
+    most of making the code."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, border=0, mask_pattern=0)
+    code.add_data(text)
+    code.make(fit=True)
+    size = len(code.modules)
+    image = Image.new("1", (size, size))
+    image.putdata([0 if dark else 1 for row in code.modules for dark in row])
+    data = io.BytesIO()
+    image.save(data, "PNG")
+    return "data:image/png;base64," + base64.b64encode(data.getvalue()).decode()
+
+
 def qr_svg(text: str) -> str:
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_Q, border=0,
                          image_factory=qrcode.image.svg.SvgPathImage)
@@ -256,7 +276,7 @@ def _badge_context(badge: Badge, zones: list[AccessZone], key: Ed25519PrivateKey
     return {
         "badge": badge, "person": person, "colour": colour, "category_zh": zh, "category_en": en,
         "photo": photo.as_uri() if photo is not None and photo.exists() else None,
-        "zones": zones_in(mask, zones), "all_zones": zones, "qr": qr_svg(payload(badge, key, zones)),
+        "zones": zones_in(mask, zones), "all_zones": zones, "qr": qr_png(payload(badge, key, zones)),
         "name_mm": name_size_mm(person.name), "lang": "zh-Hant" if person.id in traditional else "zh-Hans",
     }
 
@@ -276,10 +296,12 @@ def badges_html(badges: list[Badge], layout: str = "single") -> str:
     zones, key = zones_of(edition), private_key(edition)  # once per sheet, not per badge
     traditional = _traditional_readers([b.person_id for b in badges])
     with force_locale("zh_Hans_CN"):
-        return render_template(
+        html = render_template(
             "badges/sheet.html", layout=layout, edition=edition, fonts=pdf.FONT_FAMILIES,
             cards=[_badge_context(b, zones, key, traditional) for b in badges],
         )
+    # The template's indentation between tags would be parsed and boxed by WeasyPrint, badge after badge.
+    return re.sub(r">\s+<", "><", html)
 
 
 def printable(badge: Badge, version: int | None = None) -> None:
@@ -326,12 +348,8 @@ def own_pdf(badge: Badge) -> bytes:
 
 
 def render_pdf(badges: list[Badge], layout: str = "single") -> bytes:
-    return pdf.join(document(badges[start:start + BATCH_CHUNK], layout) for start in range(0, len(badges), BATCH_CHUNK))
-
-
-def document(badges: list[Badge], layout: str = "single"):
-    """Badges laid out; the renderer may read static files and the photos, nothing else."""
-    return pdf.document(badges_html(badges, layout), folders=(photo_dir(),))
+    """A few badges in one document, in this process: the single badge, the holder's copy."""
+    return pdf.render(badges_html(badges, layout), folders=(photo_dir(),))
 
 
 # Choosing and ordering for batches -----------------------------------------------------------
@@ -398,56 +416,63 @@ def stroke_key(name: str) -> list:
 
 # Batches ------------------------------------------------------------------------------------
 
-BATCH_CHUNK = 40
+BATCH_KIND = "badges.batch"
+# At most this many badges in a part of a batch. A part is laid out whole in one worker, which
+# bounds a worker's memory; and each part embeds its own subset of the CJK fonts (≈300 kB at
+# 100 badges), so fewer, larger parts make a smaller file.
+BATCH_CHUNK = 250
 
 
-def batch_dir() -> Path:
-    folder = Path(current_app.config["INSTANCE_DIR"]) / "badges"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def part_size(count: int) -> int:
+    """Badges per part: parts of at most BATCH_CHUNK, as many as a multiple of the workers when
+    there are several, so that no worker waits idle for the last one."""
+    parts = -(-count // BATCH_CHUNK)
+    if parts > 1:
+        parts = -(-parts // pdf.workers()) * pdf.workers()
+    return -(-count // parts)
 
 
-def start_batch(edition: Edition, filters: dict, actor=None) -> BadgeBatch:
-    batch = BadgeBatch(edition_id=edition.id, filters=filters, requested_by=actor.email if actor else "cli")
-    db.session.add(batch)
-    db.session.flush()
-    audit.record("badge.batch", batch, detail=filters, actor=actor)
-    return batch
+def write_batch(badges: list[Badge], layout: str, target: Path, progress: Callable[[int], None] | None = None) -> None:
+    """The batch PDF at `target`: parts laid out in parallel, joined in order. `progress(n)` is
+    told how many badges are done. Records nothing."""
+    size = part_size(len(badges))
+    parts = (badges_html(badges[start:start + size], layout) for start in range(0, len(badges), size))
+
+    def parts_done(count: int) -> None:
+        if progress is not None:
+            progress(min(count * size, len(badges)))
+
+    pdf.render_parts(parts, target, folders=(photo_dir(),), progress=parts_done)
 
 
-def run_batch(batch_id: int) -> None:
-    """Render in chunks, saving progress between them, then join the pages into one PDF."""
-    batch = db.session.get(BadgeBatch, batch_id)
-    edition = db.session.get(Edition, batch.edition_id)
-    filters = batch.filters
+def start_batch(edition: Edition, filters: dict, actor=None) -> Job:
+    job = jobs.start(BATCH_KIND, filters, edition.id, actor)
+    audit.record("badge.batch", job, detail=filters, actor=actor)
+    return job
+
+
+def run_batch(job: Job, target: Path, report: jobs.Report) -> None:
+    """The batch job's work: the PDF of the badges its filters choose, then their printing recorded."""
+    edition = db.session.get(Edition, job.edition_id)
+    filters = job.params
     chosen = (filters.get("category") or None, filters.get("organisation") or "", bool(filters.get("not_printed")))
     badges = select_badges(edition, *chosen, filters.get("sort") or "pinyin", filters.get("limit") or None,
                            filters.get("session") or None)
-    versions = {badge.id: badge.version for badge in badges}
-    batch.status, batch.total, batch.done = "running", len(badges), 0
-    batch.skipped = count_revoked(edition, *chosen, filters.get("session") or None)
-    db.session.commit()
+    skipped = count_revoked(edition, *chosen, filters.get("session") or None)
     if not badges:
-        batch.status, batch.error = "failed", str(_l("No badge matches."))
-        db.session.commit()
-        return
-    documents = []
-    for start in range(0, len(badges), BATCH_CHUNK):
-        chunk = badges[start:start + BATCH_CHUNK]
-        documents.append(document(chunk, filters.get("layout") or "single"))
-        batch.done = start + len(chunk)
-        db.session.commit()
-    data = pdf.join(documents)
+        raise BadgeError(_l("No badge matches."))
+    versions = {badge.id: badge.version for badge in badges}
+    report(0, len(badges))
+    write_batch(badges, filters.get("layout") or "single", target, lambda done: report(done, len(badges)))
+    # Written only now: the job reports progress on its own connection meanwhile, which a
+    # write pending in this session would keep waiting (SQLite has one writer).
+    job.skipped = skipped
     record_printing(badges, versions)  # refuses if one was revoked or reissued while rendering
-    name = f"{secrets.token_hex(12)}.pdf"
-    (batch_dir() / name).write_bytes(data)
-    batch.file_name, batch.status = name, "done"
-    db.session.commit()
 
 
-def get_batch(edition: Edition, batch_id: int) -> BadgeBatch | None:
-    return db.session.execute(
-        select(BadgeBatch).where(BadgeBatch.id == batch_id, BadgeBatch.edition_id == edition.id)).scalar_one_or_none()
+def get_batch(edition: Edition, job_id: int) -> Job | None:
+    return db.session.execute(select(Job).where(
+        Job.id == job_id, Job.kind == BATCH_KIND, Job.edition_id == edition.id)).scalar_one_or_none()
 
 
 def count_badges(edition: Edition) -> int:

@@ -7,7 +7,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -41,9 +40,9 @@ def index(year):
         filters = {"category": form.category.data, "organisation": form.organisation.data or "",
                    "not_printed": form.not_printed.data, "sort": form.sort.data, "layout": form.layout.data,
                    "limit": form.limit.data}
-        batch = committed(lambda: services.start_batch(edition, filters, actor=current_user))
-        jobs.render_batch(batch.id)
-        return redirect(url_for("badges.batch", year=year, batch_id=batch.id))
+        job = committed(lambda: services.start_batch(edition, filters, actor=current_user))
+        jobs.render_batch(job.id)
+        return redirect(url_for("core.job", job_id=job.id))
     query = (request.args.get("q") or "")[:100]
     return render_template("badges/index.html", edition=edition, form=form, q=query,
                            badges=services.select_badges(edition, limit=100, query_text=query),
@@ -53,21 +52,16 @@ def index(year):
 @bp.route("/editions/<year:year>/badges/batches/<id:batch_id>")
 @permission_required("badges.print")
 def batch(year, batch_id):
-    edition = edition_or_404(year)
-    found = services.get_batch(edition, batch_id) or abort(404)
-    return render_template("badges/batch.html", edition=edition, batch=found)
+    """A batch's page before batches became jobs: links kept from then lead to the job's page."""
+    found = services.get_batch(edition_or_404(year), batch_id) or abort(404)
+    return redirect(url_for("core.job", job_id=found.id), 301)
 
 
 @bp.route("/editions/<year:year>/badges/batches/<id:batch_id>.pdf")
 @permission_required("badges.print")
 def batch_pdf(year, batch_id):
-    """A finished batch's file: a read, which records nothing (the batch recorded its printing)."""
-    edition = edition_or_404(year)
-    found = services.get_batch(edition, batch_id) or abort(404)
-    if found.status != "done" or not found.file_name:
-        abort(404)
-    return send_file(services.batch_dir() / found.file_name, mimetype="application/pdf",
-                     download_name=f"badges-{year}-{batch_id}.pdf")
+    found = services.get_batch(edition_or_404(year), batch_id) or abort(404)
+    return redirect(url_for("core.job_file", job_id=found.id, suffix="pdf"), 301)
 
 
 @bp.route("/editions/<year:year>/badges/zones")

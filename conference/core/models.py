@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, DateTime, Integer, String, types
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, types
 from sqlalchemy.orm import Mapped, mapped_column
 
 from conference.extensions import db
@@ -62,3 +62,27 @@ class AuditEntry(IdMixin, db.Model):
     # the log outlives what it names.
     edition_id: Mapped[int | None] = mapped_column(Integer, index=True)
     person_id: Mapped[int | None] = mapped_column(Integer, index=True)
+
+
+JOB_STATUSES = ("queued", "running", "done", "failed")
+
+
+class Job(IdMixin, TimestampMixin, db.Model):
+    """Work done in the background (a batch of badges, the handbook, rooming lists): its progress,
+    its result file and why it failed. Its `kind` says who may see it (see core.jobs)."""
+
+    __tablename__ = "jobs"
+
+    kind: Mapped[str] = mapped_column(String(64), nullable=False)
+    # The edition it belongs to, if any: the table is named, not imported (core knows no domain).
+    edition_id: Mapped[int | None] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), index=True)
+    params: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)  # what was asked
+    requested_by: Mapped[str] = mapped_column(String(254), nullable=False, default="")
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="queued")
+    total: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    done: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, nullable=False, default=0)  # what the request matched but left out
+    file_path: Mapped[str | None] = mapped_column(String(255))  # the result, under the instance folder
+    error: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,12 +1,25 @@
-"""The language switcher and the health check: pages that belong to no domain."""
+"""The language switcher, the health check and the jobs' progress: pages that belong to no domain."""
 
 import re
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_limiter.util import get_qualified_name
+from flask_login import current_user, login_required
 from sqlalchemy import text
 
+from conference.core import jobs
 from conference.core.i18n import LANG_COOKIE, normalise_locale
+from conference.core.permissions import can
 from conference.core.urls import safe_next
 from conference.extensions import api, db, limiter
 
@@ -37,6 +50,47 @@ def switch_language(code: str):
 def favicon():
     """Browsers ask for /favicon.ico whatever the page links; the same icon, never a 404."""
     return current_app.send_static_file("favicon.svg")
+
+
+def _job_or_abort(job_id: int):
+    """The job and its kind, for those its kind lets see it (403 for others, 404 if none)."""
+    job = jobs.get_job(job_id) or abort(404)
+    kind = jobs.KINDS.get(job.kind) or abort(404)
+    if not can(current_user, kind.permission):
+        abort(403)
+    return job, kind
+
+
+def _file_url(job) -> str | None:
+    path = jobs.result_path(job)
+    return url_for("core.job_file", job_id=job.id, suffix=path.suffix[1:]) if path else None
+
+
+@bp.route("/jobs/<id:job_id>")
+@login_required
+def job(job_id):
+    """A job's progress; the page refreshes itself until the job is done or failed."""
+    found, kind = _job_or_abort(job_id)
+    return render_template("core/job.html", job=found, kind=kind, file_url=_file_url(found))
+
+
+@bp.route("/jobs/<id:job_id>.json")
+@login_required
+def job_progress(job_id):
+    found, _ = _job_or_abort(job_id)
+    return jsonify({"id": found.id, "kind": found.kind, "status": found.status, "done": found.done,
+                    "total": found.total, "skipped": found.skipped, "error": found.error, "file": _file_url(found)})
+
+
+@bp.route("/jobs/<id:job_id>.<suffix>")
+@login_required
+def job_file(job_id, suffix):
+    """A finished job's file: a read, which records nothing."""
+    found, kind = _job_or_abort(job_id)
+    path = jobs.result_path(found)
+    if path is None or path.suffix != f".{suffix}":
+        abort(404)
+    return send_file(path, download_name=kind.file_name(found))
 
 
 @bp.route("/healthz")

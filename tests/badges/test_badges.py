@@ -143,6 +143,20 @@ def test_a_batch_pdf_reads_back_with_real_tools(app, edition, tmp_path):
     assert "Noto Sans CJK" in has_rare
 
 
+def test_a_batch_rendered_in_parts_keeps_its_order_and_its_codes_decode(app, edition, tmp_path, monkeypatch):
+    """Parts of two badges laid out by the pool's workers, joined: every page's QR code reads back
+    with a real decoder as that badge's payload, in the batch's order."""
+    monkeypatch.setattr(services, "BATCH_CHUNK", 2)
+    badges = [services.issue(person(edition, "王", given)) for given in ("芳", "伟", "静", "敏", "娜")]
+    done = []
+    services.write_batch(badges, "single", tmp_path / "batch.pdf", done.append)
+    assert done == [2, 4, 5]
+    subprocess.run(["pdftoppm", "-r", "100", "-png", str(tmp_path / "batch.pdf"), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    decoded = [[code.text for code in zxingcpp.read_barcodes(Image.open(page))] for page in pages]
+    assert decoded == [[services.payload(badge)] for badge in badges]
+
+
 def test_rare_characters_print_with_their_own_glyphs(app, edition, tmp_path):
     """𪚥 (Extension B) is not in Noto Sans CJK: it falls back to BabelStone Han, and only it.
     Each character is checked in the embedded fonts, since a .notdef box extracts as text too."""

@@ -4,8 +4,9 @@ from sqlalchemy import select
 
 from conference.badges import services
 from conference.badges.demo import set_up_zones
-from conference.badges.models import Badge, BadgeBatch
+from conference.badges.models import Badge
 from conference.core.encoding import b64url_decode
+from conference.core.models import Job
 from conference.editions.services import get_edition
 from conference.extensions import db
 from conference.people.models import Person
@@ -37,7 +38,7 @@ def test_a_batch_runs_as_a_job_with_progress_and_a_download(app, organizer_clien
     pdf = organizer_client.get(pdf_url)
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     with app.app_context():
-        assert db.session.execute(select(BadgeBatch.status)).scalar_one() == "done"
+        assert db.session.execute(select(Job.status)).scalar_one() == "done"
         printed = db.session.execute(select(Badge)).scalars().all()
         assert {badge.printed_count for badge in printed} == {1}
         # each keeps the code printed on it, which the gate then knows as its own

@@ -7,7 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from conference.badges import jobs, services
-from conference.badges.models import Badge, BadgeBatch
+from conference.badges.models import Badge
+from conference.core.jobs import result_folder
+from conference.core.models import Job
 from conference.extensions import db
 from tests.conftest import badged_demo, csrf_token, login, make_user, registration_demo
 
@@ -29,7 +31,7 @@ def _state(app) -> list[tuple]:
         badges = db.session.execute(select(
             Badge.id, Badge.version, Badge.status, Badge.printed_count, Badge.printed_version, Badge.last_printed_at,
             Badge.last_printed_by, Badge.issued_code).order_by(Badge.id)).all()
-        batches = db.session.execute(select(BadgeBatch.id, BadgeBatch.status)).all()
+        batches = db.session.execute(select(Job.id, Job.status)).all()
         return [tuple(row) for row in badges] + [tuple(row) for row in batches]
 
 
@@ -230,7 +232,7 @@ def test_a_batch_skips_revoked_badges_and_says_how_many(app, organizer_client):
     with app.app_context():
         assert db.session.get(Badge, first).printed_count == 0
         assert db.session.get(Badge, second).printed_count == 1
-        assert db.session.execute(select(BadgeBatch.skipped)).scalar_one() == 1
+        assert db.session.execute(select(Job.skipped)).scalar_one() == 1
 
 
 def test_a_badge_revoked_while_its_batch_renders_fails_the_batch(app, monkeypatch):
@@ -245,15 +247,15 @@ def test_a_badge_revoked_while_its_batch_renders_fails_the_batch(app, monkeypatc
 
     monkeypatch.setattr(services, "badges_html", revoke_meanwhile)
     with app.app_context():
-        files = set(services.batch_dir().iterdir())
+        files = set(result_folder().iterdir())
         batch = services.start_batch(services.edition_for_year(2023), BATCH)
         db.session.commit()
         batch_id = batch.id
         jobs.render_batch(batch_id)  # the job marks its batch failed
-        batch = db.session.get(BadgeBatch, batch_id)
-        assert batch.status == "failed" and "证件冒用" in batch.error and batch.file_name is None
+        batch = db.session.get(Job, batch_id)
+        assert batch.status == "failed" and "证件冒用" in batch.error and batch.file_path is None
         assert {db.session.get(Badge, i).printed_count for i in (first, second)} == {0}
-        assert set(services.batch_dir().iterdir()) == files
+        assert set(result_folder().iterdir()) == files
 
 
 # Printing again -----------------------------------------------------------------------------
@@ -322,4 +324,4 @@ def test_a_printed_badge_carries_the_stored_photo(app, organizer_client, tmp_pat
     (tmp_path / "badge.pdf").write_bytes(_print(organizer_client, badge_id).data)
     images = subprocess.run(["pdfimages", "-list", str(tmp_path / "badge.pdf")], capture_output=True, check=True,
                             text=True).stdout.splitlines()[2:]
-    assert [line.split()[3:5] for line in images] == [["600", "800"]]
+    assert [line.split()[3:5] for line in images] == [["600", "800"], ["45", "45"]]  # the photo, then the QR code

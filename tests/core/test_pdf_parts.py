@@ -1,0 +1,50 @@
+"""Many documents rendered in a pool of processes and joined in order, without laying them out again."""
+
+import re
+import subprocess
+
+from PIL import Image
+
+from conference.core import pdf
+
+
+def _document(part: int, pages: int) -> str:
+    sheets = "".join(f'<p style="break-after: page">part {part} page {page}</p>' for page in range(1, pages + 1))
+    return f"<!doctype html><html><body>{sheets}</body></html>"
+
+
+def test_parts_are_joined_in_order_with_every_page(app, ctx, tmp_path):
+    done = []
+    target = tmp_path / "joined.pdf"
+    parts = [_document(part, part) for part in range(1, 5)]  # 1 + 2 + 3 + 4 pages, more parts than workers
+    assert pdf.render_parts(iter(parts), target, progress=done.append) == 10
+    text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, check=True, text=True).stdout
+    pages = [page.strip() for page in text.split("\f") if page.strip()]
+    assert pages == [f"part {part} page {page}" for part in range(1, 5) for page in range(1, part + 1)]
+    assert done == [1, 2, 3, 4]  # parts done, in order
+    info = subprocess.run(["pdfinfo", str(target)], capture_output=True, check=True, text=True).stdout
+    assert re.search(r"^Pages: +10$", info, re.M)
+    assert [path.name for path in tmp_path.iterdir()] == ["joined.pdf"]  # the parts' files are gone
+
+
+def test_one_part_is_rendered_without_a_pool(app, ctx, tmp_path, monkeypatch):
+    monkeypatch.setattr(pdf, "ProcessPoolExecutor", None)  # would fail if used
+    target = tmp_path / "one.pdf"
+    assert pdf.render_parts([_document(1, 2)], target) == 2
+    assert target.read_bytes().startswith(b"%PDF")
+
+
+def test_workers_read_only_the_folders_given(app, ctx, tmp_path):
+    """The pool's workers have no app: they get the static folder and the photos as paths, and
+    the same fetcher, which reads a photo there and nothing elsewhere."""
+    photos, elsewhere = tmp_path / "photos", tmp_path / "elsewhere"
+    for folder, size in ((photos, 30), (elsewhere, 40)):
+        folder.mkdir()
+        Image.new("RGB", (size, size), (200, 30, 30)).save(folder / "face.png")
+    parts = [f'<!doctype html><html><body><img src="{(folder / "face.png").as_uri()}"></body></html>'
+             for folder in (photos, elsewhere)]
+    target = tmp_path / "out.pdf"
+    assert pdf.render_parts(parts, target, folders=(photos,)) == 2
+    images = subprocess.run(["pdfimages", "-list", str(target)], capture_output=True, check=True,
+                            text=True).stdout.splitlines()[2:]
+    assert [(line.split()[0], line.split()[3]) for line in images] == [("1", "30")]  # page 1's photo only
