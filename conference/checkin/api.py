@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from flask import Blueprint, abort, current_app, g, jsonify, request, send_file
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from spectree import Response as ApiResponse
 
@@ -181,23 +182,24 @@ def _note_health(response):
 # Reading bodies -------------------------------------------------------------------------------
 
 
-def _scan_messages() -> dict[str, str]:
-    return {
-        "payload": _("This code is not a conference badge."),
-        "client_scan_id": _("Every scan needs its own id: up to 64 letters, digits, dots, colons, hyphens or underscores."),
-        "scanned_at": _("The time of the scan cannot be read; send it as 2025-07-18T09:30:00+08:00."),
-        "kind": _("Unknown kind of scan."),
-        "offline_result": _("Unknown offline result."),
-    }
+# Lazy: looked up in the reader's language only for a scan that is refused, so a good scan,
+# the gate's busiest answer, spends nothing on them.
+SCAN_MESSAGES = {
+    "payload": _l("This code is not a conference badge."),
+    "client_scan_id": _l("Every scan needs its own id: up to 64 letters, digits, dots, colons, hyphens or underscores."),
+    "scanned_at": _l("The time of the scan cannot be read; send it as 2025-07-18T09:30:00+08:00."),
+    "kind": _l("Unknown kind of scan."),
+    "offline_result": _l("Unknown offline result."),
+}
 
 
-def _messages(problems: list[dict], messages: dict[str, str], whole: str) -> dict[str, str]:
+def _messages(problems: list[dict], messages: dict, whole) -> dict[str, str]:
     """pydantic's errors as {field: message}, a message for each field the phone can show; a
     body that is not an object is `body`, with `whole`."""
     errors = {}
     for problem in problems:
         field = str(problem["loc"][0]) if problem.get("loc") else "body"
-        errors[field] = messages.get(field) or (whole if field == "body" else _("This value is not valid."))
+        errors[field] = str(messages.get(field) or (whole if field == "body" else _("This value is not valid.")))
     return errors
 
 
@@ -205,7 +207,7 @@ def _refuse(errors: dict[str, str], status: int):
     abort(json_response({"errors": errors}, status))
 
 
-def _read(model: type[BaseModel], messages: dict[str, str], whole: str):
+def _read(model: type[BaseModel], messages: dict[str, str], whole):
     """The body as `model`, or the answer that refuses it: 415 if it is not JSON (form fields, a
     file, plain text, nothing), 400 if it does not parse, 422 naming each field that is wrong."""
     if not request.is_json:
@@ -275,7 +277,7 @@ def scan():
     # The busiest endpoint of the conference reads its body itself: the same model, without
     # spectree's wrapper (see `documented`).
     device = _device(unpaired=True)
-    item = _read(ScanIn, _scan_messages(), _("Send one scan as a JSON object."))
+    item = _read(ScanIn, SCAN_MESSAGES, _l("Send one scan as a JSON object."))
     if not services.accepts(device, item.scanned_at):
         _unauthorized()
     try:
@@ -284,7 +286,7 @@ def scan():
         return _refused(error)
 
 
-def _batch_item(device: PairedDevice, raw: Any, messages: dict[str, str]) -> dict:
+def _batch_item(device: PairedDevice, raw: Any, messages: dict) -> dict:
     """One item of a batch, answered on its own: its result, or its errors and no result."""
     sent_id = raw.get("client_scan_id") if isinstance(raw, dict) else None
     sent_id = sent_id if isinstance(sent_id, str) else None
@@ -292,7 +294,7 @@ def _batch_item(device: PairedDevice, raw: Any, messages: dict[str, str]) -> dic
         item = LateScanIn.model_validate(raw)
     except ValidationError as error:
         errors = _messages(error.errors(include_url=False, include_input=False), messages,
-                           _("Each scan in the batch must be a JSON object."))
+                           _l("Each scan in the batch must be a JSON object."))
         return {"client_scan_id": sent_id, "errors": errors}
     if not services.accepts(device, item.scanned_at):
         return {"client_scan_id": sent_id, "errors": {
@@ -315,8 +317,7 @@ def scan_batch():
     device = _device(unpaired=True)
     envelope = _read(_Envelope, {"scans": _("Send the scans as a list of at most %(limit)s.", limit=BATCH_LIMIT)},
                      _("Send the batch as a JSON object with a list of scans."))
-    messages = _scan_messages()
-    answers = [_batch_item(device, raw, messages) for raw in envelope.scans]
+    answers = [_batch_item(device, raw, SCAN_MESSAGES) for raw in envelope.scans]
     # In ASCII: an item's id is sent back as it came, a lone surrogate included.
     return current_app.response_class(json.dumps({"answers": answers}), mimetype="application/json")
 
