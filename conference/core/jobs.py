@@ -125,15 +125,24 @@ def after_commit(task, *args) -> None:
     db.session.info.setdefault("after_commit", []).append((task, args))
 
 
+def after_rollback(task, *args) -> None:
+    """Run `task(*args)` if the current transaction rolls back, to undo what it did outside the
+    database (a file written for it); drop it on commit."""
+    db.session.info.setdefault("after_rollback", []).append((task, args))
+
+
 @event.listens_for(OrmSession, "after_commit")
 def _run_after_commit(session) -> None:
+    session.info.pop("after_rollback", None)
     for task, args in session.info.pop("after_commit", []):
         task(*args)
 
 
 @event.listens_for(OrmSession, "after_rollback")
-def _forget_after_rollback(session) -> None:
+def _run_after_rollback(session) -> None:
     session.info.pop("after_commit", None)
+    for task, args in session.info.pop("after_rollback", []):
+        task(*args)
 
 
 def init_app(app: Flask) -> None:

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select
 
-from conference.core import audit, pii
+from conference.core import audit, jobs, pii
 from conference.core.errors import Refusal
 from conference.core.i18n import name_search_keys, search_key
 from conference.core.models import utcnow
@@ -189,14 +189,17 @@ def store_photo(person: Person, data: bytes, actor=None) -> None:
     """Keep the checked copy: upright, at most PHOTO_EDGE pixels, without EXIF (which can hold
     the place and time the picture was taken)."""
     photo = check_photo(data)
-    name = f"{secrets.token_hex(16)}.jpg"
-    (photo_dir() / name).write_bytes(photo.jpeg)
+    stored = photo_dir() / f"{secrets.token_hex(16)}.jpg"
+    stored.write_bytes(photo.jpeg)
+    # The files follow the transaction: the old photo goes only once the new one is committed,
+    # and a new one whose transaction fails (or is retried) leaves no copy behind.
+    jobs.after_rollback(stored.unlink, True)
     old = photo_path(person)
-    person.photo_file = name
+    person.photo_file = stored.name
     person.photo_updated_at = utcnow()
     audit.record("person.photo", person, actor=actor)
-    if old is not None and old.exists():
-        old.unlink()
+    if old is not None:
+        jobs.after_commit(old.unlink, True)
 
 
 def name_matches(query: str):

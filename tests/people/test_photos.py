@@ -128,3 +128,29 @@ def test_the_people_form_decodes_an_accepted_photo_once(app, organizer_client, p
                       content_type="multipart/form-data")
     assert response.status_code == 302
     assert decodes["decodes"] == 1
+
+
+def _jpeg(colour) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 400), colour).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def test_a_replaced_photo_goes_only_with_the_commit_and_a_failed_one_leaves_no_file(app, person):
+    """The files follow the transaction: a replacement rolled back (a failed or retried commit)
+    keeps the old photo and leaves no copy of the new one; a committed one removes the old."""
+    with app.test_request_context():
+        others = set(services.photo_dir().iterdir())  # other tests' photos share the folder
+        services.store_photo(db.session.get(Person, person), _jpeg((200, 0, 0)))
+        db.session.commit()
+        first = services.photo_path(db.session.get(Person, person))
+        services.store_photo(db.session.get(Person, person), _jpeg((0, 0, 200)))
+        db.session.rollback()
+        assert first.exists()
+        assert set(services.photo_dir().iterdir()) - others == {first}
+        assert services.photo_path(db.session.get(Person, person)) == first
+        services.store_photo(db.session.get(Person, person), _jpeg((0, 200, 0)))
+        db.session.commit()
+        second = services.photo_path(db.session.get(Person, person))
+        assert second != first and second.exists() and not first.exists()
+        assert set(services.photo_dir().iterdir()) - others == {second}
