@@ -4,6 +4,7 @@ import click
 from flask.cli import AppGroup
 
 from conference.badges import services
+from conference.core.database import committed
 from conference.editions.cli import edition_for_command
 from conference.extensions import db
 from conference.people.models import Person
@@ -27,8 +28,7 @@ def pdf_command(year, category, limit, sort, layout, out) -> None:
         raise click.ClickException("No badge matches.")
     versions = {badge.id: badge.version for badge in badges}
     services.write_batch(badges, layout, Path(out).resolve())
-    services.record_printing(badges, versions)
-    db.session.commit()
+    committed(lambda: services.record_printing(badges, versions))
     click.echo(f"{len(badges)} badges written to {out}" + (f"; {skipped} revoked skipped" if skipped else ""))
 
 
@@ -44,13 +44,12 @@ def payload_command(year, person_id) -> None:
     badge = services.badge_of(person)
     if badge is None:
         raise click.ClickException(f"Person {person_id} has no badge.")
-    click.echo(services.payload(badge))
-    db.session.commit()
+    click.echo(committed(lambda: services.payload(badge)))  # the edition's key is made on first use
 
 
 @badges_cli.command("public-key")
 @click.option("--edition", "year", required=True, type=int)
 def public_key_command(year) -> None:
     """Print the edition's Ed25519 verification key (base64url), for scanners."""
-    click.echo(services.key_for(edition_for_command(year)).public_key)
-    db.session.commit()
+    edition = edition_for_command(year)
+    click.echo(committed(lambda: services.key_for(edition).public_key))

@@ -23,11 +23,6 @@ from tests.conftest import DEFAULT_PASSWORD, make_user, submit
 
 CONFERENCE = Path(__file__).resolve().parents[2] / "conference"
 THIN_OR_RULES = ("views.py", "cli.py", "api.py", "services.py")
-# Where a bare commit is still right, and why.
-BARE_COMMITS_ALLOWED = {
-    "badges/services.py": "the badge batch commits its progress between chunks, so its page can show it",
-    "badges/cli.py": "the badge commands belong to the badges' slice of issue 15, which turns the batch into a job",
-}
 
 
 def _bare_commits(path: Path) -> list[int]:
@@ -43,14 +38,9 @@ def test_views_commands_and_services_never_commit_bare():
     found = {
         f"{path.relative_to(CONFERENCE)}:{line}"
         for path in CONFERENCE.rglob("*.py") if path.name in THIN_OR_RULES
-        and str(path.relative_to(CONFERENCE)) not in BARE_COMMITS_ALLOWED
         for line in _bare_commits(path)
     }
     assert not found, "end the transaction with core.database.committed() instead"
-
-
-def test_the_allowed_bare_commits_name_real_files():
-    assert all((CONFERENCE / path).is_file() for path in BARE_COMMITS_ALLOWED)
 
 
 def test_the_check_finds_a_bare_commit(tmp_path):
