@@ -12,14 +12,13 @@ from conference.badges import services as badges
 from conference.badges.demo import set_up_zones
 from conference.checkin import fastpath, services
 from conference.core.database import committed
-from conference.core.demo import load_demo
 from conference.editions.services import get_edition
 from conference.extensions import db
 from conference.people import services as people
 from conference.people.models import Person
 from conference.registration import services as registration
-from conference.registration.demo import set_up_registration
 from conference.venues.services import checkpoint_by_code
+from tests.conftest import registration_demo
 from tests.registration.conftest import resident_id, set_seats
 
 # Who registered for which sub-forum, in this order: sub-forum 3 has two seats, so the first two
@@ -32,10 +31,8 @@ HOLD_SEATS = {"seated", "promoted"}
 def audience(app, demo_clock):
     """Everyone with a badge, and the invitation-only entrance of sub-forum 3."""
     with app.app_context():
-        load_demo(only={"accounts", "editions", "venues", "programme"})
-        edition = get_edition(2023)
-        set_up_registration(edition)
-        set_up_zones(edition)
+        registration_demo()
+        set_up_zones(get_edition(2023))
         db.session.commit()
     session_id = set_seats(app, 3, 2)
     other_id = set_seats(app, 4, 2)

@@ -19,18 +19,16 @@ from conference.checkin.fastpath import committed_on_own_connection
 from conference.checkin.models import Scan, ScannerDevice
 from conference.core import deletion
 from conference.core.database import committed
-from conference.core.demo import load_demo
 from conference.core.models import utcnow
 from conference.editions.services import get_edition
 from conference.extensions import db
 from conference.people import services as people
 from conference.programme.models import AgendaItem, Session
 from conference.registration import services as registration
-from conference.registration.demo import set_up_registration
 from conference.registration.models import RegistrationCategory, SeatBooking, SessionQuota
 from conference.venues import services as venues
 from conference.venues.models import Checkpoint, Hall, Venue
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, registration_demo
 from tests.registration.conftest import resident_id, set_seats
 
 ZH = {"Accept-Language": "zh-CN"}
@@ -41,10 +39,8 @@ def world(app, demo_clock):
     """The demo programme and registration; two attendees booked into sub-forum 3 (one seat:
     the second waits), a badge scanned at the first checkpoint, a device at the second."""
     with app.app_context():
-        load_demo(only={"accounts", "editions", "venues", "programme"})
-        edition = get_edition(2023)
-        set_up_registration(edition)
-        set_up_zones(edition)
+        registration_demo()
+        set_up_zones(get_edition(2023))
         db.session.commit()
     session_id = set_seats(app, 3, 1)
     tokens = []
