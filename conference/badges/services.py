@@ -349,7 +349,7 @@ def own_pdf(badge: Badge) -> bytes:
 
 def render_pdf(badges: list[Badge], layout: str = "single") -> bytes:
     """A few badges in one document, in this process: the single badge, the holder's copy."""
-    return pdf.render(badges_html(badges, layout), folders=(photo_dir(),))
+    return pdf.render(badges_html(badges, layout), folders=(photo_dir(),), plain=True)
 
 
 # Choosing and ordering for batches -----------------------------------------------------------
@@ -442,7 +442,7 @@ def write_batch(badges: list[Badge], layout: str, target: Path, progress: Callab
         if progress is not None:
             progress(min(count * size, len(badges)))
 
-    pdf.render_parts(parts, target, folders=(photo_dir(),), progress=parts_done)
+    pdf.render_parts(parts, target, folders=(photo_dir(),), progress=parts_done, plain=True)
 
 
 def start_batch(edition: Edition, filters: dict, actor=None) -> Job:

@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -72,20 +72,41 @@ class LocalFiles(URLFetcher):
         return path
 
 
-def document(html: str, folders: tuple[Path, ...] = ()):
+# WeasyPrint matches every element against the ~250 rules of its HTML5 stylesheet: a sixth of
+# a badge's layout. A `plain` document (made only of html, body, div, p, span, br and img, as
+# the badge sheets are) gets just what that stylesheet says of those elements, which lays it
+# out the same, page for page.
+PLAIN_ELEMENTS = CSS(string="""
+head, style, title, meta, link, script { display: none }
+html, body, div, p { display: block }
+p { margin-top: 1em; margin-bottom: 1em }
+body { margin: 8px }
+br::before { content: "\\A"; white-space: pre-line }
+img { overflow: hidden }
+@page { margin: 75px }
+""")
+
+
+class _PlainHTML(HTML):
+    def _ua_stylesheets(self, forms=False):  # WeasyPrint's hook for its own stylesheet
+        return [PLAIN_ELEMENTS]
+
+
+def document(html: str, folders: tuple[Path, ...] = (), plain: bool = False):
     """A laid-out WeasyPrint document. It may read the static files and the `folders` given
     (the stored photos), nothing else."""
-    return _layout(html, Path(current_app.static_folder), folders, _font_config())
+    return _layout(html, Path(current_app.static_folder), folders, _font_config(), plain)
 
 
-def render(html: str, folders: tuple[Path, ...] = ()) -> bytes:
+def render(html: str, folders: tuple[Path, ...] = (), plain: bool = False) -> bytes:
     """One document, in this process: a single badge, a short list."""
-    return document(html, folders).write_pdf()
+    return document(html, folders, plain).write_pdf()
 
 
-def _layout(html: str, static: Path, folders: tuple[Path, ...], fonts: FontConfiguration):
+def _layout(html: str, static: Path, folders: tuple[Path, ...], fonts: FontConfiguration, plain: bool = False):
     fetcher = LocalFiles((static, *folders))
-    return HTML(string=html, base_url=str(static), url_fetcher=fetcher).render(font_config=fonts)
+    kind = _PlainHTML if plain else HTML
+    return kind(string=html, base_url=str(static), url_fetcher=fetcher).render(font_config=fonts)
 
 
 # Many documents: parts rendered in a pool of processes, then joined -----------------------------
@@ -99,14 +120,14 @@ def _start_worker(static: Path, folders: tuple[Path, ...]) -> None:
     _worker = (static, folders, FontConfiguration())
 
 
-def _render_part(html: str, target: Path) -> int:
+def _render_part(html: str, target: Path, plain: bool) -> int:
     """Lay out and write one part. The cycle collector is off meanwhile: a part's boxes live
     until the part is written, so the collections it would run while they pile up find nothing
     to free and cost a fifth of the layout; one collection after the part frees them."""
     static, folders, fonts = _worker
     gc.disable()
     try:
-        laid_out = _layout(html, static, folders, fonts)
+        laid_out = _layout(html, static, folders, fonts, plain)
         laid_out.write_pdf(target)
         return len(laid_out.pages)
     finally:
@@ -121,7 +142,7 @@ def workers() -> int:
 
 
 def render_parts(parts: Iterable[str], target: Path, folders: tuple[Path, ...] = (),
-                 progress: Callable[[int], None] | None = None) -> int:
+                 progress: Callable[[int], None] | None = None, plain: bool = False) -> int:
     """Render each part (an HTML document) to its own PDF in a pool of processes, then join them
     in order into `target`; returns the number of pages. A part is made only when a worker is
     about to be free, so memory grows with the size of a part, not with the number of parts.
@@ -132,7 +153,7 @@ def render_parts(parts: Iterable[str], target: Path, folders: tuple[Path, ...] =
     if first is None:
         raise ValueError("no document to render")
     if second is None:
-        laid_out = document(first, folders)
+        laid_out = document(first, folders, plain)
         laid_out.write_pdf(target)
         if progress is not None:
             progress(1)
@@ -147,7 +168,7 @@ def render_parts(parts: Iterable[str], target: Path, folders: tuple[Path, ...] =
                                  initializer=_start_worker, initargs=(static, folders)) as pool:
             for index, html in enumerate(parts):
                 files.append(Path(folder) / f"{index:06d}.pdf")
-                pending[index] = pool.submit(_render_part, html, files[-1])
+                pending[index] = pool.submit(_render_part, html, files[-1], plain)
                 while len(pending) > count:  # one part waiting per worker, no more
                     pages += _finish(pending, progress)
             while pending:

@@ -325,3 +325,31 @@ def test_a_printed_badge_carries_the_stored_photo(app, organizer_client, tmp_pat
     images = subprocess.run(["pdfimages", "-list", str(tmp_path / "badge.pdf")], capture_output=True, check=True,
                             text=True).stdout.splitlines()[2:]
     assert [line.split()[3:5] for line in images] == [["600", "800"], ["45", "45"]]  # the photo, then the QR code
+
+
+def test_badge_sheets_lay_out_the_same_without_weasyprints_html5_stylesheet(app, tmp_path, monkeypatch):
+    """The sheets are laid out with core.pdf's few plain defaults for speed: every page, single and
+    A4, in Simplified, Traditional and Latin, is drawn pixel for pixel as with WeasyPrint's own
+    stylesheet; and WeasyPrint still asks for its stylesheet where the plain one is given."""
+    import subprocess
+
+    from conference.core import pdf
+
+    asked = []
+    hook = pdf._PlainHTML._ua_stylesheets
+    monkeypatch.setattr(pdf._PlainHTML, "_ua_stylesheets", lambda self, forms=False: asked.append(forms) or hook(self, forms))
+    with app.test_request_context():
+        _, badges = badged_demo([("林", "晓雯", "guest"), ("Fernández", "Lucía", "media"), ("龘", "𪚥", "staff")],
+                                steps=("editions",))
+        pages = {}
+        for layout in ("single", "a4"):
+            html = services.badges_html(badges, layout)
+            for plain in (False, True):
+                (tmp_path / f"{layout}-{plain}.pdf").write_bytes(pdf.render(html, plain=plain))
+                subprocess.run(["pdftoppm", "-png", "-r", "50", str(tmp_path / f"{layout}-{plain}.pdf"),
+                                str(tmp_path / f"{layout}-{plain}")], check=True)
+                pages[layout, plain] = [page.read_bytes() for page in sorted(tmp_path.glob(f"{layout}-{plain}-*.png"))]
+    assert asked
+    assert len(pages["single", True]) == 3 and len(pages["a4", True]) == 2
+    for layout in ("single", "a4"):
+        assert pages[layout, True] == pages[layout, False]
