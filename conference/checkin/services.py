@@ -591,6 +591,12 @@ def delete_device(device: ScannerDevice, actor=None) -> None:
     deletion.remove(device, "device.delete", detail={"name": device.name}, actor=actor)
 
 
+def device_in(edition: Edition, device_id: int) -> ScannerDevice | None:
+    """The edition's scanner device of this id; another edition's is not found."""
+    device = db.session.get(ScannerDevice, device_id)
+    return device if device is not None and device.edition_id == edition.id else None
+
+
 def devices_of(edition: Edition) -> list[ScannerDevice]:
     return list(db.session.execute(select(ScannerDevice).where(ScannerDevice.edition_id == edition.id)
                                    .order_by(ScannerDevice.revoked_at.is_not(None), ScannerDevice.created_at.desc())).scalars())

@@ -27,7 +27,7 @@ from conference.checkin.forms import (
     LookupAdmitForm,
     RuleForm,
 )
-from conference.checkin.models import RESULTS, ScannerDevice
+from conference.checkin.models import RESULTS
 from conference.checkin.services import ScanError
 from conference.core import clock
 from conference.core.database import committed
@@ -135,9 +135,7 @@ def devices(year):
 @permission_required("checkin.manage")
 def unpair(year, device_id):
     edition = edition_or_404(year)
-    device = db.session.get(ScannerDevice, device_id)
-    if device is None or device.edition_id != edition.id:
-        abort(404)
+    device = services.device_in(edition, device_id) or abort(404)
     committed(lambda: services.unpair(device))
     flash(_("%(name)s is unpaired: what it scans from now on is refused; scans it made before and has not sent yet are still accepted.",
             name=device.name), "success")
@@ -148,9 +146,7 @@ def unpair(year, device_id):
 @permission_required("checkin.manage")
 def device_delete(year, device_id):
     edition = edition_or_404(year)
-    device = db.session.get(ScannerDevice, device_id)
-    if device is None or device.edition_id != edition.id:
-        abort(404)
+    device = services.device_in(edition, device_id) or abort(404)
     back = url_for("checkin.devices", year=year)
     return confirm_page(
         device, edition=edition, title=_("Delete the scanner %(name)s?", name=device.name), back_url=back,
