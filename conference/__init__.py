@@ -21,6 +21,7 @@ DOMAINS = (
     "conference.venues",
     "conference.programme",
     "conference.registration",
+    "conference.hotels",
     "conference.badges",
     "conference.checkin",
     "conference.auditlog",

@@ -19,8 +19,10 @@ def domain():
             Step("registration", services.clone_registration, label=_l("registration categories and the privacy notice")),
         ),
         edition_page=(EditionEntry(_l("Registrations"), "registration.index", "people.view", position=50),),
-        # The form, the attendee's own page and the page that asks before cancelling.
-        slots=("registration.form", "registration.own_page.actions", "registration.cancel.consequences"),
+        # The form, the attendee's own page (cards below the sessions, buttons among its
+        # actions) and the page that asks before cancelling.
+        slots=("registration.form", "registration.own_page.cards", "registration.own_page.actions",
+               "registration.cancel.consequences"),
         events=("registration.approved", "registration.cancelled"),  # payload: registration, actor
         personal_data={Registration: (
             "token_sealed", "document_sealed", "document_index", "document_masked", "nationality", "guardian_name",

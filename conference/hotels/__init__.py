@@ -1,0 +1,30 @@
+"""Hotels and travel: hotels and their room blocks per night, stays and auto-assign, rooming
+lists, arrivals and departures, pickup groups and the shuttle timetable."""
+
+
+def domain():
+    from flask_babel import lazy_gettext as _l
+
+    from conference.core.domains import Domain, EditionEntry, Section, Step
+    from conference.core.permissions import STAFF
+    from conference.hotels import demo, services, views
+    from conference.hotels.models import Journey, Stay, Traveller
+
+    return Domain(
+        name="hotels",
+        blueprints=(views.bp,),
+        permissions={
+            "hotels.view": STAFF,
+            "hotels.manage": frozenset({"admin", "organizer"}),  # hotels, blocks, stays, rooming lists
+        },
+        demo_steps=(Step("hotels", demo.load_hotels, requires=("venues", "registration")),),
+        clone_steps=(Step("hotels", services.clone_hotels, requires=("venues",),
+                          label=_l("hotels, room types and room blocks, without stays")),),
+        edition_page=(EditionEntry(_l("Hotels and travel"), "hotels.index", "hotels.view", position=55),),
+        handles={"registration.cancelled": services.cancel_on_registration_cancelled},
+        personal_data={
+            Stay: ("note",),
+            Journey: ("at", "number_sealed"),
+            Traveller: ("travel_consent_at", "document_consent_at"),
+        },
+    )
