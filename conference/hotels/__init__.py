@@ -5,14 +5,15 @@ lists, arrivals and departures, pickup groups and the shuttle timetable."""
 def domain():
     from flask_babel import lazy_gettext as _l
 
-    from conference.core.domains import Domain, EditionEntry, Section, Step
+    from conference.core.domains import Domain, EditionEntry, Step
     from conference.core.permissions import STAFF
-    from conference.hotels import demo, services, views
+    from conference.hotels import cli, demo, services, views
     from conference.hotels.models import Journey, Stay, Traveller
 
     return Domain(
         name="hotels",
         blueprints=(views.bp,),
+        commands=(cli.hotels_cli,),
         permissions={
             "hotels.view": STAFF,
             "hotels.manage": frozenset({"admin", "organizer"}),  # hotels, blocks, stays, rooming lists

@@ -43,6 +43,7 @@ from conference.hotels.models import (
     Lodging,
     RoomBlock,
     RoomType,
+    ShuttleRun,
     Stay,
     Traveller,
     TravelPlace,
@@ -787,3 +788,9 @@ def save_journey(person: Person, fields: JourneyFields, actor=None) -> Journey:
 def journey_number(journey: Journey) -> str:
     """The flight or train number, unsealed (for the reception desk's lists and the driver)."""
     return pii.unseal(journey.number_sealed) or "" if journey.number_sealed else ""
+
+
+def shuttles_from(hotel: Hotel) -> list[ShuttleRun]:
+    """The shuttle runs that call at a hotel, in time order (the attendee's card shows them)."""
+    return list(db.session.execute(
+        select(ShuttleRun).where(ShuttleRun.hotel_id == hotel.id).order_by(ShuttleRun.departs_at)).scalars())
