@@ -5,14 +5,15 @@ lists, arrivals and departures, pickup groups and the shuttle timetable."""
 def domain():
     from flask_babel import lazy_gettext as _l
 
-    from conference.core.domains import Domain, EditionEntry, Step
+    from conference.core.domains import Domain, EditionEntry, Section, Step
     from conference.core.permissions import STAFF
-    from conference.hotels import cli, demo, services, views
+    from conference.hotels import api, cli, demo, services, travel, travel_views, views
     from conference.hotels.models import Journey, Stay, Traveller
 
     return Domain(
         name="hotels",
-        blueprints=(views.bp,),
+        blueprints=(views.bp, travel_views.bp),
+        json_apis=(api.bp,),
         commands=(cli.hotels_cli,),
         permissions={
             "hotels.view": STAFF,
@@ -21,7 +22,10 @@ def domain():
         demo_steps=(Step("hotels", demo.load_hotels, requires=("venues", "registration")),),
         clone_steps=(Step("hotels", services.clone_hotels, requires=("venues",),
                           label=_l("hotels, room types and room blocks, without stays")),),
-        edition_page=(EditionEntry(_l("Hotels and travel"), "hotels.index", "hotels.view", position=55),),
+        edition_page=(EditionEntry(_l("Hotels and travel"), "hotels.index", "hotels.view", position=55),
+                      EditionEntry(_l("Arrivals, pickups and shuttles"), "hotels_travel.arrivals", "hotels.view",
+                                   position=56)),
+        sections=(Section("programme.public", "hotels/travel/_public_shuttles.html", travel.public_timetable),),
         handles={"registration.cancelled": services.cancel_on_registration_cancelled},
         personal_data={
             Stay: ("note",),

@@ -24,6 +24,7 @@ from conference.hotels.models import (
     TravelPlace,
     TravelTime,
 )
+from conference.hotels.travel_demo import set_up_travel
 from conference.people.models import Person
 from conference.registration.models import Registration
 from conference.venues.models import Venue
@@ -113,7 +114,7 @@ def load_hotels() -> list[str]:
     db.session.flush()
     requested = _requests(edition, nights, places)
     return [f"Hotels of 2023: {len(HOTELS)} fictional hotels with room blocks for {len(nights)} nights; "
-            f"{requested} guests and invited audience asked for rooms."]
+            f"{requested} guests and invited audience asked for rooms.", *set_up_travel(edition)]
 
 
 def _requests(edition, nights, places) -> int:
