@@ -311,13 +311,13 @@ def delete_group(group: PickupGroup, actor=None) -> int:
 
 
 def _lock(*groups: PickupGroup) -> None:
-    """Hold the groups' rows until the commit (PostgreSQL), so that two organizers filling one
-    vehicle count its seats one after the other; SQLite lets one writer in at a time anyway,
-    and refuses a transaction that counted before another's commit (committed() retries it)."""
+    """Hold the groups' rows until the commit, so that two organizers filling one vehicle count
+    its seats one after the other: an UPDATE that changes nothing locks the rows on PostgreSQL
+    and makes this the one writing transaction on SQLite, before any seat is counted."""
     ids = sorted(group.id for group in groups)
     if ids:
-        db.session.execute(select(PickupGroup.id).where(PickupGroup.id.in_(ids)).order_by(PickupGroup.id)
-                           .with_for_update()).all()
+        db.session.execute(update(PickupGroup).where(PickupGroup.id.in_(ids)).values(capacity=PickupGroup.capacity)
+                           .execution_options(synchronize_session=False))
 
 
 # The rules of putting a journey in a group, one function each.
@@ -454,11 +454,13 @@ def runs_of(edition: Edition, day: date | None = None) -> list[ShuttleRun]:
     query = (select(ShuttleRun).where(ShuttleRun.edition_id == edition.id)
              .options(selectinload(ShuttleRun.hotel), selectinload(ShuttleRun.venue),
                       selectinload(ShuttleRun.other_venue))
-             .order_by(ShuttleRun.departs_at, ShuttleRun.leg, ShuttleRun.id))
+             )
     if day is not None:
         start = at_local(edition, day, time(0))
         query = query.where(ShuttleRun.departs_at >= start, ShuttleRun.departs_at < start + timedelta(days=1))
-    return list(db.session.execute(query).scalars())
+    # In time order; runs leaving together by the hotels' order.
+    return sorted(db.session.execute(query).scalars(), key=lambda run: (
+        run.departs_at, run.leg, (run.hotel.position, run.hotel.code) if run.hotel else (-1, ""), run.arrives_at, run.id))
 
 
 def runs_by_day(edition: Edition, runs: list[ShuttleRun]) -> list[tuple[date, list[ShuttleRun]]]:

@@ -28,7 +28,7 @@ def set_up_travel(edition: Edition) -> list[str]:
     groups = 0
     for (place_id, direction, (day, hour)), count in sorted(people.items(), key=lambda item: (item[0][2], item[0][:2])):
         kind, seats = VEHICLES[places[place_id].kind]
-        # One vehicle short where a window fills more than one: the page then shows who waits.
+        # As many vehicles as a window fills up: the rest wait for another, as the page shows.
         for _ in range(max(1, count // seats)):
             travel.save_group(edition, travel.PickupFields(
                 place_id=place_id, direction=direction, day=day, starts=time(hour),
