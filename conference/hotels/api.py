@@ -1,6 +1,9 @@
 """Hotels and shuttles as data under /api/v1: public facts only, never a person or a count of
 people (who stays where is personal data, PIPL art. 28)."""
 
+from datetime import datetime
+from typing import Literal
+
 from flask import Blueprint
 from pydantic import BaseModel, Field
 from spectree import Response as ApiResponse
@@ -9,7 +12,7 @@ from conference.core.api import documented, json_response
 from conference.editions.localtime import local
 from conference.editions.views import edition_or_404
 from conference.hotels import services, travel
-from conference.hotels.models import ShuttleRun
+from conference.hotels.models import HOTEL_KINDS, SHUTTLE_LEGS, ShuttleRun
 
 bp = Blueprint("hotels_api", __name__, url_prefix="/api/v1/editions/<year:year>")
 
@@ -26,9 +29,9 @@ class TravelMinutes(BaseModel):
 
 
 class RunOut(BaseModel):
-    leg: str = Field(description="to_venue, to_hotel or between_venues.")
-    departs_at: str = Field(description="ISO 8601 with the host city's offset.")
-    arrives_at: str
+    leg: Literal[SHUTTLE_LEGS]  # type: ignore[valid-type]
+    departs_at: datetime = Field(description="ISO 8601 with the host city's offset.")
+    arrives_at: datetime
     origin: Names = Field(alias="from")
     destination: Names = Field(alias="to")
     hotel: str | None = Field(description="The code of the hotel the run calls at.")
@@ -43,7 +46,7 @@ class HotelOut(BaseModel):
     longitude: float | None
     phone: str = Field(description="The front desk's.")
     stars: int
-    kind: str = Field(description="guest, audience or staff.")
+    kind: Literal[HOTEL_KINDS]  # type: ignore[valid-type]
     check_in_time: str
     check_out_time: str
     travel_minutes: list[TravelMinutes]

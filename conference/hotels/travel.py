@@ -156,7 +156,8 @@ class TravelLine:
     direction: str
     mode: str
     at: datetime  # the host city's clock
-    name: str
+    name: str  # as written (张伟), for the sign held up at the exit
+    latin_name: str  # and in Latin letters when that differs
     number: str
     place: str
     hotel: str
@@ -171,7 +172,8 @@ def _lines(edition: Edition, journeys: list[Journey]) -> list[TravelLine]:
     for journey in journeys:
         hotel = hotel_for(stays.get(journey.person_id, []), journey, edition)
         lines.append(TravelLine(
-            journey.id, journey.direction, journey.mode, local(edition, journey.at), journey.person.display_name,
+            journey.id, journey.direction, journey.mode, local(edition, journey.at), journey.person.name,
+            "" if journey.person.latin_name == journey.person.name else journey.person.latin_name,
             journey_number(journey), journey.place.name if journey.place else "", hotel.name if hotel else "",
             journey.pickup_group_id, journey.pickup_group.vehicle if journey.pickup_group else "", journey.needs_pickup))
     return lines
@@ -648,7 +650,23 @@ def delete_run(run: ShuttleRun, actor=None) -> None:
     db.session.flush()
 
 
+@dataclass(frozen=True)
+class HotelRuns:
+    hotel: Hotel
+    outward: list[ShuttleRun]  # to a venue
+    back: list[ShuttleRun]  # from a venue
+
+
 def public_timetable(edition: Edition, **page) -> dict:
-    """The public programme page's shuttle section: the runs by day."""
-    return {"shuttle_days": runs_by_day(edition, runs_of(edition)), "shuttle_local": lambda moment: local(edition, moment),
-            "shuttle_from": run_from, "shuttle_to": run_to}
+    """The public programme page's shuttle section: each day's runs between venues, and each
+    hotel's runs out and back, which is how a guest reads a timetable."""
+    days = []
+    for day, runs in runs_by_day(edition, runs_of(edition)):
+        hotels: dict[int, HotelRuns] = {}
+        for run in runs:
+            if run.hotel is not None:
+                found = hotels.setdefault(run.hotel.id, HotelRuns(run.hotel, [], []))
+                (found.outward if run.leg == "to_venue" else found.back).append(run)
+        ordered = sorted(hotels.values(), key=lambda runs: (runs.hotel.position, runs.hotel.code))
+        days.append((day, [run for run in runs if run.leg == "between_venues"], ordered))
+    return {"shuttle_days": days, "shuttle_local": lambda moment: local(edition, moment)}

@@ -33,13 +33,13 @@ class TravelFilterForm(ConferenceForm):
         csrf = False
 
     day = SelectField(_l("Day"), coerce=_day, validate_choice=True)
-    place_id = SelectField(_l("Place"), coerce=optional_row_id, validate_choice=True)
+    place_id = SelectField(_l("Airport or station"), coerce=optional_row_id, validate_choice=True)
     direction = SelectField(_l("Direction"), coerce=_day, validate_choice=True,
                             choices=[SelectChoice("", _l("Both"))] + [SelectChoice(k, v) for k, v in DIRECTION_LABELS.items()])
 
 
 class PickupGroupForm(ConferenceForm):
-    place_id = SelectField(_l("Place"), coerce=optional_row_id, validate_choice=True)
+    place_id = SelectField(_l("Airport or station"), coerce=optional_row_id, validate_choice=True)
     direction = SelectField(_l("Direction"), choices=[SelectChoice(k, v) for k, v in DIRECTION_LABELS.items()])
     day = DateField(_l("Day"), validators=[Optional()], description=_l("The host city's date."))
     starts = TimeField(_l("Window opens"), validators=[Optional()], invalid_value_message=TIME_MESSAGE)

@@ -4,6 +4,7 @@ shuttle timetable. Every list that shows a flight or train number is a reveal, a
 import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -51,7 +52,7 @@ def _filters(edition) -> tuple[TravelFilterForm, travel.TravelFilters | None]:
     """The filters from the address; None when one is wrong (the form then says which)."""
     form = TravelFilterForm(request.args)
     form.day.choices = [SelectChoice("", _("Every day"))] + [
-        SelectChoice(day.isoformat(), day.isoformat()) for day in travel.travel_days(edition)]
+        SelectChoice(day.isoformat(), format_date(day, "medium")) for day in travel.travel_days(edition)]
     form.place_id.choices = _place_choices(edition, _("Every place"))
     if not form.validate():
         return form, None
@@ -82,9 +83,10 @@ def arrivals_export(year):
     zone = edition.timezone
     data = workbook(
         _("Arrivals and departures"),
-        [time_header(_("Time"), zone), _("Direction"), _("Name"), _("Flight or train"), _("Place"), _("Hotel"),
+        [time_header(_("Time"), zone), _("Direction"), _("Name"), _("Flight or train"), _("Airport or station"), _("Hotel"),
          _("Pickup group")],
-        ((line.at.replace(tzinfo=None), str(DIRECTION_LABELS[line.direction]), line.name, line.number, line.place,
+        ((line.at.replace(tzinfo=None), str(DIRECTION_LABELS[line.direction]),
+          f"{line.name} {line.latin_name}".strip(), line.number, line.place,
           line.hotel, line.group or ("" if line.needs_pickup else _("No pickup needed"))) for line in lines),
         [18, 10, 20, 14, 24, 28, 24],
     )
