@@ -390,3 +390,50 @@ def test_an_unknown_year_is_a_json_404(app, client, edition_2023):
     spec = client.get("/api/v1/openapi.json").get_json()
     for path in ("/api/v1/editions/{year}/hotels", "/api/v1/editions/{year}/shuttles"):
         assert {"200", "404"} <= set(spec["paths"][path]["get"]["responses"])
+
+
+# Hostile input -------------------------------------------------------------------------------
+
+ODD = ["", "0", "-1", "99999999999999999999", "abc", "𠮷", "<script>", "\x00x", "2023-02-30", "25:99",
+       "a" * 3000, "1e9", "None", " ", "２０２３", "9999-12-31", "0001-01-01"]
+
+
+def test_no_travel_form_fails_on_odd_values_and_every_text_is_bounded_beside_its_field(app, organizer_client):
+    import random
+
+    with app.app_context():
+        world, airport, _station, people = travel_world()
+        theatre = small_programme(world)
+        found = group(world, airport, time(10), time(11), capacity=3)
+        travel.generate_runs(world.edition)
+        db.session.commit()
+        run_id, group_id, theatre_id, airport_id = travel.runs_of(world.edition)[0].id, found.id, theatre.id, airport.id
+    forms = {"/editions/2023/travel/pickups/new": ["place_id", "direction", "day", "starts", "ends", "vehicle", "capacity",
+                                                   "driver", "driver_phone", "note"],
+             f"/editions/2023/travel/pickups/{group_id}/edit": ["place_id", "direction", "day", "starts", "ends", "vehicle",
+                                                                "capacity", "driver", "driver_phone", "note"],
+             f"/editions/2023/travel/pickups/{group_id}": ["journey_id", "confirm"],
+             "/editions/2023/travel/shuttles/new": ["leg", "hotel_id", "venue_id", "other_venue_id", "day", "departs",
+                                                    "arrives", "note"],
+             f"/editions/2023/travel/shuttles/{run_id}/edit": ["leg", "hotel_id", "venue_id", "other_venue_id", "day",
+                                                               "departs", "arrives", "note"]}
+    rng = random.Random(2023)
+    for url, names in forms.items():
+        for _ in range(8):
+            data = {name: rng.choice(ODD) for name in names if rng.random() < 0.85}
+            response = submit(organizer_client, url, data)
+            assert response.status_code in (200, 303, 422), (url, data, response.status_code)
+    for query in ("day=" + "长" * 5000, "place_id=-1&direction=%00", "day=2023-07-17&day=x"):
+        assert organizer_client.get(f"/editions/2023/travel/?{query}").status_code in (200, 422)
+    long_group = submit(organizer_client, "/editions/2023/travel/pickups/new", {
+        "place_id": str(airport_id), "direction": "arrival", "day": "2023-07-17", "starts": "10:00", "ends": "11:00",
+        "capacity": "5", **{name: "长" * 30_001 for name in ("vehicle", "driver", "driver_phone", "note")}})
+    html = long_group.get_data(as_text=True)
+    assert long_group.status_code == 422
+    assert [n for n in ("vehicle", "driver", "driver_phone", "note") if f'id="{n}-error"' not in html] == []
+    long_run = submit(organizer_client, "/editions/2023/travel/shuttles/new", {
+        "leg": "to_hotel", "venue_id": str(theatre_id), "day": "2023-07-18", "departs": "10:00", "arrives": "11:00",
+        "note": "长" * 30_001})
+    assert long_run.status_code == 422 and 'id="note-error"' in long_run.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(select(func.count(PickupGroup.id))).scalar() == 1
