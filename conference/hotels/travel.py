@@ -80,8 +80,9 @@ class TravelFilters:
     direction: str | None = None
 
     def as_args(self) -> dict:
-        return {key: value for key, value in (("day", self.day.isoformat() if self.day else None),
-                                              ("place_id", self.place_id), ("direction", self.direction)) if value}
+        """As the list's address has them; the day always, empty for every day."""
+        args = {"day": self.day.isoformat() if self.day else ""}
+        return args | {key: value for key, value in (("place_id", self.place_id), ("direction", self.direction)) if value}
 
 
 def check_filters(edition: Edition, filters: TravelFilters) -> None:
@@ -426,7 +427,8 @@ def group_automatically(edition: Edition, actor=None) -> Grouping:
     groups are locked first, so their seats are counted once for the whole run."""
     groups = groups_of(edition)
     _lock(*groups)
-    result = _match(edition, groups, {group.id: group.capacity - _aboard(group) for group in groups})
+    counts = aboard_counts(edition)
+    result = _match(edition, groups, {group.id: group.capacity - counts.get(group.id, 0) for group in groups})
     for journey, group in result.placed:
         journey.pickup_group_id = group.id
     db.session.flush()

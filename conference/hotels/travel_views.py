@@ -49,14 +49,20 @@ def _place_choices(edition, empty: str) -> list[SelectChoice]:
 
 
 def _filters(edition) -> tuple[TravelFilterForm, travel.TravelFilters | None]:
-    """The filters from the address; None when one is wrong (the form then says which)."""
-    form = TravelFilterForm(request.args)
+    """The filters from the address; None when one is wrong (the form then says which). With
+    no day asked for, the first day people travel: the desk's list reveals one day at a time
+    unless every day is asked for."""
+    days = travel.travel_days(edition)
+    args = request.args.copy()
+    if "day" not in args and days:
+        args["day"] = days[0].isoformat()
+    form = TravelFilterForm(args)
     form.day.choices = [SelectChoice("", _("Every day"))] + [
-        SelectChoice(day.isoformat(), format_date(day, "medium")) for day in travel.travel_days(edition)]
+        SelectChoice(day.isoformat(), format_date(day, "medium")) for day in days]
     form.place_id.choices = _place_choices(edition, _("Every place"))
     if not form.validate():
         return form, None
-    day = next((d for d in travel.travel_days(edition) if d.isoformat() == form.day.data), None)
+    day = next((d for d in days if d.isoformat() == form.day.data), None)
     return form, travel.TravelFilters(day=day, place_id=form.place_id.data, direction=form.direction.data)
 
 

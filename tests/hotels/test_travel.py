@@ -2,9 +2,11 @@
 JSON: filters and the audit of each reveal, seats never over capacity, no identity number or
 personal phone on a driver's sheet, runs timed on the host city's clock, edited runs kept."""
 
+import io
 import re
 from datetime import UTC, date, datetime, time
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 
@@ -76,12 +78,20 @@ def test_the_list_filters_by_day_place_and_direction_and_is_audited_once_with_it
     with app.app_context():
         [entry] = reveals()
         assert entry.detail["rows"] == 3 and entry.detail["filters"]["direction"] == "arrival"
-    departures = organizer_client.get("/editions/2023/travel/?direction=departure").get_data(as_text=True)
+    departures = organizer_client.get("/editions/2023/travel/?day=&direction=departure").get_data(as_text=True)
     assert "MF8000" in departures and "MF8102" not in departures
+    # With no day asked for, the first day people travel.
+    first_day = organizer_client.get("/editions/2023/travel/").get_data(as_text=True)
+    assert "G1651" in first_day and "MF8000" not in first_day
     export = organizer_client.get("/editions/2023/travel/arrivals.xlsx?day=2023-07-20")
     assert export.status_code == 200 and export.mimetype.endswith("spreadsheetml.sheet")
+    sheet = openpyxl.load_workbook(io.BytesIO(export.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "时间 (Asia/Shanghai)" and rows[0][2] == "姓名"  # the host city's clock, said
+    assert rows[1][0] == datetime(2023, 7, 20, 15, 0) and rows[1][3] == "MF8000" and len(rows) == 5
     with app.app_context():
-        assert [(e.detail["purpose"], e.detail["rows"]) for e in reveals()] == [("list", 3), ("list", 4), ("export", 4)]
+        assert [(e.detail["purpose"], e.detail["rows"]) for e in reveals()] == [
+            ("list", 3), ("list", 4), ("list", 4), ("export", 4)]
 
 
 @pytest.mark.parametrize("query, field", [("day=2023-02-30", "day"), ("place_id=abc", "place_id"),
