@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 
 from conference.core import audit
 from conference.core.deletion import Dependent, depends_on
-from conference.core.schedule import SOFT, Conflict, confirm_or_refuse
+from conference.core.schedule import HARD, SOFT, Conflict, confirm_or_refuse
 from conference.editions.localtime import at_local, local, local_day
 from conference.editions.models import Edition
 from conference.extensions import db
@@ -211,17 +211,10 @@ def get_group(edition: Edition, group_id: int) -> PickupGroup | None:
     return group if group is not None and group.edition_id == edition.id else None
 
 
-def groups_of(edition: Edition, filters: TravelFilters = TravelFilters()) -> list[PickupGroup]:
-    query = (select(PickupGroup).where(PickupGroup.edition_id == edition.id)
-             .options(selectinload(PickupGroup.place)).order_by(PickupGroup.starts_at, PickupGroup.id))
-    if filters.direction:
-        query = query.where(PickupGroup.direction == filters.direction)
-    if filters.place_id:
-        query = query.where(PickupGroup.place_id == filters.place_id)
-    if filters.day:
-        start = at_local(edition, filters.day, time(0))
-        query = query.where(PickupGroup.starts_at >= start, PickupGroup.starts_at < start + timedelta(days=1))
-    return list(db.session.execute(query).scalars())
+def groups_of(edition: Edition) -> list[PickupGroup]:
+    return list(db.session.execute(
+        select(PickupGroup).where(PickupGroup.edition_id == edition.id)
+        .options(selectinload(PickupGroup.place)).order_by(PickupGroup.starts_at, PickupGroup.id)).scalars())
 
 
 def aboard_counts(edition: Edition) -> dict[int, int]:
@@ -328,14 +321,14 @@ def _lock(*groups: PickupGroup) -> None:
 
 def same_place_and_direction(journey: Journey, group: PickupGroup) -> list[Conflict]:
     if journey.place_id != group.place_id or journey.direction != group.direction:
-        return [Conflict("pickup_place", "hard", _l("This group meets another place or direction."),
+        return [Conflict("pickup_place", HARD, _l("This group meets another place or direction."),
                          subject_id=journey.id, other_id=group.id)]
     return []
 
 
 def seat_left(group: PickupGroup, count: int) -> list[Conflict]:
     if count >= group.capacity:
-        return [Conflict("pickup_full", "hard", _l("The vehicle is full (%(n)d seats).", n=group.capacity),
+        return [Conflict("pickup_full", HARD, _l("The vehicle is full (%(n)d seats).", n=group.capacity),
                          other_id=group.id)]
     return []
 
@@ -454,17 +447,14 @@ def driver_sheet(edition: Edition, group: PickupGroup, actor=None) -> DriverShee
 # The shuttle timetable -----------------------------------------------------------------------
 
 
-def runs_of(edition: Edition, day: date | None = None) -> list[ShuttleRun]:
-    query = (select(ShuttleRun).where(ShuttleRun.edition_id == edition.id)
-             .options(selectinload(ShuttleRun.hotel), selectinload(ShuttleRun.venue),
-                      selectinload(ShuttleRun.other_venue))
-             )
-    if day is not None:
-        start = at_local(edition, day, time(0))
-        query = query.where(ShuttleRun.departs_at >= start, ShuttleRun.departs_at < start + timedelta(days=1))
-    # In time order; runs leaving together by the hotels' order.
-    return sorted(db.session.execute(query).scalars(), key=lambda run: (
-        run.departs_at, run.leg, (run.hotel.position, run.hotel.code) if run.hotel else (-1, ""), run.arrives_at, run.id))
+def runs_of(edition: Edition) -> list[ShuttleRun]:
+    """The timetable in time order; runs leaving together in the hotels' order."""
+    runs = db.session.execute(
+        select(ShuttleRun).where(ShuttleRun.edition_id == edition.id)
+        .options(selectinload(ShuttleRun.hotel), selectinload(ShuttleRun.venue), selectinload(ShuttleRun.other_venue))
+    ).scalars()
+    return sorted(runs, key=lambda run: (run.departs_at, run.leg, (run.hotel.position, run.hotel.code) if run.hotel
+                                         else (-1, ""), run.arrives_at, run.id))
 
 
 def runs_by_day(edition: Edition, runs: list[ShuttleRun]) -> list[tuple[date, list[ShuttleRun]]]:
