@@ -93,6 +93,14 @@ def roommates(stay: Stay) -> list:
         select(Stay).where(Stay.shares_with_id == stay.id, Stay.status.in_(HOLDING))).scalars()]
 
 
+def recipients(person) -> list[str]:
+    """The hotels that may receive the person's stay (PIPL art. 23 names the recipients): those
+    of the kind their category stays in, or the ones they are placed in."""
+    kind = services.kind_for(person.edition, person.category)
+    placed = {stay.hotel_id for stay in services.stays_of_person(person) if stay.hotel_id}
+    return [hotel.name for hotel in services.hotels_of(person.edition) if hotel.kind == kind or hotel.id in placed]
+
+
 def forget_journey(journey: Journey) -> None:
     """The attendee emptied their arrival or departure on the form: it is no longer kept."""
     audit.record("journey.delete", journey, detail={"direction": journey.direction})
@@ -122,15 +130,16 @@ def rooms_of(person) -> Rooms:
 
 def _roommate_code(person) -> str:
     """The person's roommate code, made (and committed) the first time the card is seen; two
-    first views at once make one code."""
-    record = _traveller(person)
-    if record is not None:
-        return record.roommate_code
-    try:
-        return committed(lambda: services.traveller(person).roommate_code)
-    except IntegrityError:
-        db.session.rollback()
-        return _traveller(person).roommate_code
+    first views at once make one code (the second insert fails and reads the first's)."""
+    for _attempt in range(3):
+        record = _traveller(person)
+        if record is not None:
+            return record.roommate_code
+        try:
+            return committed(lambda: services.traveller(person).roommate_code)
+        except IntegrityError:
+            db.session.rollback()
+    return _traveller(person).roommate_code
 
 
 def _map_url(hotel) -> str | None:
@@ -349,7 +358,7 @@ def request_page(token):
         "hotels/attendee/request.html", registration=registration, edition=edition, token=token, form=form,
         rooms=rooms, own_code=record.roommate_code if record else None,
         retention_days=notice.retention_days if notice else None, had_consent=bool(record and record.travel_consent_at),
-        labels={"statuses": STATUS_LABELS, "kinds": ROOM_KIND_LABELS},
+        labels={"statuses": STATUS_LABELS, "kinds": ROOM_KIND_LABELS}, recipients=recipients(person),
     ), 422 if has_errors else 200
 
 

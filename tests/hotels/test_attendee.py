@@ -28,17 +28,16 @@ from conference.hotels.models import (
 from conference.registration import services as registration_services
 from conference.registration.models import Registration
 from conference.venues.models import Venue
-from tests.conftest import csrf_token, registration_demo
+from tests.conftest import csrf_token, race, registration_demo
 from tests.registration.conftest import resident_id
 from tests.registration.test_register import register
 
 EN = {"Accept-Language": "en"}
 
 
-@pytest.fixture
-def world(app, demo_clock):
+def attendee_world(app) -> dict:
     """The demo edition with its registration, one audience hotel (king and twin rooms for the
-    conference's nights), the airport, and media people who may ask for a room."""
+    conference's nights), the airport, and a media person who may ask for a room (their token)."""
     with app.app_context():
         registration_demo()
         edition = get_edition(2023)
@@ -58,6 +57,11 @@ def world(app, demo_clock):
         ids = {"hotel": hotel.id, "place": place.id, "venue": db.session.execute(select(Venue.id)).scalars().first()}
     ids["token"] = register(app)[2]
     return ids
+
+
+@pytest.fixture
+def world(app, demo_clock):
+    return attendee_world(app)
 
 
 def second_person(app) -> str:
@@ -131,6 +135,15 @@ def test_without_a_stay_the_card_offers_a_room_and_shows_the_roommate_code(app, 
         assert db.session.execute(select(func.count(Traveller.id))).scalar_one() == 1
 
 
+def test_two_first_looks_at_once_make_one_roommate_code(app, world):
+    from conference.hotels.attendee import _roommate_code
+
+    codes, errors = race(app, lambda _i: _roommate_code(person_of(world["token"])), 4)
+    assert not errors and len(set(codes)) == 1
+    with app.app_context():
+        assert db.session.execute(select(Traveller.roommate_code)).scalars().all() == [codes[0]]
+
+
 def test_a_category_that_does_not_ask_for_rooms_gets_no_button(app, client, world):
     with app.app_context():
         db.session.execute(Lodging.__table__.update().values(offered=False))
@@ -138,7 +151,7 @@ def test_a_category_that_does_not_ask_for_rooms_gets_no_button(app, client, worl
     html = card(client, world["token"])
     assert "Ask for a hotel room" not in html and "Give my arrival and departure" in html
     page = client.get(f"/r/{world['token']}/hotel", headers=EN).get_data(as_text=True)
-    assert "arranged by the organizers" in page and 'name="check_in"' not in page
+    assert "the organizers arrange any room you need" in page and 'name="check_in"' not in page
     assert post(client, world).status_code == 303
     with app.app_context():
         assert stays(world["token"]) == [] and set(journeys(world["token"])) == {"arrival"}
@@ -223,6 +236,7 @@ def test_asking_for_a_room_with_travel_details(app, client, world):
     page = client.get(f"/r/{world['token']}/hotel", headers=EN)
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "sensitive personal information" in html and "Hotels in China register" in html
+    assert "The hotels that may receive your stay: Haiyue Hotel." in html  # the recipients, named
     assert not ticked(html, "consent_travel") and not ticked(html, "consent_document")
     response = post(client, world, room_kind="twin", accessible="y", late_arrival="y", note="Quiet room please",
                     departure_at="2023-07-20T15:00", departure_number="g 1651", departure_pickup=None,
