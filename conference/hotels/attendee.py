@@ -222,11 +222,14 @@ class StayRequestForm(ConferenceForm):
                                        "to my hotel before I arrive, as explained above."))
 
 
-def _prepare(form: StayRequestForm, edition) -> None:
+def _prepare(form: StayRequestForm, edition, stay: Stay | None) -> None:
+    """The nights around the conference, and those of the request being changed (the
+    organizers may have set others), so that saving never moves them unasked."""
     nights = services.conference_nights(edition)
-    form.check_in.choices = [SelectChoice(night, day_label(night)) for night in nights]
-    form.check_out.choices = [SelectChoice(night + timedelta(days=1), day_label(night + timedelta(days=1)))
-                              for night in nights]
+    firsts = {*nights, *([stay.check_in] if stay else [])}
+    leavings = {*(night + timedelta(days=1) for night in nights), *([stay.check_out] if stay else [])}
+    form.check_in.choices = [SelectChoice(day, day_label(day)) for day in sorted(firsts)]
+    form.check_out.choices = [SelectChoice(day, day_label(day)) for day in sorted(leavings)]
     places = [SelectChoice("", "—")] + [SelectChoice(str(place.id), place.name) for place in travel_places(edition)]
     form.arrival_place_id.choices = form.departure_place_id.choices = places
 
@@ -329,8 +332,8 @@ def request_page(token):
         return redirect(url_for("registration.own_page", token=token), 303)
     person, edition = registration.person, registration.edition
     form = StayRequestForm()
-    _prepare(form, edition)
     rooms = rooms_of(person)
+    _prepare(form, edition, rooms.open)
     if not form.is_submitted():
         _fill(form, person, rooms)
     elif form.validate():

@@ -276,6 +276,19 @@ def test_changing_a_request_keeps_one_stay_and_the_kept_flight_number(app, clien
         assert [s.status for s in stays(world["token"])] == ["cancelled"]
 
 
+def test_nights_the_organizers_set_stay_choosable_and_unmoved(app, client, world):
+    assert post(client, world).status_code == 303
+    with app.app_context():
+        stay = stays(world["token"])[0]
+        stay.check_in, stay.check_out = date(2023, 7, 15), date(2023, 7, 22)
+        db.session.commit()
+    page = client.get(f"/r/{world['token']}/hotel", headers=EN).get_data(as_text=True)
+    assert re.search(r'<option selected value="2023-07-15">', page) and '<option selected value="2023-07-22">' in page
+    assert post(client, world, check_in="2023-07-15", check_out="2023-07-22", note="later").status_code == 303
+    with app.app_context():
+        assert (stays(world["token"])[0].check_in, stays(world["token"])[0].check_out) == (date(2023, 7, 15), date(2023, 7, 22))
+
+
 def refusal(client, world, field, message, token=None, **changes) -> str:
     response = post(client, world, token=token, **changes)
     html = response.get_data(as_text=True)
