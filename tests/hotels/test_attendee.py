@@ -325,6 +325,14 @@ def test_refusals_come_back_beside_their_field_with_what_was_typed(app, client, 
             Traveller.roommate_code == own_code)).scalar_one() is None
 
 
+def test_a_refusal_speaks_the_readers_language(client, world):
+    url = f"/r/{world['token']}/hotel"
+    data = {**form(world, arrival_at="2023-02-30T10:00"), "csrf_token": csrf_token(client, url)}
+    response = client.post(url, data=data, headers={"Accept-Language": "zh-CN"})
+    assert response.status_code == 422
+    assert 'id="arrival_at-error" role="alert">不是有效的日期与时间值。' in response.get_data(as_text=True)
+
+
 def test_several_refusals_come_back_at_once(app, client, world):
     html = refusal(client, world, "check_out", "Leaving comes at least one day after the first night.",
                    check_in="2023-07-19", check_out="2023-07-18", arrival_number="??")
