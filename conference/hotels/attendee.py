@@ -55,8 +55,9 @@ ROOM_KIND_LABELS = {
 }
 MODE_LABELS = {"air": _l("By air"), "rail": _l("By train"), "road": _l("By road")}
 DIRECTION_LABELS = {"arrival": _l("Arrival"), "departure": _l("Departure")}
-# Where a service's refusal of a journey is shown on the form.
-JOURNEY_FIELDS = {"at": "at", "mode": "mode", "number": "number", "place_id": "place_id"}
+# A journey's fields as the form names them, after its direction (arrival_at, departure_number).
+JOURNEY_FIELDS = ("at", "mode", "number", "place_id")
+CONSENT_FIELDS = {"travel_consent": "consent_travel"}  # anything else: above the form
 
 
 def _own(token: str):
@@ -317,7 +318,7 @@ def _save(token: str, form: StayRequestForm) -> str:
         try:
             services.save_journey(person, fields)
         except HotelError as error:
-            errors.update({f"{direction}_{JOURNEY_FIELDS[name]}" if name in JOURNEY_FIELDS else "consent_travel": message
+            errors.update({f"{direction}_{name}" if name in JOURNEY_FIELDS else CONSENT_FIELDS.get(name): message
                            for name, message in error.errors.items()})
     if errors:
         raise HotelError(errors=errors)  # committed() rolls back what was done before
