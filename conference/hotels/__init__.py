@@ -7,12 +7,12 @@ def domain():
 
     from conference.core.domains import Domain, EditionEntry, Section, Step
     from conference.core.permissions import STAFF
-    from conference.hotels import api, cli, demo, services, travel, travel_views, views
+    from conference.hotels import api, attendee, cli, demo, services, travel, travel_views, views
     from conference.hotels.models import Journey, Stay, Traveller
 
     return Domain(
         name="hotels",
-        blueprints=(views.bp, travel_views.bp),
+        blueprints=(views.bp, attendee.bp, travel_views.bp),
         json_apis=(api.bp,),
         commands=(cli.hotels_cli,),
         permissions={
@@ -25,7 +25,10 @@ def domain():
         edition_page=(EditionEntry(_l("Hotels and travel"), "hotels.index", "hotels.view", position=55),
                       EditionEntry(_l("Arrivals, pickups and shuttles"), "hotels_travel.arrivals", "hotels.view",
                                    position=56)),
-        sections=(Section("programme.public", "hotels/travel/_public_shuttles.html", travel.public_timetable),),
+        # The attendee's hotel, nights, roommate, pickup and shuttles on their own page; the
+        # shuttle timetable on the public programme.
+        sections=(Section("registration.own_page.cards", "hotels/attendee/_card.html", attendee.card),
+                  Section("programme.public", "hotels/travel/_public_shuttles.html", travel.public_timetable)),
         handles={"registration.cancelled": services.cancel_on_registration_cancelled},
         personal_data={
             Stay: ("note",),
