@@ -59,7 +59,8 @@ def group(world, place, starts, ends, capacity=2, direction="arrival", day=ARRIV
 
 
 def reveals() -> list[AuditEntry]:
-    return list(db.session.execute(select(AuditEntry).where(AuditEntry.action == "journey.reveal")).scalars())
+    return list(db.session.execute(
+        select(AuditEntry).where(AuditEntry.action == "journey.reveal").order_by(AuditEntry.id)).scalars())
 
 
 # Arrivals and departures ---------------------------------------------------------------------
