@@ -15,6 +15,7 @@ from conference.core.database import committed
 from conference.core.models import AuditEntry
 from conference.core.schedule import ScheduleError
 from conference.editions.localtime import at_local
+from conference.editions.services import get_edition
 from conference.extensions import db
 from conference.hotels import services, travel
 from conference.hotels.models import Journey, PickupGroup, ShuttleRun, TravelPlace
@@ -227,6 +228,24 @@ def test_the_drivers_sheet_holds_names_numbers_times_and_hotels_only(app, organi
         assert hidden not in html, hidden
     with app.app_context():
         assert [(e.detail["purpose"], e.detail["rows"]) for e in reveals()] == [("driver_sheet", 2)]
+
+
+def test_deleting_a_group_says_who_waits_again_and_frees_them(app, organizer_client):
+    with app.app_context():
+        world, airport, _station, _people = travel_world()
+        doomed = group(world, airport, time(10), time(11), capacity=3)
+        travel.group_automatically(world.edition)
+        db.session.commit()
+        group_id = doomed.id
+    url = f"/editions/2023/travel/pickups/{group_id}/delete"
+    assert "2 people in it are unplaced again." in organizer_client.get(url, headers={"Accept-Language": "en"}).get_data(
+        as_text=True)
+    assert submit(organizer_client, url, {}).status_code == 302
+    with app.app_context():
+        assert db.session.get(PickupGroup, group_id) is None
+        assert db.session.execute(select(func.count()).where(Journey.pickup_group_id.is_not(None))).scalar() == 0
+        assert len(travel.waiting_for_pickup(get_edition(2023))) == 8  # four arrivals and four departures
+    assert organizer_client.get(url).status_code == 404
 
 
 def test_a_pickup_group_form_with_wrong_values_says_so_beside_each_field(app, organizer_client):
