@@ -7,12 +7,12 @@ def domain():
 
     from conference.core.domains import Domain, EditionEntry, Step
     from conference.core.permissions import STAFF
-    from conference.hotels import cli, demo, services, views
-    from conference.hotels.models import Journey, Stay, Traveller
+    from conference.hotels import cli, demo, rooming_views, services, views
+    from conference.hotels.models import Journey, RoomingListSent, Stay, Traveller
 
     return Domain(
         name="hotels",
-        blueprints=(views.bp,),
+        blueprints=(views.bp, rooming_views.bp),
         commands=(cli.hotels_cli,),
         permissions={
             "hotels.view": STAFF,
@@ -21,11 +21,13 @@ def domain():
         demo_steps=(Step("hotels", demo.load_hotels, requires=("venues", "registration")),),
         clone_steps=(Step("hotels", services.clone_hotels, requires=("venues",),
                           label=_l("hotels, room types and room blocks, without stays")),),
-        edition_page=(EditionEntry(_l("Hotels and travel"), "hotels.index", "hotels.view", position=55),),
+        edition_page=(EditionEntry(_l("Hotels and travel"), "hotels.index", "hotels.view", position=55),
+                      EditionEntry(_l("Rooming lists"), "hotels_rooming.overview", "hotels.manage", position=56)),
         handles={"registration.cancelled": services.cancel_on_registration_cancelled},
         personal_data={
             Stay: ("note",),
             Journey: ("at", "number_sealed"),
             Traveller: ("travel_consent_at", "document_consent_at"),
+            RoomingListSent: ("lines",),  # guests' names and nights as a hotel was told them
         },
     )
