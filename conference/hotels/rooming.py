@@ -17,8 +17,11 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 
 from conference.core import audit, pii
@@ -112,11 +115,13 @@ def parse_night(hotel: Hotel, text: str | None) -> date | None:
     return night
 
 
-def _requests(stay) -> str:
-    wishes = [str(label) for wanted, label in (
-        (stay.accessible, _l("accessible room")), (stay.non_smoking, _l("non-smoking")),
-        (stay.late_arrival, _l("late arrival"))) if wanted]
-    return "; ".join([*wishes, stay.note] if stay.note else wishes)
+WISHES = (("accessible", _l("accessible room")), ("non_smoking", _l("non-smoking")), ("late_arrival", _l("late arrival")))
+
+
+def _requests(stay, wishes: list[tuple[str, str]]) -> str:
+    """accessible room; non-smoking; late arrival; the note. `wishes` come translated once a list."""
+    said = [label for attribute, label in wishes if getattr(stay, attribute)]
+    return "; ".join([*said, stay.note] if stay.note else said)
 
 
 def _arrivals(hotel: Hotel, person_ids: set[int]) -> dict[int, datetime]:
@@ -155,17 +160,19 @@ def rooming_list(hotel: Hotel, night: date | None = None, revealed: bool = False
     documents = _documents(person_ids, revealed)
     rooms: dict[int, Room] = {}
     in_list = {stay.id for stay in stays}
+    wishes = [(attribute, str(label)) for attribute, label in WISHES]
+    room_names = {room_type.id: room_label(room_type) for room_type in hotel.room_types}
     # Holders first, so that a sharer always finds its room made.
     for stay in sorted(stays, key=lambda s: s.shares_with_id in in_list):
         key = stay.shares_with_id if stay.shares_with_id in in_list else stay.id
         if key not in rooms:
-            rooms[key] = Room(0, stay.room_type_id, room_label(stay.room_type), stay.check_in, stay.check_out,
+            rooms[key] = Room(0, stay.room_type_id, room_names[stay.room_type_id], stay.check_in, stay.check_out,
                               stay.status, stay.hotel_reference)
         person = stay.person
         document_type, number = documents.get(person.id, ("", ""))
         rooms[key].guests.append(Guest(
             stay.id, person.family_name, person.given_name, person.latin_name, arrivals.get(person.id),
-            _requests(stay), stay.payer, document_type, number))
+            _requests(stay, wishes), stay.payer, document_type, number))
     order = {stay.id: index for index, stay in enumerate(stays)}
     listed = sorted(rooms.items(), key=lambda item: order[item[0]])
     for number, (_key, room) in enumerate(listed, start=1):
@@ -208,7 +215,7 @@ def _columns(rooming: RoomingList) -> list[tuple[str, str, int]]:
     return columns
 
 
-def _value(key: str, room: Room, guest: Guest):
+def _value(key: str, room: Room, guest: Guest, labels: dict[str, str]):
     match key:
         case "number":
             return room.number
@@ -219,42 +226,54 @@ def _value(key: str, room: Room, guest: Guest):
         case "check_in" | "check_out" | "nights":
             return getattr(room, key)
         case "status":
-            return str(STATUS_LABELS.get(room.status, room.status))
+            return labels.get(room.status, room.status)
         case "reference":
             return room.reference
         case "payer":
-            return str(PAYER_LABELS.get(guest.payer, guest.payer))
+            return labels.get(guest.payer, guest.payer)
     return getattr(guest, key)
 
 
-def _put(sheet, row: int, column: int, value):
-    """A cell whose text stays text (core.spreadsheet's rule: never a formula)."""
-    cell = sheet.cell(row=row, column=column, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-        if value.startswith(FORMULA_STARTS):
-            cell.quotePrefix = True
-    elif isinstance(value, datetime):
-        cell.number_format = "yyyy-mm-dd hh:mm"
+def _cell(sheet, value, alignment: Alignment | None = None):
+    """A cell whose text stays text (core.spreadsheet's rule: never a formula), whose dates read
+    as dates. Plain values go as they are: a write-only sheet takes them without a cell each."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell = WriteOnlyCell(sheet)
+        cell.value, cell.data_type, cell.quotePrefix = value, "s", True
     elif isinstance(value, date):
-        cell.number_format = "yyyy-mm-dd"
+        cell = WriteOnlyCell(sheet, value)
+        cell.number_format = "yyyy-mm-dd hh:mm" if isinstance(value, datetime) else "yyyy-mm-dd"
+    elif alignment is not None:
+        cell = WriteOnlyCell(sheet, value)
+    else:
+        return value
+    if alignment is not None:
+        cell.alignment = alignment
     return cell
 
 
-def _header(sheet, headers: list[str], widths: list[int]) -> None:
-    bold = Font(bold=True)
-    for column, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
-        cell = _put(sheet, 1, column, header)
-        cell.font, cell.fill = bold, HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
+def _sheet(book: Workbook, title: str, headers: list[str], widths: list[int], on_top: str):
+    """A write-only sheet with its header row: bold, frozen, and on every printed page (A4
+    landscape, one page wide, `on_top` in the page header)."""
+    sheet = book.create_sheet(title[:31])
+    for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.freeze_panes = "A2"
-    # On paper: A4 landscape, a page wide, the header row on every page, the hotel on top.
     sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_title_rows = "1:1"
+    sheet.oddHeader.center.text = on_top
+    sheet.oddFooter.right.text = "&P / &N"
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="center")
+    row = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, str(header))
+        cell.data_type, cell.font, cell.fill, cell.alignment = "s", bold, HEADER_FILL, wrap
+        row.append(cell)
+    sheet.append(row)
+    return sheet
 
 
 def _scope_label(night: date | None) -> str:
@@ -268,30 +287,32 @@ def rooming_list_xlsx(hotel: Hotel, night: date | None = None, actor=None, via: 
 
 def workbook_of(rooming: RoomingList) -> bytes:
     """One row a guest, a shared room's cells merged so that it reads as one room; a second
-    sheet with what changed since the list last marked as sent."""
+    sheet with what changed since the list last marked as sent. Written row by row (openpyxl's
+    write-only mode): the largest hotel's list in a fraction of a second."""
     hotel, night = rooming.hotel, rooming.night
-    book = Workbook()
-    sheet = book.active
-    sheet.title = (hotel.code or _("Rooming list"))[:31]
+    book = Workbook(write_only=True)
     columns = _columns(rooming)
-    _header(sheet, [header for _key, header, _width in columns], [width for _key, _header, width in columns])
-    sheet.oddHeader.center.text = f"{hotel.name} · {_('Rooming list')} · {_scope_label(night)}"
-    sheet.oddFooter.right.text = "&P / &N"
+    sheet = _sheet(book, hotel.code or _("Rooming list"), [header for _key, header, _width in columns],
+                   [width for _key, _header, width in columns],
+                   f"{hotel.name} · {_('Rooming list')} · {_scope_label(night)}")
+    top = Alignment(vertical="top")
+    labels = {key: str(label) for key, label in (*STATUS_LABELS.items(), *PAYER_LABELS.items())}
+    merged = []
     row = 2
-    wrap = Alignment(vertical="top", wrap_text=True)
     for room in rooming.rooms:
-        first = row
-        for guest in room.guests:
-            for column, (key, _header_text, _width) in enumerate(columns, start=1):
-                if key in ROOM_COLUMNS and row > first:
-                    continue
-                _put(sheet, row, column, _value(key, room, guest))
-            row += 1
-        if row - first > 1:
-            for column, (key, _header_text, _width) in enumerate(columns, start=1):
-                if key in ROOM_COLUMNS:
-                    sheet.merge_cells(start_row=first, start_column=column, end_row=row - 1, end_column=column)
-                    sheet.cell(row=first, column=column).alignment = wrap
+        shared = len(room.guests) > 1
+        for index, guest in enumerate(room.guests):
+            sheet.append([
+                None if index and key in ROOM_COLUMNS
+                else _cell(sheet, _value(key, room, guest, labels), top if shared and key in ROOM_COLUMNS else None)
+                for key, _header, _width in columns])
+        if shared:
+            merged += [CellRange(f"{letter}{row}:{letter}{row + len(room.guests) - 1}")
+                       for letter in (get_column_letter(column) for column, (key, _h, _w) in
+                                      enumerate(columns, start=1) if key in ROOM_COLUMNS)]
+        row += len(room.guests)
+    # Given all at once: merge_cells() compares each new range with every other one.
+    sheet.merged_cells = MultiCellRange(merged)
     found = changes(hotel, night, rooming)
     if found is not None:
         _changes_sheet(book, found)
@@ -301,18 +322,14 @@ def workbook_of(rooming: RoomingList) -> bytes:
 
 
 def _changes_sheet(book: Workbook, found: "Changes") -> None:
-    sheet = book.create_sheet(_("Changes")[:31])
-    headers = [_("Change"), _("Name"), _("Room type"), _("Check-in"), _("Check-out"), _("What changed"),
-               _("Before")]
-    _header(sheet, headers, [10, 22, 14, 12, 12, 18, 40])
-    sheet.oddHeader.center.text = _("Changes since the list sent on %(when)s", when=found.since_label)
-    for row, change in enumerate(found.items, start=2):
+    sheet = _sheet(book, _("Changes"), [_("Change"), _("Name"), _("Room type"), _("Check-in"), _("Check-out"),
+                                        _("What changed"), _("Before")], [10, 22, 14, 12, 12, 18, 40],
+                   _("Changes since the list sent on %(when)s", when=found.since_label))
+    for change in found.items:
         line = change.after or change.before
-        values = [str(CHANGE_LABELS[change.kind]), line["name"], line["room_type"],
-                  date.fromisoformat(line["check_in"]), date.fromisoformat(line["check_out"]),
-                  change.what_text, change.before_text]
-        for column, value in enumerate(values, start=1):
-            _put(sheet, row, column, value)
+        sheet.append([_cell(sheet, value) for value in (
+            str(CHANGE_LABELS[change.kind]), line["name"], line["room_type"], date.fromisoformat(line["check_in"]),
+            date.fromisoformat(line["check_out"]), change.what_text, change.before_text)])
 
 
 # What changed since the last list sent ----------------------------------------------------------
