@@ -34,7 +34,7 @@ from conference.registration.forms import ID_TYPE_LABELS
 from conference.registration.models import Registration
 
 STATUS_LABELS = {"assigned": _l("Booked"), "confirmed": _l("Confirmed by the hotel")}
-PAYER_LABELS = {"conference": _l("Conference"), "self": _l("Guest")}
+PAYER_LABELS = {"conference": _l("Conference pays"), "self": _l("Guest pays")}
 CHANGE_LABELS = {"new": _l("New"), "moved": _l("Changed"), "cancelled": _l("Cancelled")}
 WHAT_LABELS = {"nights": _l("nights"), "room": _l("room type"), "sharing": _l("sharing")}
 
@@ -205,7 +205,7 @@ def _columns(rooming: RoomingList) -> list[tuple[str, str, int]]:
     columns = [
         ("number", _("Room"), 6), ("family_name", _("Family name"), 12), ("given_name", _("Given name"), 12),
         ("latin_name", _("Name in Latin letters"), 22), ("room_type", _("Room type"), 14),
-        ("guests", _("Guests in room"), 8), ("check_in", _("Check-in"), 12), ("check_out", _("Check-out"), 12),
+        ("guests", _("Guests in room"), 8), ("check_in", _("Check-in date"), 12), ("check_out", _("Check-out date"), 12),
         ("nights", _("Nights"), 7), ("arrival", time_header(_("Arrival"), zone), 18),
         ("requests", _("Special requests"), 30), ("payer", _("Paid by"), 10), ("status", _("Status"), 14),
         ("reference", _("Hotel reference"), 14),
@@ -277,7 +277,7 @@ def _sheet(book: Workbook, title: str, headers: list[str], widths: list[int], on
 
 
 def _scope_label(night: date | None) -> str:
-    return _("Night of %(night)s", night=night.isoformat()) if night else _("Whole stay")
+    return _("Night of %(day)s", day=night.isoformat()) if night else _("Whole stay")
 
 
 def rooming_list_xlsx(hotel: Hotel, night: date | None = None, actor=None, via: str = "xlsx") -> bytes:
@@ -322,7 +322,7 @@ def workbook_of(rooming: RoomingList) -> bytes:
 
 
 def _changes_sheet(book: Workbook, found: "Changes") -> None:
-    sheet = _sheet(book, _("Changes"), [_("Change"), _("Name"), _("Room type"), _("Check-in"), _("Check-out"),
+    sheet = _sheet(book, _("Changes"), [_("Change"), _("Name"), _("Room type"), _("Check-in date"), _("Check-out date"),
                                         _("What changed"), _("Before")], [10, 22, 14, 12, 12, 18, 40],
                    _("Changes since the list sent on %(when)s", when=found.since_label))
     for change in found.items:

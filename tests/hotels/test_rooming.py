@@ -1,9 +1,11 @@
 """Rooming lists: only what the hotel needs (the identity document only with its separate
 consent), one room for a shared twin, per night or the whole stay, what changed since the list
-last sent, the command, who may see them, and an audit entry for every export."""
+last sent, the command, who may see them, and an audit entry for every export; on paper in
+Chromium (A4 landscape, the header row on every page) and on a phone."""
 
 import io
 import re
+import subprocess
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -16,8 +18,16 @@ from conference.editions.services import get_edition
 from conference.extensions import db
 from conference.hotels import rooming, services
 from conference.hotels.models import Hotel, RoomingListSent, Stay
+from conference.people import services as people
 from conference.registration import services as registration
-from tests.conftest import csrf_token, demo_state, login, make_user, registration_demo
+from tests.conftest import (
+    DEFAULT_PASSWORD,
+    csrf_token,
+    demo_state,
+    login,
+    make_user,
+    registration_demo,
+)
 from tests.registration.conftest import resident_id
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -132,7 +142,7 @@ def test_the_document_goes_only_for_those_who_agreed_and_nothing_the_hotel_does_
     # The arrival on the host city's clock; the header names it.
     assert by_name[("张", "伟")]["Arrival (Asia/Shanghai)"] == datetime(2023, 7, 17, 15, 30)
     assert by_name[("张", "伟")]["Special requests"] == "non-smoking; late arrival; 高楼层"
-    assert by_name[("赵", "敏")]["Paid by"] == "Guest"
+    assert by_name[("赵", "敏")]["Paid by"] == "Guest pays"
     assert sheet.freeze_panes == "A2" and sheet.print_title_rows == "$1:$1"
     assert sheet.page_setup.orientation == "landscape"
 
@@ -155,10 +165,10 @@ def test_only_the_hotels_own_stays_and_a_shared_twin_is_one_room(app, manager, h
     assert sharer["Family name"] == "王"  # the roommates on adjacent lines
     assert holder["Room type"] == "twin room" and holder["Guests in room"] == 2 and holder["Nights"] == 2
     # The sharer's room cells are merged into the holder's: the room type shows once.
-    assert sharer["Room"] is None and sharer["Room type"] is None and sharer["Check-in"] is None
+    assert sharer["Room"] is None and sharer["Room type"] is None and sharer["Check-in date"] is None
     merged = {str(cells) for cells in sheet.merged_cells.ranges}
     assert f"A{smith + 2}:A{smith + 3}" in merged and f"E{smith + 2}:E{smith + 3}" in merged
-    assert holder["Check-in"] == datetime(2023, 7, 17) and holder["Check-out"] == datetime(2023, 7, 19)
+    assert holder["Check-in date"] == datetime(2023, 7, 17) and holder["Check-out date"] == datetime(2023, 7, 19)
 
     html = manager.get(_url(housed, what="?lang=en")).get_data(as_text=True)
     [shared] = re.findall(r'<tbody class="room shared">(.*?)</tbody>', html, re.S)
@@ -297,3 +307,90 @@ def test_the_largest_list_is_quick_to_build(app, housed):
         data = rooming.rooming_list_xlsx(hotel)
         assert load_workbook(io.BytesIO(data)).active.max_row == 5
         assert len(rooming.rooming_list(hotel).rooms) == 3
+
+
+# On paper and on a phone ------------------------------------------------------------------------
+
+A4_LANDSCAPE = (842, 595)  # points
+SURNAMES = "陈林黄吴刘蔡郑许谢洪"
+
+
+def _pages(pdf) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return [page for page in text.split("\f") if page.strip()]
+
+
+def _size(pdf) -> tuple[int, int]:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    size = next(line for line in info.splitlines() if line.startswith("Page size"))
+    width, height = (float(n) for n in size.split(":")[1].split("pts")[0].split(" x "))
+    return round(width), round(height)
+
+
+@pytest.fixture
+def crowded(app, housed):
+    """The fixture's hotel with 40 more guests, every other pair sharing a twin: two pages or more."""
+    with app.test_request_context():
+        edition = get_edition(2023)
+        sea = db.session.get(Hotel, housed["H-SEA"])
+        for room_type in sea.room_types:
+            for night in NIGHTS:
+                services.set_block(room_type, night, 60, price=450)
+        holder = None
+        for index in range(40):
+            person = people.add_person(edition, SURNAMES[index % 10], f"晓{index:02d}", "media")
+            if index % 4 == 3:
+                stay = services.request_stay(person, services.StayWishes(NIGHTS[0], date(2023, 7, 20), room_kind="twin"))
+                services.share(stay, holder, confirmed=True, tell=False)
+            else:
+                kind = "twin" if index % 4 == 2 else "king"
+                holder = _stay(person, sea, kind, NIGHTS[0], date(2023, 7, 20))
+        db.session.commit()
+    return housed
+
+
+def _signed_in(app, browser, live_server, locale):
+    context = browser.new_context(locale=locale)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login")
+    page.fill("input[name=email]", make_user(app, "organizer", email=f"organizer-{locale}@test.example"))
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.click("button[type=submit]")
+    return context, page
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("locale", "header", "twin"), [("zh-CN", "身份证件", "双床房"), ("en", "Nights", "twin room")])
+def test_the_printed_list_is_a4_landscape_with_its_header_on_every_page(app, browser, live_server, crowded, tmp_path,
+                                                                       locale, header, twin):
+    context, page = _signed_in(app, browser, live_server, locale)
+    page.goto(f"{live_server.url}/editions/2023/hotels/{crowded['H-SEA']}/rooming/print")
+    pdf = tmp_path / f"rooming-{locale}.pdf"
+    page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+    context.close()
+    assert _size(pdf) == A4_LANDSCAPE
+    pages = _pages(pdf)
+    assert len(pages) >= 2
+    for number, text in enumerate(pages, start=1):
+        assert header in text, f"page {number} has no header row"
+    assert twin in pages[0]
+
+    # A twin's two guests are on one page: pages break between rooms.
+    def page_of(index):
+        name = f"{SURNAMES[index % 10]}晓{index:02d}"
+        [found] = [number for number, text in enumerate(pages) if name in text]
+        return found
+
+    assert all(page_of(holder) == page_of(holder + 1) for holder in range(2, 40, 4))
+    assert "张伟" in "".join(pages) and ZHANG_ID in "".join(pages)  # the consenting guest's document
+
+
+@pytest.mark.browser
+def test_the_organizers_page_fits_a_phone(app, browser, live_server, housed, tmp_path):
+    context, page = _signed_in(app, browser, live_server, "zh-CN")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/editions/2023/hotels/{housed['H-SEA']}/rooming")
+    page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert width <= 390  # the wide table scrolls inside its box, not the page
