@@ -422,7 +422,10 @@ def changes(hotel: Hotel, night: date | None, rooming: RoomingList | None = None
     if since is None:
         return None
     now = lines_of(rooming or rooming_list(hotel, night))
-    sent = since.lines or {}
+    # A line keeps the room type's name in the sender's language; the reader gets theirs.
+    names = {room_type.id: room_label(room_type) for room_type in hotel.room_types}
+    sent = {key: {**line, "room_type": names.get(line["room_type_id"], line["room_type"])}
+            for key, line in (since.lines or {}).items()}
     items = []
     for key, after in now.items():
         before = sent.get(key)

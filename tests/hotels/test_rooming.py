@@ -197,7 +197,7 @@ def test_what_changed_since_the_list_last_sent(app, manager, housed):
     url = _url(housed, what="?lang=en")
     assert "No list of this scope has been marked as sent" in manager.get(url).get_data(as_text=True)
     token = csrf_token(manager, url)
-    response = manager.post(_url(housed, what="/sent"), data={"csrf_token": token, "night": ""})
+    response = manager.post(_url(housed, what="/sent?lang=zh_Hans_CN"), data={"csrf_token": token, "night": ""})
     assert response.status_code == 303
     assert "Nothing has changed since the list sent on" in manager.get(url).get_data(as_text=True)
     with app.test_request_context():
@@ -216,6 +216,7 @@ def test_what_changed_since_the_list_last_sent(app, manager, housed):
     cancelled = re.search(r'<ul class="changes-list changes-cancelled">(.*?)</ul>', html, re.S).group(1)
     assert "陈静" in new and "张伟" not in new
     assert "张伟" in moved and "nights, room type" in moved and "2023-07-17 – 2023-07-20" in moved
+    assert "was: king room ·" in moved  # sent in Chinese (大床房), read in English
     assert "赵敏" in cancelled
     assert "Smith" not in new + moved + cancelled  # unchanged
     assert "organizer@test.example" in html  # who sent it, in the history
