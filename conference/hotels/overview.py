@@ -16,7 +16,7 @@ from conference.hotels.models import HOLDING, HOTEL_KINDS, Hotel, RoomType, Stay
 from conference.people.models import Person
 
 WAITING = ("requested", "waitlisted")
-WAITING_SHOWN = 200
+WAITING_SHOWN = 50  # a page that opens on a phone; the rest wait for auto-assign
 
 
 @dataclass(frozen=True)
