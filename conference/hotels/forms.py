@@ -12,7 +12,7 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from conference.core.fields import name_fields
 from conference.core.forms import ConferenceForm
@@ -30,6 +30,11 @@ STATUS_LABELS = {
     "cancelled": _l("Cancelled"),
 }
 WHOLE_NUMBER = _l("Enter a whole number.")
+
+
+def _position():
+    return IntegerField(_l("Order"), default=0, validators=[Optional(), NumberRange(0, 999, _l("Enter a number between 0 and 999."))],
+                        invalid_value_message=WHOLE_NUMBER)
 
 
 class PlaceForm(ConferenceForm):
@@ -56,7 +61,7 @@ class HotelForm(ConferenceForm):
                               validators=[InputRequired(_l("Give the time, such as 14:00."))])
     check_out_time = TimeField(_l("Check-out by"), default=None, format=["%H:%M", "%H:%M:%S"],
                                validators=[InputRequired(_l("Give the time, such as 12:00."))])
-    position = IntegerField(_l("Order"), default=0, validators=[Optional()], invalid_value_message=WHOLE_NUMBER)
+    position = _position()
     map_image = FileField(_l("Map image"), description=_l("PNG, JPEG or WebP, up to 5 MB; shown to the people staying here."))
     remove_map = BooleanField(_l("Remove the map image"))
 
@@ -84,7 +89,7 @@ class RoomTypeForm(ConferenceForm):
                         invalid_value_message=WHOLE_NUMBER)
     accessible = BooleanField(_l("Accessible (step-free, wide doors, grab rails)"))
     smoking = BooleanField(_l("Smoking allowed"))
-    position = IntegerField(_l("Order"), default=0, validators=[Optional()], invalid_value_message=WHOLE_NUMBER)
+    position = _position()
 
 
 def block_field_names(night: date) -> tuple[str, str, str]:

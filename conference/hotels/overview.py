@@ -117,3 +117,28 @@ def twin_holders(stay: Stay, limit: int = WAITING_SHOWN) -> list[Stay]:
         .options(selectinload(Stay.person), selectinload(Stay.hotel), selectinload(Stay.room_type))
         .order_by(Person.name_pinyin, Stay.id).limit(limit)
     ).scalars())
+
+
+@dataclass(frozen=True)
+class Release:
+    """The blocks of one hotel released on one day: per room type, the rooms not taken each night."""
+
+    release_on: date
+    hotel: Hotel
+    rooms: list[tuple[RoomType, list[tuple[date, int]]]]
+
+    @property
+    def not_taken(self) -> int:
+        return sum(free for _, nights in self.rooms for _, free in nights)
+
+
+def releases(blocks: list) -> list[Release]:
+    """services.releasing_soon's blocks (by release date, hotel, night) gathered by day and hotel."""
+    grouped: dict[tuple[date, int], dict[RoomType, list[tuple[date, int]]]] = {}
+    for block in blocks:
+        room_type = block.room_type
+        grouped.setdefault((block.release_on, room_type.hotel_id), {}).setdefault(room_type, []).append(
+            (block.night, block.rooms - block.taken))
+    return [Release(release_on, next(iter(rooms)).hotel,
+                    sorted(rooms.items(), key=lambda item: (item[0].position, item[0].id)))
+            for (release_on, _), rooms in grouped.items()]

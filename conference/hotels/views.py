@@ -58,7 +58,7 @@ def index(year):
     return render_template(
         "hotels/index.html", edition=edition, groups=overview.by_kind(hotels), glance=glance,
         nights=sorted({night for nights in glance.values() for night in nights}),
-        releasing=services.releasing_soon(edition, today), today=today, **LABELS,
+        releasing=overview.releases(services.releasing_soon(edition, today)), today=today, **LABELS,
     )
 
 
@@ -305,8 +305,10 @@ def lodging(year):
     if form.validate_on_submit():
         def save():
             for category in CATEGORY_LABELS:
-                kind, offered = forms.lodging_field_names(category)
-                services.set_lodging(edition, category, form[kind].data or None, form[offered].data, actor=current_user)
+                names = forms.lodging_field_names(category)
+                kind, offered = (form[name].data for name in names)
+                if (kind, offered) != tuple(data[name] for name in names):  # unchanged: no audit line
+                    services.set_lodging(edition, category, kind or None, offered, actor=current_user)
 
         committed(save)
         flash(_("Lodging settings saved."), "success")
@@ -330,14 +332,12 @@ def confirm(year, stay_id):
         try:
             committed(lambda: services.confirm_stay(stay, form.reference.data or "", actor=current_user))
         except HotelError as error:
-            if stay.hotel_id is None:
-                raise
             form.show(error, "reference")
         else:
             flash(_("%(name)s's room is confirmed by the hotel.", name=stay.person.display_name), "success")
             return redirect(url_for("hotels.hotel", year=year, hotel_id=stay.hotel_id) + f"#stay-{stay.id}", 303)
-    if stay.hotel_id is None:
-        abort(400)
+    if stay.hotel_id is None:  # no hotel page to show the message on: the error page says it
+        raise HotelError(next(iter(form.errors.values()))[0], "reference")
     return _hotel_page(edition, overview.hotel_with_rooms(edition, stay.hotel_id), form, stay.id, 422)
 
 

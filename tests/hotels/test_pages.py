@@ -140,9 +140,9 @@ def test_the_release_warning_comes_a_week_before_and_not_earlier(app, organizer_
     _today(date(2023, 7, 3))
     page = organizer_client.get(f"{BASE}/", headers=EN).get_data(as_text=True)
     warnings = page[page.index("Rooms released soon"):page.index("Guest hotels")]
-    assert "in 7 days" in warnings and "H-AUDIENCE" in warnings
-    # the audience twin has one room of two taken each night: one not taken of two
-    assert "1 / 2" in warnings and warnings.count("<tr") == 1 + 12
+    assert warnings.count('<li class="card') == 2 and warnings.count("in 7 days") == 2
+    # the audience hotel's twin has one room of two taken each night
+    assert "H-AUDIENCE" in warnings and "Rooms not taken: 9" in warnings and "Rooms not taken: 12" in warnings
     _today(date(2023, 7, 11))  # released yesterday: nothing left to warn of
     assert "No block is released within a week" in organizer_client.get(f"{BASE}/", headers=EN).get_data(as_text=True)
 
@@ -153,7 +153,9 @@ def test_a_full_block_is_not_warned_of(app, organizer_client):
     _release_on(app, date(2023, 7, 10))
     _today(date(2023, 7, 9))
     warnings = organizer_client.get(f"{BASE}/", headers=EN).get_data(as_text=True).split("Guest hotels")[0]
-    assert "tomorrow" in warnings and warnings.count("<tr") == 1 + 9  # the taken twin's three nights left out
+    audience = next(card for card in warnings.split('<li class="card')[1:] if "H-AUDIENCE" in card)
+    assert "tomorrow" in warnings and "Rooms not taken: 3" in audience and "twin room" not in audience
+    assert "Rooms not taken: 6" in warnings  # the guest hotel's king and twin
 
 
 # The hotel page --------------------------------------------------------------------------------
@@ -202,6 +204,27 @@ def test_a_too_long_confirmation_number_is_refused_beside_its_field(app, organiz
     assert response.status_code == 422 and f'id="reference-{stay_id}-error"' in page and "X" * 41 in page
     with app.app_context():
         assert db.session.get(Stay, stay_id).status == "assigned"
+
+
+def test_only_a_placed_stay_is_confirmed_and_the_refusal_is_shown(app, organizer_client):
+    _, audience_id = _world(app)
+    stay_id = _placed(app)
+    with app.app_context():
+        edition = get_edition(2023)
+        waiting_id = requested(housing_view(edition), person(housing_view(edition), "钱")).id
+        services.cancel_stay(db.session.get(Stay, stay_id), tell=False)
+        db.session.commit()
+    token = csrf_token(organizer_client, f"{BASE}/")
+    for refused in (stay_id, waiting_id):
+        response = organizer_client.post(f"{BASE}/stays/{refused}/confirm", data={"csrf_token": token, "reference": "HX"},
+                                         headers=EN)
+        assert response.status_code == 422, refused
+        assert "Only a placed stay can be confirmed by the hotel." in response.get_data(as_text=True)
+    response = organizer_client.post(f"{BASE}/stays/{waiting_id}/confirm", data={"csrf_token": token, "reference": "X" * 41},
+                                     headers=EN)
+    assert response.status_code == 422 and "40" in response.get_data(as_text=True)
+    with app.app_context():
+        assert {s.status for s in db.session.execute(select(Stay)).scalars()} == {"cancelled", "requested"}
 
 
 def test_the_stays_waiting_for_this_kind_of_hotel_are_listed_with_a_place_link(app, organizer_client):
@@ -273,6 +296,7 @@ def test_a_hotel_is_created_with_travel_times_and_a_map_served_publicly(app, org
     ({"kind": "palace"}, "kind", "Not a valid choice"),
     ({"check_in_time": "25:99"}, "check_in_time", "Not a valid time value"),
     ({"minutes": "-5"}, "minutes", "Give the minutes between 1 and 600."),
+    ({"position": "99999999999999999999"}, "position", "Enter a number between 0 and 999."),
 ])
 def test_bad_hotel_fields_are_answered_beside_the_field(app, organizer_client, changes, field, message):
     _world(app)
