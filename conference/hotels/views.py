@@ -207,7 +207,7 @@ def room_type_form(year, hotel_id, room_type_id=None):
             flash(_("Rooms saved."), "success")
             return redirect(url_for("hotels.blocks", year=year, hotel_id=found.id, room_type_id=saved.id), 303)
     return render_template(
-        "form_page.html", edition=edition, form=form, title=f"{found.name} · {_('Room type')}",
+        "form_page.html", edition=edition, form=form, title=_("Room type at %(hotel)s", hotel=found.name),
         back_url=url_for("hotels.hotel", year=year, hotel_id=found.id), back_label=found.name,
     ), _status(form)
 
