@@ -10,7 +10,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 
-from conference.core import jobs
+from conference.core import audit, jobs
 from conference.core.errors import Refusal
 from conference.hotels.models import Hotel
 
@@ -72,23 +72,25 @@ def check_map(data: bytes) -> tuple[bytes, str]:
     return buffer.getvalue(), MAP_FORMATS[image_format][0]
 
 
-def store_map(hotel: Hotel, data: bytes) -> None:
-    """Keep the checked map; the old file goes once the new one is committed, and the new one
-    goes if the transaction fails."""
-    image, extension = check_map(data)
+def store_map(hotel: Hotel, checked: tuple[bytes, str], actor=None) -> None:
+    """Keep a map check_map passed; the old file goes once the new one is committed, and the
+    new one goes if the transaction fails."""
+    image, extension = checked
     stored = map_dir() / f"{secrets.token_hex(16)}.{extension}"
     stored.write_bytes(image)
     jobs.after_rollback(stored.unlink, True)
     forget_map(hotel)
     hotel.map_file = stored.name
+    audit.record("hotel.map", hotel, detail={"code": hotel.code, "map": True}, actor=actor)
 
 
-def forget_map(hotel: Hotel) -> None:
+def forget_map(hotel: Hotel, actor=None) -> None:
     """The hotel has no map any more: its file goes once that is committed."""
     old = map_path(hotel)
     hotel.map_file = None
     if old is not None:
         jobs.after_commit(old.unlink, True)
+        audit.record("hotel.map", hotel, detail={"code": hotel.code, "map": False}, actor=actor)
 
 
 def copy_map(name: str | None) -> str | None:

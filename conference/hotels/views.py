@@ -37,10 +37,10 @@ LABELS = {"kinds": KIND_LABELS, "kind_headings": KIND_HEADINGS, "room_kinds": RO
           "statuses": STATUS_LABELS, "categories": CATEGORY_LABELS, "room_label": services.room_label}
 
 
-def _show_all(form, refusal, fallback: str, rename: dict | None = None) -> None:
-    """Every message of a refusal beside its field (renamed to the form's), else beside `fallback`."""
+def _show_all(form, refusal, fallback: str) -> None:
+    """Every message of a refusal beside its field, else beside `fallback`."""
     for name, message in refusal.errors.items():
-        field = getattr(form, (rename or {}).get(name, name) or fallback, None) or getattr(form, fallback)
+        field = getattr(form, name or fallback, None) or getattr(form, fallback)
         field.errors = [*field.errors, message]
 
 
@@ -117,8 +117,7 @@ def hotel_form(year, hotel_id=None):
         image = upload.read() if upload and getattr(upload, "filename", "") else None
 
         def save():
-            if image is not None:
-                maps.check_map(image)  # a refused image must not half-save the hotel
+            checked = maps.check_map(image) if image is not None else None  # refused: nothing half-saved
             saved = services.save_hotel(edition, _hotel_fields(form), found, actor=current_user)
             travel_errors = {}
             for venue in edition_venues:
@@ -129,10 +128,10 @@ def hotel_form(year, hotel_id=None):
                     travel_errors[name] = error.message
             if travel_errors:
                 raise HotelError(errors=travel_errors)
-            if image is not None:
-                maps.store_map(saved, image)
+            if checked is not None:
+                maps.store_map(saved, checked, actor=current_user)
             elif form.remove_map.data:
-                maps.forget_map(saved)
+                maps.forget_map(saved, actor=current_user)
             return saved
 
         try:
@@ -167,7 +166,7 @@ def hotel_delete(year, hotel_id):
     found = services.get_hotel(edition, hotel_id) or abort(404)
 
     def delete():
-        maps.forget_map(found)
+        maps.forget_map(found, actor=current_user)
         services.delete_hotel(found, actor=current_user)
 
     return confirm_page(

@@ -285,6 +285,12 @@ def test_a_hotel_is_created_with_travel_times_and_a_map_served_publicly(app, org
     assert anonymous.get(f"{BASE}/{hotel_id}/map").mimetype == "image/jpeg"
     assert submit(organizer_client, f"{BASE}/{hotel_id}/edit", _hotel_form(remove_map="y")).status_code == 303
     assert not stored.exists() and anonymous.get(f"{BASE}/{hotel_id}/map").status_code == 404
+    with app.app_context():
+        from conference.core.models import AuditEntry
+
+        changes = db.session.execute(select(AuditEntry.detail).where(AuditEntry.action == "hotel.map")
+                                     .order_by(AuditEntry.id)).scalars().all()
+        assert [change["map"] for change in changes] == [True, False, True, False]  # new, replaced, removed
 
 
 @pytest.mark.parametrize(("changes", "field", "message"), [
