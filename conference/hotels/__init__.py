@@ -5,14 +5,14 @@ lists, arrivals and departures, pickup groups and the shuttle timetable."""
 def domain():
     from flask_babel import lazy_gettext as _l
 
-    from conference.core.domains import Domain, EditionEntry, Step
+    from conference.core.domains import Domain, EditionEntry, Section, Step
     from conference.core.permissions import STAFF
-    from conference.hotels import cli, demo, services, views
+    from conference.hotels import attendee, cli, demo, services, views
     from conference.hotels.models import Journey, Stay, Traveller
 
     return Domain(
         name="hotels",
-        blueprints=(views.bp,),
+        blueprints=(views.bp, attendee.bp),
         commands=(cli.hotels_cli,),
         permissions={
             "hotels.view": STAFF,
@@ -22,6 +22,8 @@ def domain():
         clone_steps=(Step("hotels", services.clone_hotels, requires=("venues",),
                           label=_l("hotels, room types and room blocks, without stays")),),
         edition_page=(EditionEntry(_l("Hotels and travel"), "hotels.index", "hotels.view", position=55),),
+        # The attendee's hotel, nights, roommate, pickup and shuttles on their own page.
+        sections=(Section("registration.own_page.cards", "hotels/attendee/_card.html", attendee.card),),
         handles={"registration.cancelled": services.cancel_on_registration_cancelled},
         personal_data={
             Stay: ("note",),
