@@ -5,14 +5,14 @@ lists, arrivals and departures, pickup groups and the shuttle timetable."""
 def domain():
     from flask_babel import lazy_gettext as _l
 
-    from conference.core.domains import Domain, EditionEntry, Step
+    from conference.core.domains import Domain, EditionEntry, Section, Step
     from conference.core.permissions import STAFF
-    from conference.hotels import cli, demo, rooming_views, services, views
+    from conference.hotels import attendee, cli, demo, rooming_views, services, views
     from conference.hotels.models import Journey, RoomingListSent, Stay, Traveller
 
     return Domain(
         name="hotels",
-        blueprints=(views.bp, rooming_views.bp),
+        blueprints=(views.bp, attendee.bp, rooming_views.bp),
         commands=(cli.hotels_cli,),
         permissions={
             "hotels.view": STAFF,
@@ -23,6 +23,8 @@ def domain():
                           label=_l("hotels, room types and room blocks, without stays")),),
         edition_page=(EditionEntry(_l("Hotels and travel"), "hotels.index", "hotels.view", position=55),
                       EditionEntry(_l("Rooming lists"), "hotels_rooming.overview", "hotels.manage", position=56)),
+        # The attendee's hotel, nights, roommate, pickup and shuttles on their own page.
+        sections=(Section("registration.own_page.cards", "hotels/attendee/_card.html", attendee.card),),
         handles={"registration.cancelled": services.cancel_on_registration_cancelled},
         personal_data={
             Stay: ("note",),

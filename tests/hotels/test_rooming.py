@@ -299,6 +299,7 @@ def test_the_overview_links_every_hotels_list(app, manager, housed):
     html = manager.get("/editions/2023/hotels/rooming/?lang=en").get_data(as_text=True)
     assert _url(housed) in html and _url(housed, "H-HILL") in html
     assert "Rooming lists" in manager.get("/editions/2023?lang=en").get_data(as_text=True)
+    assert _url(housed) in manager.get(f"/editions/2023/hotels/{housed['H-SEA']}").get_data(as_text=True)
 
 
 def test_the_largest_list_is_quick_to_build(app, housed):
