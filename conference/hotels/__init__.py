@@ -7,12 +7,22 @@ def domain():
 
     from conference.core.domains import Domain, EditionEntry, Section, Step
     from conference.core.permissions import STAFF
-    from conference.hotels import api, attendee, cli, demo, services, travel, travel_views, views
-    from conference.hotels.models import Journey, Stay, Traveller
+    from conference.hotels import (
+        api,
+        attendee,
+        cli,
+        demo,
+        rooming_views,
+        services,
+        travel,
+        travel_views,
+        views,
+    )
+    from conference.hotels.models import Journey, RoomingListSent, Stay, Traveller
 
     return Domain(
         name="hotels",
-        blueprints=(views.bp, attendee.bp, travel_views.bp),
+        blueprints=(views.bp, attendee.bp, rooming_views.bp, travel_views.bp),
         json_apis=(api.bp,),
         commands=(cli.hotels_cli,),
         permissions={
@@ -23,8 +33,9 @@ def domain():
         clone_steps=(Step("hotels", services.clone_hotels, requires=("venues",),
                           label=_l("hotels, room types and room blocks, without stays")),),
         edition_page=(EditionEntry(_l("Hotels and travel"), "hotels.index", "hotels.view", position=55),
+                      EditionEntry(_l("Rooming lists"), "hotels_rooming.overview", "hotels.manage", position=56),
                       EditionEntry(_l("Arrivals, pickups and shuttles"), "hotels_travel.arrivals", "hotels.view",
-                                   position=56)),
+                                   position=57)),
         # The attendee's hotel, nights, roommate, pickup and shuttles on their own page; the
         # shuttle timetable on the public programme.
         sections=(Section("registration.own_page.cards", "hotels/attendee/_card.html", attendee.card),
@@ -34,5 +45,6 @@ def domain():
             Stay: ("note",),
             Journey: ("at", "number_sealed"),
             Traveller: ("travel_consent_at", "document_consent_at"),
+            RoomingListSent: ("lines",),  # guests' names and nights as a hotel was told them
         },
     )
