@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time
 
 import openpyxl
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from conference.core import pii
@@ -135,7 +136,8 @@ def test_automatic_grouping_fills_by_place_and_window_and_never_over_capacity(ct
     # 王 10:05 takes the one seat of 10:00–11:00; 李 10:40 finds it full and goes in 10:30–12:00;
     # 陈 goes by rail; 张 lands at 13:20, when no group waits; the departures have no group.
     assert placed == {"王": morning.id, "李": later.id, "陈": rail.id}
-    unplaced = {(journey.person.family_name, journey.direction): str(why) for journey, why in result.unplaced}
+    with force_locale("en"):
+        unplaced = {(journey.person.family_name, journey.direction): str(why) for journey, why in result.unplaced}
     assert unplaced[("张", "arrival")] == "No group meets this time."
     assert all(direction == "departure" for name, direction in unplaced if name != "张")
     db.session.commit()
@@ -149,8 +151,9 @@ def test_a_full_window_is_said_and_a_person_by_hand_keeps_the_seat_count(ctx):
     world, airport, _station, people = travel_world()
     only = group(world, airport, time(10), time(14), capacity=2)
     result = travel.group_automatically(world.edition)
-    assert {journey.person.family_name: str(why) for journey, why in result.unplaced if journey.direction == "arrival"} == {
-        "张": "Every group of this time is full.", "陈": "No group meets this time."}
+    with force_locale("en"):
+        reasons = {journey.person.family_name: str(why) for journey, why in result.unplaced if journey.direction == "arrival"}
+    assert reasons == {"张": "Every group of this time is full.", "陈": "No group meets this time."}
     late = db.session.execute(select(Journey).where(Journey.person_id == people["张"].id,
                                                     Journey.direction == "arrival")).scalar_one()
     with pytest.raises(ScheduleError) as refused:
