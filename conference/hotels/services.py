@@ -608,18 +608,17 @@ def place(stay: Stay, hotel: Hotel, room_type: RoomType, confirmed: bool = False
 
 
 def share(stay: Stay, holder: Stay, confirmed: bool = False, actor=None, tell: bool = True) -> Stay:
-    """Put a stay in the twin room `holder` holds: it takes no room-night of its own."""
+    """Put a stay in the twin room `holder` holds, for the same nights: it takes no room-night
+    of its own."""
     if stay.status == "cancelled" or stay.edition_id != holder.edition_id:
         raise HotelError(_l("This stay is cancelled."))
     if _sharers(stay):
         raise HotelError(_l("Someone shares this room: move them first, or keep a twin room for the same nights."))
-    moved = _proposed(stay, holder.check_in, holder.check_out)
     hotel = holder.hotel
-    conflicts = roommates_agree(moved, holder) or (
-        kind_allowed(moved, hotel) + one_hotel_a_night(moved, hotel) + within_travel(moved) + wishes_respected(stay, holder))
+    conflicts = roommates_agree(stay, holder) or (
+        kind_allowed(stay, hotel) + one_hotel_a_night(stay, hotel) + within_travel(stay) + wishes_respected(stay, holder))
     confirm_or_refuse(conflicts, confirmed)
     give_back_nights(stay)
-    stay.check_in, stay.check_out = holder.check_in, holder.check_out
     stay.hotel, stay.room_type, stay.shares_with_id = hotel, holder.room_type, holder.id
     stay.status, stay.assigned_at, stay.confirmed_at = holder.status, utcnow(), holder.confirmed_at
     db.session.flush()

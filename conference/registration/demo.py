@@ -28,12 +28,12 @@ from conference.registration.models import (
 
 NOTICE_ZH = """2023年中国网络文明大会组委会（以下简称“我们”）为办理参会报名、证件制作、安全检查和会务服务，收集您的以下个人信息：姓名、单位、职务、电子邮箱、手机号码、身份证件类型和号码、照片（选填）以及您选择的活动。
 身份证件号码属于敏感个人信息，仅用于大会安全检查和实名核验，加密存储，在各类名单中脱敏显示，每一次查看完整号码都会记录在案。照片仅用于制作证件和入口核验。
-为安排住宿，我们会向您入住的酒店提供入住所需的姓名和联系方式；除此以外，不会向第三方提供您的个人信息，也不会公开。
+为安排住宿和接送站，经您另行同意，我们保存您的行程（抵离时间、航班或车次、抵离地点）和住宿安排，并向您入住的酒店（大会签约酒店，名单见个人报名页面）提供入住所需的姓名、房型、入住日期、同住人和特殊需求；仅在您另行同意时，才向酒店提供身份证件类型和号码用于预先登记。除此以外，不会向第三方提供您的个人信息，也不会公开。
 您的身份证件号码、手机号码和照片将在大会结束后180天内删除，仅保留不含个人身份的统计数据。
 您可以在个人报名页面查看、下载、更正您的信息，撤回同意，或申请删除。未满14周岁的参会者须由监护人同意。"""
 NOTICE_EN = """The organizing committee of the 2023 China Internet Civilization Conference ("we") collects the following personal information to handle your registration, make your badge, run the security check and serve you at the conference: your name, organisation, position, email, mobile phone, identity document type and number, photo (optional) and the sessions you choose.
 Your identity document number is sensitive personal information. It is used only for the security check and real-name verification, stored encrypted, masked in every list, and every look at the full number is logged. Your photo is used only for your badge and at the entrances.
-To arrange your stay we give your hotel the name and contact it needs; otherwise we give your personal information to no one and publish none of it.
+To arrange your stay and your pickup, with your separate consent we keep your travel details (arrival and departure times, flight or train numbers, places) and your stay, and give the hotel you stay in (one of the conference's contracted hotels, named on your registration page) what it needs: your name, room type, nights, roommate and special requests; your identity document type and number go to the hotel for pre-registration only if you separately agree. Otherwise we give your personal information to no one and publish none of it.
 Your identity document number, phone number and photo are deleted within 180 days after the conference; only statistics without personal identity are kept.
 On your own registration page you can see, download and correct your information, withdraw your consent or ask for deletion. Participants under 14 need a guardian's consent."""
 
