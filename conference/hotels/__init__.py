@@ -7,12 +7,13 @@ def domain():
 
     from conference.core.domains import Domain, EditionEntry, Step
     from conference.core.permissions import STAFF
-    from conference.hotels import cli, demo, services, views
+    from conference.hotels import assign, assign_views, cli, demo, services, views
     from conference.hotels.models import Journey, Stay, Traveller
 
     return Domain(
         name="hotels",
-        blueprints=(views.bp,),
+        blueprints=(views.bp, assign_views.bp),
+        jobs=(assign,),
         commands=(cli.hotels_cli,),
         permissions={
             "hotels.view": STAFF,
@@ -21,7 +22,8 @@ def domain():
         demo_steps=(Step("hotels", demo.load_hotels, requires=("venues", "registration")),),
         clone_steps=(Step("hotels", services.clone_hotels, requires=("venues",),
                           label=_l("hotels, room types and room blocks, without stays")),),
-        edition_page=(EditionEntry(_l("Hotels and travel"), "hotels.index", "hotels.view", position=55),),
+        edition_page=(EditionEntry(_l("Hotels and travel"), "hotels.index", "hotels.view", position=55),
+                      EditionEntry(_l("Auto-assign rooms"), "hotels_assign.preview", "hotels.manage", position=56)),
         handles={"registration.cancelled": services.cancel_on_registration_cancelled},
         personal_data={
             Stay: ("note",),

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from conference.core import audit
@@ -399,7 +399,8 @@ def apply(plan: Plan, actor=None) -> Applied:
             for p in plan.placements]
     if rows:
         placed = db.session.execute(
-            update(stays).where(stays.c.id == bindparam("b_id"), stays.c.status.in_(OPEN),
+            # `status IN (...)` expands per statement, which executemany cannot take: spelt out.
+            update(stays).where(stays.c.id == bindparam("b_id"), or_(*(stays.c.status == status for status in OPEN)),
                                 stays.c.check_in == bindparam("b_in"), stays.c.check_out == bindparam("b_out"))
             .values(status=bindparam("b_status"), hotel_id=bindparam("b_hotel"), room_type_id=bindparam("b_room"),
                     shares_with_id=bindparam("b_with"), assigned_at=now, confirmed_at=bindparam("b_confirmed"), updated_at=now),
