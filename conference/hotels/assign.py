@@ -29,12 +29,15 @@ from conference.editions.models import Edition
 from conference.extensions import db, huey
 from conference.hotels import services
 from conference.hotels.models import HOLDING, Hotel, RoomBlock, RoomType, Stay
+from conference.people.models import Person
 from conference.programme.models import AgendaItem, AgendaSpeaker, Session
 from conference.registration.models import Registration, SeatBooking
 from conference.venues.models import Hall
 
 OPEN = ("requested", "waitlisted")  # the stays auto-assign places
 FAR = 24 * 60  # minutes counted for a venue a hotel has no travel time to
+WRITTEN = ["status", "hotel_id", "room_type_id", "shares_with_id", "assigned_at", "confirmed_at", "updated_at",
+           "hotel", "room_type", "shares_with"]
 
 
 class AssignError(Refusal):
@@ -138,7 +141,7 @@ class _Unit:
 def _open_stays(edition: Edition) -> list[Stay]:
     return list(db.session.execute(
         select(Stay).where(Stay.edition_id == edition.id, Stay.status.in_(OPEN))
-        .options(selectinload(Stay.person)).order_by(Stay.id)
+        .options(selectinload(Stay.person).load_only(*Person.shown_at_the_gate(), Person.edition_id)).order_by(Stay.id)
     ).scalars())
 
 
@@ -173,26 +176,47 @@ def venues_of_people(edition: Edition) -> dict[int, set[int]]:
 # Planning -------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Option:
+    """A room type as the plan compares them, in plain values (thousands of comparisons)."""
+
+    hotel: Hotel
+    room_type: RoomType
+    hotel_id: int
+    kind: str  # the hotel's
+    room_kind: str
+    accessible: bool
+    smoking: bool
+    minutes: dict  # venue id -> minutes from the hotel
+    order: tuple  # the hotels' order, then the room types'
+
+
 class _Rooms:
     """Free rooms per room type and night, counted down as the plan places people."""
 
     def __init__(self, hotels: list[Hotel]):
         self.blocks: dict[tuple[int, date], RoomBlock] = {}
         self.free: dict[tuple[int, date], int] = {}
+        self.options: dict[tuple[str, str], list[_Option]] = defaultdict(list)  # (hotel kind, room kind) -> options
         for hotel in hotels:
+            minutes = {travel.venue_id: travel.minutes for travel in hotel.travel_times}
             for room_type in hotel.room_types:
+                self.options[hotel.kind, room_type.kind].append(_Option(
+                    hotel, room_type, hotel.id, hotel.kind, room_type.kind, room_type.accessible, room_type.smoking,
+                    minutes, (hotel.position, hotel.code, room_type.position, room_type.id)))
                 for block in room_type.blocks:
                     self.blocks[room_type.id, block.night] = block
                     self.free[room_type.id, block.night] = block.rooms - block.taken
 
-    def left(self, room_type: RoomType, nights: list[date]) -> int:
+    def left(self, option: _Option, nights: list[date]) -> int:
         """The rooms free on every one of the nights (0 when a night has no block)."""
-        return min((self.free.get((room_type.id, night), 0) for night in nights), default=0)
+        free, room_type_id = self.free, option.room_type.id
+        return min((free.get((room_type_id, night), 0) for night in nights), default=0)
 
-    def take(self, room_type: RoomType, nights: list[date], takes: Counter) -> None:
+    def take(self, option: _Option, nights: list[date], takes: Counter) -> None:
         for night in nights:
-            self.free[room_type.id, night] -= 1
-            takes[self.blocks[room_type.id, night]] += 1
+            self.free[option.room_type.id, night] -= 1
+            takes[self.blocks[option.room_type.id, night]] += 1
 
 
 def _agree(asker: Stay, other: Stay) -> bool:
@@ -302,15 +326,15 @@ def plan(edition: Edition) -> Plan:
     left_in_group = Counter(group_size)
     group_hotel: dict[tuple, int] = {}
     for unit in units:
-        choice = _choose(unit, hotels, rooms, group_hotel.get(unit.group), left_in_group.get(unit.group, 1))
+        choice = _choose(unit, rooms, group_hotel.get(unit.group), left_in_group.get(unit.group, 1))
         if unit.group:
             left_in_group[unit.group] -= 1
         if choice is None:
             message = _full_message(unit)
             result.unplaced.extend(Unplaced(stay, "full", message, waitlisted=True) for stay in unit.stays)
             continue
-        hotel, room_type = choice
-        rooms.take(room_type, Interval(unit.first.check_in, unit.first.check_out).nights(), result.takes)
+        rooms.take(choice, Interval(unit.first.check_in, unit.first.check_out).nights(), result.takes)
+        hotel, room_type = choice.hotel, choice.room_type
         if unit.group:
             group_hotel.setdefault(unit.group, hotel.id)
         holder = unit.first
@@ -319,30 +343,24 @@ def plan(edition: Edition) -> Plan:
     return result
 
 
-def _choose(unit: _Unit, hotels: list[Hotel], rooms: _Rooms, group_hotel: int | None,
-            group_left: int) -> tuple[Hotel, RoomType] | None:
-    """The best hotel and room type with a room free on every night: the delegation's hotel,
-    else one with room for the rest of the delegation; a room matching the accessibility asked
-    for; the nearest to the person's venues; the most rooms left."""
+def _choose(unit: _Unit, rooms: _Rooms, group_hotel: int | None, group_left: int) -> _Option | None:
+    """The best room type with a room free on every night: in the delegation's hotel, else in
+    one with room for the rest of the delegation; matching the accessibility asked for; in the
+    hotel nearest to the person's venues; with the most rooms left."""
     nights = Interval(unit.first.check_in, unit.first.check_out).nights()
+    accessible, non_smoking = unit.accessible, unit.non_smoking
     best, best_key = None, None
-    for hotel in hotels:
-        if hotel.kind != unit.kind:
+    for option in rooms.options.get((unit.kind, unit.first.room_kind), ()):
+        if (accessible and not option.accessible) or (non_smoking and option.smoking):
             continue
-        distance = sum(hotel.minutes_to(venue) or FAR for venue in unit.venues)
-        for room_type in hotel.room_types:
-            if room_type.kind != unit.first.room_kind or (unit.accessible and not room_type.accessible):
-                continue
-            if unit.non_smoking and room_type.smoking:
-                continue
-            left = rooms.left(room_type, nights)
-            if left < 1:
-                continue
-            key = (group_hotel is not None and hotel.id != group_hotel, left < group_left,
-                   room_type.accessible and not unit.accessible, distance, -left, hotel.position, hotel.code,
-                   room_type.position, room_type.id)
-            if best_key is None or key < best_key:
-                best, best_key = (hotel, room_type), key
+        left = rooms.left(option, nights)
+        if left < 1:
+            continue
+        key = (group_hotel is not None and option.hotel_id != group_hotel, left < group_left,
+               option.accessible and not accessible, sum(option.minutes.get(venue, FAR) for venue in unit.venues),
+               -left, option.order)
+        if best_key is None or key < best_key:
+            best, best_key = option, key
     return best
 
 
@@ -373,6 +391,7 @@ def apply(plan: Plan, actor=None) -> Applied:
     night order as services.place takes them, so the two queue instead of deadlocking), then
     the stays in bulk, each only if it is still open with the nights planned. The caller
     commits, then calls `tell` for the mails."""
+    db.session.flush()  # the session's own changes first: the statements below go around it
     stale = AssignError(_l("Rooms or requests changed since this preview: look at the new preview and save again."))
     table = RoomBlock.__table__
     for block, rooms in sorted(plan.takes.items(), key=lambda item: (item[0].night, item[0].room_type_id)):
@@ -411,7 +430,12 @@ def apply(plan: Plan, actor=None) -> Applied:
     if waiting:
         db.session.execute(update(stays).where(stays.c.id.in_(waiting), stays.c.status == "requested")
                            .values(status="waitlisted", updated_at=now))
-    db.session.expire_all()  # the session's stays and blocks were written around it
+    # The rows were written around the session: its copies of what changed are read again when
+    # next used (by attribute: expiring whole objects would walk their relationships, 3,000 times).
+    for block in plan.takes:
+        db.session.expire(block, ["taken"])
+    for stay in [*(p.stay for p in plan.placements), *(u.stay for u in plan.unplaced if u.waitlisted)]:
+        db.session.expire(stay, WRITTEN)
     audit.record("stay.auto_assign", plan.edition, actor=actor, detail={
         "placed": len(rows), "waitlisted": len(waiting),
         "hotels": {row["hotel"].code: row["people"] for row in plan.by_hotel() if row["people"]},
