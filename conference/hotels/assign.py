@@ -88,6 +88,11 @@ class Plan:
     kinds: dict[str, str | None] = field(default_factory=dict)  # category -> hotel kind
 
     @property
+    def saves_anything(self) -> bool:
+        """Whether saving would change a stay: place one, or put a requested one on the waiting list."""
+        return bool(self.placements) or any(u.waitlisted and u.stay.status == "requested" for u in self.unplaced)
+
+    @property
     def fingerprint(self) -> str:
         """What the plan would save, in 16 hex digits: the page sends it back with the save, so
         that a plan that changed since the preview is shown again instead of saved."""
