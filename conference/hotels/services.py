@@ -675,9 +675,15 @@ def confirm_stay(stay: Stay, reference: str = "", actor=None) -> None:
 
 
 def cancel_on_registration_cancelled(registration, actor=None) -> None:
-    """A cancelled registration gives its rooms back (event registration.cancelled)."""
-    for stay in stays_of_person(registration.person):
+    """A cancelled registration gives its rooms back, and its travel details go: they were kept
+    only to house and meet this person (event registration.cancelled, which a deletion request
+    sends too)."""
+    person = registration.person
+    for stay in stays_of_person(person):
         cancel_stay(stay, actor=actor)
+        stay.note = ""
+    for journey in db.session.execute(select(Journey).where(Journey.person_id == person.id)).scalars():
+        db.session.delete(journey)
 
 
 # Cloning ------------------------------------------------------------------------------------

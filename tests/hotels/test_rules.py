@@ -208,17 +208,21 @@ def test_a_hotel_or_room_type_with_stays_is_not_deleted(ctx):
     assert services.hotel_by_code(world.edition, "H-GUEST") is None
 
 
-def test_a_cancelled_registration_gives_its_rooms_back(ctx):
+def test_a_cancelled_registration_gives_its_rooms_back_and_its_travel_details_go(ctx):
     world = housing()
     king = world.room(world.audience_hotel, "king")
-    stay = requested(world, person(world, "许"))
+    who = person(world, "许")
+    stay = services.request_stay(who, services.StayWishes(FIRST, LEAVING, note="轮椅"))
     services.place(stay, world.audience_hotel, king)
+    _journey(world, who, "arrival", NIGHTS[0], 10)
 
     class Cancelled:  # what the event carries: the registration, with its person
         person = stay.person
 
     services.cancel_on_registration_cancelled(Cancelled)
-    assert stay.status == "cancelled" and taken(king) == [0, 0, 0]
+    db.session.flush()
+    assert stay.status == "cancelled" and taken(king) == [0, 0, 0] and stay.note == ""
+    assert db.session.execute(select(Journey).where(Journey.person_id == who.id)).first() is None
 
 
 def test_travel_details_are_kept_only_with_their_consent_and_go_with_it(ctx):
