@@ -233,8 +233,9 @@ def _pair_conflicts(asker: Stay, other: Stay, kinds: dict) -> str | None:
     """Why two open stays cannot share a twin room, or None."""
     if not _agree(asker, other):
         return str(_l("%(other)s asked to share with someone else.", other=other.person.display_name))
-    if services.wishes_respected(asker, other):
-        return str(services.wishes_respected(asker, other)[0].message)
+    unwanted = services.wishes_respected(asker, other)
+    if unwanted:
+        return str(unwanted[0].message)
     if asker.room_kind != "twin" or other.room_kind != "twin":
         return str(_l("Two people share a twin room: both must ask for one."))
     if (asker.check_in, asker.check_out) != (other.check_in, other.check_out):
@@ -269,8 +270,14 @@ def plan(edition: Edition) -> Plan:
     for stay in stays:
         open_by_person.setdefault(stay.person_id, stay)
 
-    placeable = []
+    placeable, asked = [], defaultdict(list)  # person -> the nights of their open stays so far
     for stay in stays:
+        nights = Interval(stay.check_in, stay.check_out)
+        if any(nights.overlaps(earlier) for earlier in asked[stay.person_id]):
+            result.unplaced.append(Unplaced(stay, "two_stays", str(_l(
+                "%(name)s asked for a room twice on some of these nights.", name=stay.person.display_name))))
+            continue
+        asked[stay.person_id].append(nights)
         if stay.person_id in holding:
             conflicts = services.one_hotel_a_night(stay, holding[stay.person_id][0].hotel)
             if conflicts:

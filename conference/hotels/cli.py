@@ -4,6 +4,7 @@ from flask.cli import AppGroup
 
 from conference.core.database import committed
 from conference.editions.cli import edition_for_command
+from conference.hotels import assign
 
 hotels_cli = AppGroup("hotels", help="Hotels: auto-assign stays, write rooming lists.")
 
@@ -13,8 +14,6 @@ hotels_cli = AppGroup("hotels", help="Hotels: auto-assign stays, write rooming l
 @click.option("--dry-run", is_flag=True, help="Print what would be placed; save nothing.")
 def assign_command(year, dry_run) -> None:
     """Place every requested or waiting stay (the same plan as the preview page), then save it."""
-    from conference.hotels import assign
-
     edition = edition_for_command(year)
     plan = assign.plan(edition)
     click.echo(f"{'hotel':<14}{'kind':<10}{'people':>7}{'rooms':>7}")

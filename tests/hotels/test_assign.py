@@ -85,6 +85,20 @@ def test_each_category_goes_to_its_kind_of_hotel_and_the_preview_writes_nothing(
     assert taken(world.guest_hotel)["king"] == [1, 1, 1]
 
 
+def test_nobody_is_placed_twice_on_one_night(ctx):
+    world = housing(rooms=3)
+    who = person(world, "柏")
+    first = requested(world, who)
+    again = requested(world, who, check_in=NIGHTS[2])
+    housed = person(world, "水")
+    services.place(requested(world, housed), world.audience_hotel, world.room(world.audience_hotel, "king"), tell=False)
+    overlapping = requested(world, housed, check_in=NIGHTS[1])
+    db.session.commit()
+    plan = assign.plan(world.edition)
+    assert placed(plan, first) and [(u.stay.id, u.reason) for u in plan.unplaced] == [
+        (again.id, "two_stays"), (overlapping.id, "two_stays")]
+
+
 def test_roommates_who_asked_each_other_share_one_twin(ctx):
     world = housing(rooms=3)
     first, second = person(world, "赵"), person(world, "钱")
