@@ -15,6 +15,7 @@ import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, or_, select, update
@@ -49,10 +50,10 @@ class Placement:
     """A stay put in a room type of a hotel, or in the twin room of another stay (`holder`).
     What the save checks is kept as planned: the stays may change in the database meanwhile."""
 
-    stay: Stay
+    stay: "Request"
     hotel: Hotel
     room_type: RoomType
-    holder: Stay | None = None
+    holder: "Stay | Request | None" = None
     nights: tuple[date, date] = field(init=False)
     joins: bool = field(init=False)  # into a room held before the plan, not one the plan holds
 
@@ -70,7 +71,7 @@ class Placement:
 class Unplaced:
     """A stay that could not be placed and why; `waitlisted` when its kind of hotel is full."""
 
-    stay: Stay
+    stay: "Request"
     reason: str  # kind, two_stays, full
     message: str
     waitlisted: bool = False
@@ -82,7 +83,7 @@ class Plan:
     placements: list[Placement] = field(default_factory=list)
     unplaced: list[Unplaced] = field(default_factory=list)
     # Placed, but a wish could not be honoured (a roommate who asked for someone else).
-    notes: list[tuple[Stay, str]] = field(default_factory=list)
+    notes: list[tuple["Request", str]] = field(default_factory=list)
     takes: Counter = field(default_factory=Counter)  # RoomBlock -> rooms taken
     hotels: list[Hotel] = field(default_factory=list)
     kinds: dict[str, str | None] = field(default_factory=dict)  # category -> hotel kind
@@ -122,13 +123,13 @@ class Plan:
 class _Unit:
     """What is placed together: one stay, or two sharing a twin room (the first holds it)."""
 
-    stays: list[Stay]
+    stays: list["Request"]
     kind: str
     group: tuple | None  # (kind, organisation): placed in one hotel when possible
-    venues: set[int]
+    venues: frozenset[int]
 
     @property
-    def first(self) -> Stay:
+    def first(self) -> "Request":
         return self.stays[0]
 
     @property
@@ -143,18 +144,54 @@ class _Unit:
 # Reading the edition --------------------------------------------------------------------------
 
 
-def _open_stays(edition: Edition) -> list[Stay]:
-    return list(db.session.execute(
-        select(Stay).where(Stay.edition_id == edition.id, Stay.status.in_(OPEN))
-        .options(selectinload(Stay.person).load_only(*Person.shown_at_the_gate(), Person.edition_id)).order_by(Stay.id)
-    ).scalars())
+class _Person:
+    """What the plan reads of a person, in plain values; named as Person names them."""
+
+    __slots__ = ("id", "family_name", "given_name", "name_latin", "category", "organisation", "organisation_en")
+    COLUMNS = (Person.id, Person.family_name, Person.given_name, Person.name_latin, Person.category,
+               Person.organisation, Person.organisation_en)
+
+    def __init__(self, *values):
+        for name, value in zip(self.__slots__, values, strict=True):
+            setattr(self, name, value)
+
+    name = property(Person.name.fget)
+    latin_name = property(Person.latin_name.fget)
+    display_name = property(Person.display_name.fget)
+    organisation_text = property(Person.organisation_text.fget)
+
+
+class Request:
+    """An open stay as the plan reads it: plain values, since thousands are read at once (an
+    ORM object each would cost more than the plan). Services' rules read it as they read a Stay."""
+
+    __slots__ = ("id", "check_in", "check_out", "room_kind", "accessible", "non_smoking", "roommate_wish_id",
+                 "not_with_id", "status", "person_id", "person")
+    COLUMNS = (Stay.id, Stay.check_in, Stay.check_out, Stay.room_kind, Stay.accessible, Stay.non_smoking,
+               Stay.roommate_wish_id, Stay.not_with_id, Stay.status, Stay.person_id)
+
+    def __init__(self, row):
+        for name, value in zip(self.__slots__[:-1], row[:len(self.COLUMNS)], strict=True):
+            setattr(self, name, value)
+        self.person = _Person(*row[len(self.COLUMNS):])
+
+
+def _open_stays(edition: Edition) -> list[Request]:
+    return [Request(row) for row in db.session.execute(
+        select(*Request.COLUMNS, *_Person.COLUMNS).join(Person, Person.id == Stay.person_id)
+        .where(Stay.edition_id == edition.id, Stay.status.in_(OPEN)).order_by(Stay.id))]
 
 
 def _holding_stays(edition: Edition) -> dict[int, list[Stay]]:
-    """Stays already placed, by person: a roommate may join one, and nobody gets two a night."""
+    """Placed stays of the people with open stays and of those they would share with: a roommate
+    may join one, and nobody gets two a night."""
+    open_stays = select(Stay.person_id, Stay.roommate_wish_id).where(Stay.edition_id == edition.id,
+                                                                     Stay.status.in_(OPEN)).subquery()
     found = defaultdict(list)
     for stay in db.session.execute(
-        select(Stay).where(Stay.edition_id == edition.id, Stay.status.in_(HOLDING))
+        select(Stay).where(Stay.edition_id == edition.id, Stay.status.in_(HOLDING),
+                           or_(Stay.person_id.in_(select(open_stays.c.person_id)),
+                               Stay.person_id.in_(select(open_stays.c.roommate_wish_id))))
         .options(selectinload(Stay.person), selectinload(Stay.room_type))
     ).scalars():
         found[stay.person_id].append(stay)
@@ -188,8 +225,7 @@ class _Option:
     hotel: Hotel
     room_type: RoomType
     hotel_id: int
-    kind: str  # the hotel's
-    room_kind: str
+    room_type_id: int
     accessible: bool
     smoking: bool
     minutes: dict  # venue id -> minutes from the hotel
@@ -203,33 +239,42 @@ class _Rooms:
         self.blocks: dict[tuple[int, date], RoomBlock] = {}
         self.free: dict[tuple[int, date], int] = {}
         self.options: dict[tuple[str, str], list[_Option]] = defaultdict(list)  # (hotel kind, room kind) -> options
+        self._distances: dict[tuple, list[int]] = {}
         for hotel in hotels:
             minutes = {travel.venue_id: travel.minutes for travel in hotel.travel_times}
             for room_type in hotel.room_types:
                 self.options[hotel.kind, room_type.kind].append(_Option(
-                    hotel, room_type, hotel.id, hotel.kind, room_type.kind, room_type.accessible, room_type.smoking,
-                    minutes, (hotel.position, hotel.code, room_type.position, room_type.id)))
+                    hotel, room_type, hotel.id, room_type.id, room_type.accessible, room_type.smoking, minutes,
+                    (hotel.position, hotel.code, room_type.position, room_type.id)))
                 for block in room_type.blocks:
                     self.blocks[room_type.id, block.night] = block
                     self.free[room_type.id, block.night] = block.rooms - block.taken
 
-    def left(self, option: _Option, nights: list[date]) -> int:
-        """The rooms free on every one of the nights (0 when a night has no block)."""
-        free, room_type_id = self.free, option.room_type.id
-        return min((free.get((room_type_id, night), 0) for night in nights), default=0)
+    def distances(self, kind: str, room_kind: str, venues: frozenset) -> list[int]:
+        """Minutes from each option's hotel to the venues, summed (few people differ in venues)."""
+        key = (kind, room_kind, venues)
+        if key not in self._distances:
+            self._distances[key] = [sum(option.minutes.get(venue, FAR) for venue in venues)
+                                    for option in self.options.get((kind, room_kind), ())]
+        return self._distances[key]
 
-    def take(self, option: _Option, nights: list[date], takes: Counter) -> None:
+    def take(self, option: _Option, nights: tuple[date, ...], takes: Counter) -> None:
         for night in nights:
-            self.free[option.room_type.id, night] -= 1
-            takes[self.blocks[option.room_type.id, night]] += 1
+            self.free[option.room_type_id, night] -= 1
+            takes[self.blocks[option.room_type_id, night]] += 1
 
 
-def _agree(asker: Stay, other: Stay) -> bool:
+@lru_cache(maxsize=256)
+def _nights(check_in: date, check_out: date) -> tuple[date, ...]:
+    return tuple(Interval(check_in, check_out).nights())
+
+
+def _agree(asker: Request, other: "Request | Stay") -> bool:
     """Both asked for each other, or one asked and the other, wishing no one else, accepts."""
     return other.roommate_wish_id in (None, asker.person_id)
 
 
-def _pair_conflicts(asker: Stay, other: Stay, kinds: dict) -> str | None:
+def _pair_conflicts(asker: Request, other: Request, kinds: dict) -> str | None:
     """Why two open stays cannot share a twin room, or None."""
     if not _agree(asker, other):
         return str(_l("%(other)s asked to share with someone else.", other=other.person.display_name))
@@ -247,7 +292,7 @@ def _pair_conflicts(asker: Stay, other: Stay, kinds: dict) -> str | None:
     return None
 
 
-def _join_conflicts(asker: Stay, holder: Stay) -> str | None:
+def _join_conflicts(asker: Request, holder: Stay) -> str | None:
     """Why an open stay cannot join the twin room a placed stay holds, or None."""
     if not _agree(asker, holder):
         return str(_l("%(other)s asked to share with someone else.", other=holder.person.display_name))
@@ -329,7 +374,7 @@ def plan(edition: Edition) -> Plan:
         kind = kinds[stay.person.category]
         organisation = stay.person.organisation.strip()
         units.append(_Unit(members, kind, (kind, organisation) if organisation else None,
-                           set().union(*(venues.get(member.person_id, set()) for member in members))))
+                           frozenset().union(*(venues.get(member.person_id, ()) for member in members))))
 
     # Those who asked for an accessible room first, then the largest delegations, each together.
     group_size = Counter(unit.group for unit in units if unit.group)
@@ -345,7 +390,7 @@ def plan(edition: Edition) -> Plan:
             message = _full_message(unit)
             result.unplaced.extend(Unplaced(stay, "full", message, waitlisted=True) for stay in unit.stays)
             continue
-        rooms.take(choice, Interval(unit.first.check_in, unit.first.check_out).nights(), result.takes)
+        rooms.take(choice, _nights(unit.first.check_in, unit.first.check_out), result.takes)
         hotel, room_type = choice.hotel, choice.room_type
         if unit.group:
             group_hotel.setdefault(unit.group, hotel.id)
@@ -359,18 +404,19 @@ def _choose(unit: _Unit, rooms: _Rooms, group_hotel: int | None, group_left: int
     """The best room type with a room free on every night: in the delegation's hotel, else in
     one with room for the rest of the delegation; matching the accessibility asked for; in the
     hotel nearest to the person's venues; with the most rooms left."""
-    nights = Interval(unit.first.check_in, unit.first.check_out).nights()
-    accessible, non_smoking = unit.accessible, unit.non_smoking
+    first = unit.first
+    nights = _nights(first.check_in, first.check_out)
+    accessible, non_smoking, free = unit.accessible, unit.non_smoking, rooms.free
+    options = rooms.options.get((unit.kind, first.room_kind), ())
     best, best_key = None, None
-    for option in rooms.options.get((unit.kind, unit.first.room_kind), ()):
+    for option, distance in zip(options, rooms.distances(unit.kind, first.room_kind, unit.venues), strict=True):
         if (accessible and not option.accessible) or (non_smoking and option.smoking):
             continue
-        left = rooms.left(option, nights)
+        left = min([free.get((option.room_type_id, night), 0) for night in nights], default=0)  # none: no block
         if left < 1:
             continue
         key = (group_hotel is not None and option.hotel_id != group_hotel, left < group_left,
-               option.accessible and not accessible, sum(option.minutes.get(venue, FAR) for venue in unit.venues),
-               -left, option.order)
+               option.accessible and not accessible, distance, -left, option.order)
         if best_key is None or key < best_key:
             best, best_key = option, key
     return best
@@ -446,8 +492,10 @@ def apply(plan: Plan, actor=None) -> Applied:
     # next used (by attribute: expiring whole objects would walk their relationships, 3,000 times).
     for block in plan.takes:
         db.session.expire(block, ["taken"])
-    for stay in [*(p.stay for p in plan.placements), *(u.stay for u in plan.unplaced if u.waitlisted)]:
-        db.session.expire(stay, WRITTEN)
+    written = {row["b_id"] for row in rows} | set(waiting)
+    for row in list(db.session.identity_map.values()):
+        if isinstance(row, Stay) and row.id in written:
+            db.session.expire(row, WRITTEN)
     audit.record("stay.auto_assign", plan.edition, actor=actor, detail={
         "placed": len(rows), "waitlisted": len(waiting),
         "hotels": {row["hotel"].code: row["people"] for row in plan.by_hotel() if row["people"]},
