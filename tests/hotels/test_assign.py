@@ -17,6 +17,7 @@ from conference.hotels.assign import AssignError
 from conference.hotels.models import Hotel, RoomBlock, Stay
 from conference.hotels.services import HotelError
 from conference.programme.models import AgendaItem, AgendaSpeaker, Session
+from conference.registration.models import Registration, RegistrationCategory, SeatBooking
 from conference.venues.models import Hall, Venue
 from tests.conftest import login, make_user, submit
 from tests.hotels.factories import LEAVING, NIGHTS, housing, person, requested
@@ -210,6 +211,35 @@ def test_the_nearest_hotel_to_the_persons_sessions_else_the_one_with_most_room(c
     plan = assign.plan(world.edition)
     assert placed(plan, speaker_stay).hotel.id == near.id
     assert placed(plan, anyone).hotel.id == roomy.id
+
+
+def test_a_confirmed_seat_counts_as_the_persons_session_and_a_waiting_one_does_not(ctx):
+    world = housing(rooms=0)
+    far_venue = Venue(edition_id=world.edition.id, name_zh="集美会场")
+    db.session.add(far_venue)
+    db.session.flush()
+    near = add_hotel(world, "H-NEAR", rooms=2, minutes={far_venue: 5}, position=2)
+    add_hotel(world, "H-OTHER", rooms=2, minutes={far_venue: 40}, position=1)
+    hall = Hall(venue_id=far_venue.id, name_zh="一号厅")
+    db.session.add(hall)
+    db.session.flush()
+    session = Session(edition_id=world.edition.id, kind="sub_forum", title_zh="分论坛", hall_id=hall.id)
+    category = RegistrationCategory(edition_id=world.edition.id, code="audience", name_zh="特邀观众")
+    db.session.add_all([session, category])
+    db.session.flush()
+    stays = {}
+    for family, status in (("柳", "confirmed"), ("鲍", "waitlisted")):
+        who = person(world, family)
+        registration = Registration(edition_id=world.edition.id, person_id=who.id, category_id=category.id,
+                                    token_hash=family * 8, id_type="resident")
+        db.session.add(registration)
+        db.session.flush()
+        db.session.add(SeatBooking(session_id=session.id, registration_id=registration.id, status=status))
+        stays[status] = requested(world, who)
+    db.session.commit()
+    plan = assign.plan(world.edition)
+    assert placed(plan, stays["confirmed"]).hotel.id == near.id
+    assert placed(plan, stays["waitlisted"]).hotel.code == "H-OTHER"  # no session of theirs: the most room left
 
 
 def test_an_organisation_stays_together(ctx):
