@@ -484,7 +484,7 @@ def apply(plan: Plan, actor=None) -> Applied:
             rows).rowcount
         if placed != len(rows):
             raise stale
-    waiting = [u.stay.id for u in plan.unplaced if u.waitlisted]
+    waiting = [u.stay.id for u in plan.unplaced if u.waitlisted and u.stay.status == "requested"]  # as planned
     if waiting:
         db.session.execute(update(stays).where(stays.c.id.in_(waiting), stays.c.status == "requested")
                            .values(status="waitlisted", updated_at=now))
@@ -492,6 +492,8 @@ def apply(plan: Plan, actor=None) -> Applied:
     # next used (by attribute: expiring whole objects would walk their relationships, 3,000 times).
     for block in plan.takes:
         db.session.expire(block, ["taken"])
+    if not rows and not waiting:
+        return Applied(placed=[], waitlisted=[])  # nothing changed: nothing to audit
     written = {row["b_id"] for row in rows} | set(waiting)
     for row in list(db.session.identity_map.values()):
         if isinstance(row, Stay) and row.id in written:
