@@ -5,14 +5,23 @@ lists, arrivals and departures, pickup groups and the shuttle timetable."""
 def domain():
     from flask_babel import lazy_gettext as _l
 
-    from conference.core.domains import Domain, EditionEntry, Step
+    from conference.core.domains import Domain, EditionEntry, Section, Step
     from conference.core.permissions import STAFF
-    from conference.hotels import assign, assign_views, cli, demo, services, views
-    from conference.hotels.models import Journey, Stay, Traveller
+    from conference.hotels import (
+        assign,
+        assign_views,
+        attendee,
+        cli,
+        demo,
+        rooming_views,
+        services,
+        views,
+    )
+    from conference.hotels.models import Journey, RoomingListSent, Stay, Traveller
 
     return Domain(
         name="hotels",
-        blueprints=(views.bp, assign_views.bp),
+        blueprints=(views.bp, attendee.bp, rooming_views.bp, assign_views.bp),
         jobs=(assign,),
         commands=(cli.hotels_cli,),
         permissions={
@@ -23,11 +32,15 @@ def domain():
         clone_steps=(Step("hotels", services.clone_hotels, requires=("venues",),
                           label=_l("hotels, room types and room blocks, without stays")),),
         edition_page=(EditionEntry(_l("Hotels and travel"), "hotels.index", "hotels.view", position=55),
-                      EditionEntry(_l("Auto-assign rooms"), "hotels_assign.preview", "hotels.manage", position=56)),
+                      EditionEntry(_l("Rooming lists"), "hotels_rooming.overview", "hotels.manage", position=56),
+                      EditionEntry(_l("Auto-assign rooms"), "hotels_assign.preview", "hotels.manage", position=57)),
+        # The attendee's hotel, nights, roommate, pickup and shuttles on their own page.
+        sections=(Section("registration.own_page.cards", "hotels/attendee/_card.html", attendee.card),),
         handles={"registration.cancelled": services.cancel_on_registration_cancelled},
         personal_data={
             Stay: ("note",),
             Journey: ("at", "number_sealed"),
             Traveller: ("travel_consent_at", "document_consent_at"),
+            RoomingListSent: ("lines",),  # guests' names and nights as a hotel was told them
         },
     )

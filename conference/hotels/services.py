@@ -31,6 +31,7 @@ from conference.core.schedule import (
 from conference.editions.localtime import local_day
 from conference.editions.models import Edition
 from conference.extensions import db
+from conference.hotels.maps import copy_map
 from conference.hotels.models import (
     DIRECTIONS,
     HOLDING,
@@ -703,6 +704,7 @@ def clone_hotels(source: Edition, target: Edition, required: dict) -> dict:
         copy = Hotel(edition_id=target.id, **{column: getattr(hotel, column) for column in (
             "code", "name_zh", "name_zh_hant", "name_en", "address_zh", "address_en", "latitude", "longitude",
             "phone", "stars", "kind", "check_in_time", "check_out_time", "position")})
+        copy.map_file = copy_map(hotel.map_file)  # each edition's hotel deletes its own file
         for room_type in hotel.room_types:
             room_copy = RoomType(**{column: getattr(room_type, column) for column in (
                 "kind", "name_zh", "name_zh_hant", "name_en", "beds", "accessible", "smoking", "position")})
