@@ -169,6 +169,7 @@ def _rooming_list(app, edition_id: int) -> tuple[float | None, str]:
             select(Hotel).join(Stay, Stay.hotel_id == Hotel.id).where(Hotel.edition_id == edition_id, Stay.status == "assigned")
             .group_by(Hotel.id).order_by(func.count(Stay.id).desc()).limit(1)).scalar_one()
         people = db.session.execute(select(func.count(Stay.id)).where(Stay.hotel_id == largest.id, Stay.status == "assigned")).scalar_one()
+        code = largest.code  # the rollbacks below expire the hotel
         timings = []
         for _ in range(3):
             started = time.perf_counter()
@@ -177,7 +178,7 @@ def _rooming_list(app, edition_id: int) -> tuple[float | None, str]:
             db.session.rollback()
         size = len(data) if isinstance(data, bytes | bytearray) else len(getattr(data, "getvalue", lambda: b"")())
         db.session.remove()
-    return statistics.median(timings), f"{largest.code}, {people} people, {size / 1000:.0f} kB"
+    return statistics.median(timings), f"{code}, {people} people, {size / 1000:.0f} kB"
 
 
 def measure(database_url: str, label: str, moves: int) -> dict:
