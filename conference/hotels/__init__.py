@@ -9,6 +9,8 @@ def domain():
     from conference.core.permissions import STAFF
     from conference.hotels import (
         api,
+        assign,
+        assign_views,
         attendee,
         cli,
         demo,
@@ -22,8 +24,9 @@ def domain():
 
     return Domain(
         name="hotels",
-        blueprints=(views.bp, attendee.bp, rooming_views.bp, travel_views.bp),
+        blueprints=(views.bp, attendee.bp, rooming_views.bp, assign_views.bp, travel_views.bp),
         json_apis=(api.bp,),
+        jobs=(assign,),
         commands=(cli.hotels_cli,),
         permissions={
             "hotels.view": STAFF,
@@ -34,8 +37,9 @@ def domain():
                           label=_l("hotels, room types and room blocks, without stays")),),
         edition_page=(EditionEntry(_l("Hotels and travel"), "hotels.index", "hotels.view", position=55),
                       EditionEntry(_l("Rooming lists"), "hotels_rooming.overview", "hotels.manage", position=56),
+                      EditionEntry(_l("Auto-assign rooms"), "hotels_assign.preview", "hotels.manage", position=57),
                       EditionEntry(_l("Arrivals, pickups and shuttles"), "hotels_travel.arrivals", "hotels.view",
-                                   position=57)),
+                                   position=58)),
         # The attendee's hotel, nights, roommate, pickup and shuttles on their own page; the
         # shuttle timetable on the public programme.
         sections=(Section("registration.own_page.cards", "hotels/attendee/_card.html", attendee.card),

@@ -12,7 +12,7 @@ from conference.core import pii
 from conference.editions.localtime import at_local
 from conference.editions.services import get_edition
 from conference.extensions import db
-from conference.hotels import services
+from conference.hotels import assign, services
 from conference.hotels.models import (
     Hotel,
     Journey,
@@ -113,8 +113,10 @@ def load_hotels() -> list[str]:
         db.session.add(places[code])
     db.session.flush()
     requested = _requests(edition, nights, places)
+    _plan, applied = assign.assign(edition)  # the rooms are arranged: no mail goes out for the demo
     return [f"Hotels of 2023: {len(HOTELS)} fictional hotels with room blocks for {len(nights)} nights; "
-            f"{requested} guests and invited audience asked for rooms.", *set_up_travel(edition)]
+            f"{requested} guests and invited audience asked for rooms; {len(applied.placed)} placed by auto-assign, "
+            f"{len(applied.waitlisted)} on the waiting list.", *set_up_travel(edition)]
 
 
 def _requests(edition, nights, places) -> int:
