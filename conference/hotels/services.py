@@ -665,14 +665,20 @@ def cancel_stay(stay: Stay, actor=None, tell: bool = True) -> None:
         tell_stay(stay)
 
 
-def confirm_stay(stay: Stay, reference: str = "", actor=None) -> None:
-    """The hotel confirmed the room (with its confirmation number); a sharer's follows."""
+def confirm_stay(stay: Stay, reference: str = "", actor=None, tell: bool = True) -> None:
+    """The hotel confirmed the room (with its confirmation number); a sharer's follows. Both
+    are told, with the number to give at the front desk."""
     if stay.status not in HOLDING:
         raise HotelError(_l("Only a placed stay can be confirmed by the hotel."))
     stay.status, stay.confirmed_at, stay.hotel_reference = "confirmed", utcnow(), (reference or "").strip()[:40]
-    for sharer in _sharers(stay):
+    sharers = _sharers(stay)
+    for sharer in sharers:
         sharer.status, sharer.confirmed_at = "confirmed", stay.confirmed_at
     audit.record("stay.confirm", stay, detail={"reference": stay.hotel_reference}, actor=actor)
+    if tell:
+        from conference.hotels.notices import tell_stay
+        for housed in (stay, *sharers):
+            tell_stay(housed)
 
 
 def cancel_on_registration_cancelled(registration, actor=None) -> None:

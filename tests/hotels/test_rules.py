@@ -299,3 +299,37 @@ def test_people_racing_for_the_last_room_of_a_night_exactly_one_wins(app, trial)
         counts = db.session.execute(select(RoomBlock.taken).where(RoomBlock.room_type_id == king_id)
                                     .order_by(RoomBlock.night)).scalars().all()
         assert counts == ([1, 1, 1] if placed[0].check_in == NIGHTS[0] else [0, 0, 1])
+
+
+def test_the_guest_is_told_when_placed_confirmed_and_cancelled(app):
+    from email import message_from_bytes
+    from email.policy import default
+    from pathlib import Path
+
+    with app.app_context():
+        world = housing()
+        guest = person(world, "蔡")
+        guest.email = "cai.guest@example.org"
+        stay_id = requested(world, guest).id
+        hotel_id, king_id = world.audience_hotel.id, world.room(world.audience_hotel, "king").id
+        db.session.commit()
+    outbox = Path(app.config["INSTANCE_DIR"]) / "outbox"
+
+    def mails() -> list[str]:
+        found = [message_from_bytes(mail.read_bytes(), policy=default) for mail in sorted(outbox.glob("*.eml"))]
+        return [message.get_body().get_content() for message in found if message["To"] == "cai.guest@example.org"]
+
+    def act(work):
+        with app.test_request_context():
+            committed(lambda: work(db.session.get(Stay, stay_id)))
+            db.session.remove()
+
+    from conference.hotels.models import Hotel
+
+    before = len(mails()) if outbox.exists() else 0
+    act(lambda stay: services.place(stay, db.session.get(Hotel, hotel_id),
+                                    services.get_room_type(db.session.get(Hotel, hotel_id), king_id)))
+    act(lambda stay: services.confirm_stay(stay, "HX-2023-77"))
+    act(lambda stay: services.cancel_stay(stay))
+    assert len(mails()) == before + 3
+    assert sum("HX-2023-77" in body for body in mails()) == 1  # the confirmation, with its number
