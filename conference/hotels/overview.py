@@ -32,13 +32,7 @@ class Night:
 
 def nights_of(hotel: Hotel) -> list[Night]:
     """Rooms contracted and taken per night, from the blocks already loaded with the hotel."""
-    contracted: dict[date, int] = {}
-    taken: dict[date, int] = {}
-    for room_type in hotel.room_types:
-        for block in room_type.blocks:
-            contracted[block.night] = contracted.get(block.night, 0) + block.rooms
-            taken[block.night] = taken.get(block.night, 0) + block.taken
-    return [Night(night, contracted[night], taken[night]) for night in sorted(contracted)]
+    return [Night(night, rooms, taken) for night, (rooms, taken) in services.rooms_per_night(hotel).items()]
 
 
 def by_kind(hotels: list[Hotel]) -> list[tuple[str, list[Hotel]]]:

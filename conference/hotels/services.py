@@ -156,14 +156,18 @@ class Occupancy:
     confirmed: int  # of those, confirmed by the hotel
 
 
-def occupancy(hotel: Hotel) -> list[Occupancy]:
-    """Rooms contracted, assigned and confirmed per night (sharers take no room of their own)."""
-    contracted: dict[date, int] = {}
-    assigned: dict[date, int] = {}
+def rooms_per_night(hotel: Hotel) -> dict[date, tuple[int, int]]:
+    """Rooms contracted and taken per night, from the blocks loaded with the hotel, by night."""
+    counts: dict[date, tuple[int, int]] = {}
     for room_type in hotel.room_types:
         for block in room_type.blocks:
-            contracted[block.night] = contracted.get(block.night, 0) + block.rooms
-            assigned[block.night] = assigned.get(block.night, 0) + block.taken
+            rooms, taken = counts.get(block.night, (0, 0))
+            counts[block.night] = (rooms + block.rooms, taken + block.taken)
+    return dict(sorted(counts.items()))
+
+
+def occupancy(hotel: Hotel) -> list[Occupancy]:
+    """Rooms contracted, assigned and confirmed per night (sharers take no room of their own)."""
     confirmed: dict[date, int] = {}
     for check_in, check_out in db.session.execute(
         select(Stay.check_in, Stay.check_out).where(Stay.hotel_id == hotel.id, Stay.status == "confirmed",
@@ -171,8 +175,8 @@ def occupancy(hotel: Hotel) -> list[Occupancy]:
     ):
         for night in Interval(check_in, check_out).nights():
             confirmed[night] = confirmed.get(night, 0) + 1
-    return [Occupancy(night, contracted[night], assigned.get(night, 0), confirmed.get(night, 0))
-            for night in sorted(contracted)]
+    return [Occupancy(night, rooms, taken, confirmed.get(night, 0))
+            for night, (rooms, taken) in rooms_per_night(hotel).items()]
 
 
 # Hotels, room types, blocks, lodging ---------------------------------------------------------
