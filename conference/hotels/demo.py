@@ -114,9 +114,24 @@ def load_hotels() -> list[str]:
     db.session.flush()
     requested = _requests(edition, nights, places)
     _plan, applied = assign.assign(edition)  # the rooms are arranged: no mail goes out for the demo
+    confirmed = _confirmed_by_guest_hotels(edition)
     return [f"Hotels of 2023: {len(HOTELS)} fictional hotels with room blocks for {len(nights)} nights; "
             f"{requested} guests and invited audience asked for rooms; {len(applied.placed)} placed by auto-assign, "
-            f"{len(applied.waitlisted)} on the waiting list.", *set_up_travel(edition)]
+            f"{len(applied.waitlisted)} on the waiting list; {confirmed} confirmed by the guest hotels.",
+            *set_up_travel(edition)]
+
+
+def _confirmed_by_guest_hotels(edition) -> int:
+    """A week before the conference the guest hotels have confirmed the rooms of those arriving
+    on the first night, each with its confirmation number."""
+    stays = db.session.execute(
+        select(Stay).join(Hotel, Stay.hotel_id == Hotel.id)
+        .where(Stay.edition_id == edition.id, Hotel.kind == "guest", Stay.status == "assigned",
+               Stay.shares_with_id.is_(None), Stay.check_in == edition.starts_on - timedelta(days=1))
+        .order_by(Stay.id)).scalars().all()
+    for stay in stays:
+        services.confirm_stay(stay, f"{stay.hotel.code[2:]}-{stay.id:05d}", tell=False)
+    return len(stays)
 
 
 def _requests(edition, nights, places) -> int:
