@@ -26,3 +26,23 @@ def test_the_stays_on_a_hotel_page_are_headed_with_dates_not_nights(app, organiz
     assert "Dates" in stays and "Nights" not in stays
     cancel = organizer_client.get(f"{BASE}/stays/{stay_id}/cancel?lang=en").get_data(as_text=True)
     assert "<dt>Dates</dt>" in cancel and "<dt>Nights</dt>" not in cancel
+
+
+def test_the_cancellation_mail_does_not_count_the_check_out_day_as_a_night(app):
+    from flask import render_template
+    from flask_babel import force_locale
+
+    from conference.extensions import db
+    from conference.hotels import services
+    from conference.hotels.models import Stay
+
+    _world(app)
+    stay_id = _placed(app)
+    with app.test_request_context():
+        stay = db.session.get(Stay, stay_id)
+        services.cancel_stay(stay)
+        with force_locale("en"):
+            text = render_template("hotels/mail/stay.txt", stay=stay, person=stay.person, edition=stay.person.edition,
+                                   link=None)
+    assert "nights of" not in text
+    assert "checking out on" in text
