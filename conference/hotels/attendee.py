@@ -223,9 +223,14 @@ class StayRequestForm(ConferenceForm):
                                        "to my hotel before I arrive, as explained above."))
 
 
-def _prepare(form: StayRequestForm, edition, stay: Stay | None) -> None:
+def _prepare(form: StayRequestForm, person, stay: Stay | None) -> None:
     """The nights around the conference, and those of the request being changed (the
-    organizers may have set others), so that saving never moves them unasked."""
+    organizers may have set others), so that saving never moves them unasked; the kinds of
+    room the hotels for the person's category have (a suite is not offered where none is)."""
+    edition = person.edition
+    kinds = services.room_kinds_offered(edition, person.category) | ({stay.room_kind} if stay else set())
+    if kinds:
+        form.room_kind.choices = [SelectChoice(k, v) for k, v in ROOM_KIND_LABELS.items() if k in kinds]
     nights = services.conference_nights(edition)
     firsts = {*nights, *([stay.check_in] if stay else [])}
     leavings = {*(night + timedelta(days=1) for night in nights), *([stay.check_out] if stay else [])}
@@ -334,7 +339,7 @@ def request_page(token):
     person, edition = registration.person, registration.edition
     form = StayRequestForm()
     rooms = rooms_of(person)
-    _prepare(form, edition, rooms.open)
+    _prepare(form, person, rooms.open)
     if not form.is_submitted():
         _fill(form, person, rooms)
     elif form.validate():

@@ -135,6 +135,12 @@ def offers_accommodation(edition: Edition, category: str) -> bool:
     return bool(lodging and lodging.offered)
 
 
+def room_kinds_offered(edition: Edition, category: str) -> set[str]:
+    """The kinds of room the hotels of this category's kind have; none when it has no such hotel yet."""
+    kind = kind_for(edition, category)
+    return {room_type.kind for hotel in hotels_of(edition) if hotel.kind == kind for room_type in hotel.room_types}
+
+
 def releasing_soon(edition: Edition, today: date) -> list[RoomBlock]:
     """Blocks with rooms not taken whose release date is within a week (or passed today): the
     hotels' front page warns of them."""

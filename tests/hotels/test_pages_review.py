@@ -46,3 +46,19 @@ def test_the_cancellation_mail_does_not_count_the_check_out_day_as_a_night(app):
                                    link=None)
     assert "nights of" not in text
     assert "checking out on" in text
+
+
+def test_the_request_page_offers_only_the_kinds_of_room_the_category_s_hotels_have(app, client, demo_clock):
+    from conference.editions.services import get_edition
+    from conference.hotels import services
+    from tests.hotels.test_attendee import attendee_world
+
+    world = attendee_world(app)
+    page = client.get(f"/r/{world['token']}/hotel?lang=en").get_data(as_text=True)
+    offered = set(re.findall(r'name="room_kind"[^>]*value="(\w+)"', page)) | set(
+        re.findall(r'value="(\w+)"[^>]*name="room_kind"', page))
+    assert offered == {"king", "twin"}  # the audience hotel has no suite
+    with app.app_context():
+        edition = get_edition(2023)
+        assert services.room_kinds_offered(edition, "media") == {"king", "twin"}
+        assert services.room_kinds_offered(edition, "guest") == set()  # no guest hotel yet: every kind is shown
