@@ -520,7 +520,14 @@ def check_nights(edition: Edition, check_in: date | None, check_out: date | None
         raise HotelError(_l("Give the first night and the morning of leaving."), "check_in")
     if check_out <= check_in:
         raise HotelError(_l("Leaving comes at least one day after the first night."), "check_out")
-    if (check_out - check_in).days > 30 or abs((check_in - edition.starts_on).days) > 30:
+    if (check_out - check_in).days > 30:
+        raise HotelError(_l("Choose nights around the conference."), "check_in")
+    check_night(edition, check_in)
+
+
+def check_night(edition: Edition, night: date) -> None:
+    """A night within a month of the conference's first day (9999-12-31 has no morning after)."""
+    if abs((night - edition.starts_on).days) > 30:
         raise HotelError(_l("Choose nights around the conference."), "check_in")
 
 
@@ -766,6 +773,12 @@ class JourneyFields:
 TRAVEL_NUMBER = re.compile(r"[A-Z0-9]{2,8}")
 
 
+def around_conference(edition: Edition, day: date) -> bool:
+    """A journey's day lies within a month of the conference: checked on the typed day before
+    its time is turned into UTC (0001-01-01 00:00 in Xiamen has no UTC)."""
+    return abs((day - edition.starts_on).days) <= 30
+
+
 def save_journey(person: Person, fields: JourneyFields, actor=None) -> Journey:
     """The person's arrival or departure; only with their consent to keep travel details."""
     record = traveller(person)
@@ -784,7 +797,7 @@ def save_journey(person: Person, fields: JourneyFields, actor=None) -> Journey:
         errors["place_id"] = _l("Choose a place from the list.")
     if fields.at is None or fields.at.tzinfo is None:
         errors["at"] = _l("Give the date and time.")
-    elif abs((local_day(person.edition, fields.at) - person.edition.starts_on).days) > 30:
+    elif not around_conference(person.edition, local_day(person.edition, fields.at)):
         errors["at"] = _l("Choose a day around the conference.")
     if errors:
         raise HotelError(errors=errors)
