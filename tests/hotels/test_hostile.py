@@ -308,3 +308,23 @@ def test_a_stay_of_one_person_is_not_reached_by_another(app, client, demo_clock)
     body = client.get(f"/r/{world['token']}/hotel/data.json").get_data(as_text=True)
     assert stranger_name not in body
 
+
+
+# The command line ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("year", ["99999999999999999999", "-99999999999999999999", "0"])
+def test_an_impossible_edition_on_the_command_line_is_an_error_message(app, edition_2023, tmp_path, year):
+    runner = app.test_cli_runner()
+    for args in (["hotels", "assign", "--edition", year, "--dry-run"],
+                 ["hotels", "rooming-list", "--edition", year, "--hotel", "H-X", "--out", str(tmp_path / "a.xlsx")]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 1 and f"There is no {year} edition." in result.output, result.output
+
+
+@pytest.mark.parametrize("night", ["9999-12-31", "0001-01-01", "2023-02-30"])
+def test_an_impossible_night_on_the_command_line_is_an_error_message(app, tmp_path, night):
+    _world(app)
+    result = app.test_cli_runner().invoke(args=["hotels", "rooming-list", "--edition", "2023", "--hotel", "H-GUEST",
+                                                "--night", night, "--out", str(tmp_path / "a.xlsx")])
+    assert result.exit_code in (1, 2) and "Traceback" not in result.output and not (tmp_path / "a.xlsx").exists()
