@@ -328,3 +328,25 @@ def test_an_impossible_night_on_the_command_line_is_an_error_message(app, tmp_pa
     result = app.test_cli_runner().invoke(args=["hotels", "rooming-list", "--edition", "2023", "--hotel", "H-GUEST",
                                                 "--night", night, "--out", str(tmp_path / "a.xlsx")])
     assert result.exit_code in (1, 2) and "Traceback" not in result.output and not (tmp_path / "a.xlsx").exists()
+
+
+def test_a_name_and_vehicle_like_formulas_stay_text_in_the_arrivals_list(app, organizer_client):
+    ids = _targets(app)
+    formula = '=HYPERLINK("http://x","y")'
+    with app.app_context():
+        edition = get_edition(2023)
+        stay = db.session.get(Stay, ids["stay"])
+        stay.person.family_name, stay.person.given_name = formula, ""
+        services.give_travel_consent(stay.person, True, False)
+        journey = services.save_journey(stay.person, services.JourneyFields(
+            direction="arrival", at=travel.get_group(edition, ids["group"]).starts_at, number="MF8101",
+            place_id=travel.get_group(edition, ids["group"]).place_id))
+        travel.put_in_group(journey, travel.get_group(edition, ids["group"]), confirmed=True)
+        travel.get_group(edition, ids["group"]).vehicle = "+1+1"
+        db.session.commit()
+    response = organizer_client.get(f"{TRAVEL}/arrivals.xlsx?day=2023-07-17")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row if isinstance(cell.value, str)
+             and cell.value.startswith(("=", "+"))]
+    assert {cell.value for cell in cells} >= {formula, "+1+1"} and all(cell.data_type == "s" for cell in cells)

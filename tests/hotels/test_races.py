@@ -114,3 +114,46 @@ def test_cancelling_a_stay_while_it_is_shared_leaves_the_room_held(app, trial):
     assert errors == []
     with app.app_context():
         assert_counts_match_the_stays()
+
+
+@pytest.mark.parametrize("trial", TRIALS)
+def test_two_people_sharing_one_twin_room_at_once_only_one_gets_in(app, trial):
+    with app.app_context():
+        world = housing(rooms=3)
+        holder = requested(world, person(world, "戊"), room_kind="twin")
+        services.place(holder, world.audience_hotel, world.room(world.audience_hotel, "twin"), tell=False)
+        sharers = [requested(world, person(world, f"己{index}"), room_kind="twin").id for index in range(2)]
+        db.session.commit()
+        holder_id = holder.id
+
+    def attempt(index):
+        return _outcome(lambda: services.share(db.session.get(Stay, sharers[index]), db.session.get(Stay, holder_id),
+                                               confirmed=True, tell=False))
+
+    results, errors = race(app, attempt, 2)
+    assert errors == [] and results.count(True) == 1
+    with app.app_context():
+        assert db.session.execute(select(Stay.id).where(Stay.shares_with_id == holder_id)).scalars().all() in (
+            [sharers[0]], [sharers[1]])
+        assert_counts_match_the_stays()
+
+
+@pytest.mark.parametrize("trial", TRIALS)
+def test_confirming_a_stay_while_it_is_cancelled_does_not_bring_it_back(app, trial):
+    with app.app_context():
+        world = housing(rooms=3)
+        stay = requested(world, person(world, "庚"))
+        services.place(stay, world.audience_hotel, world.room(world.audience_hotel, "king"), tell=False)
+        db.session.commit()
+        stay_id = stay.id
+
+    def attempt(index):
+        if index == 0:
+            return _outcome(lambda: services.cancel_stay(db.session.get(Stay, stay_id), tell=False))
+        return _outcome(lambda: services.confirm_stay(db.session.get(Stay, stay_id), "HX-9", tell=False))
+
+    _results, errors = race(app, attempt, 2)
+    assert errors == []
+    with app.app_context():
+        assert db.session.get(Stay, stay_id).status == "cancelled"
+        assert_counts_match_the_stays()
