@@ -9,7 +9,7 @@ editions_cli = AppGroup("editions", help="Conference editions, one a year.")
 
 def edition_for_command(year: int):
     """The edition of --edition YEAR, or the command stops saying there is none."""
-    edition = services.get_edition(year)
+    edition = services.get_edition(year) if 1 <= year <= 9999 else None  # beyond: no database integer holds it
     if edition is None:
         raise click.ClickException(f"There is no {year} edition.")
     return edition

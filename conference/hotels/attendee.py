@@ -314,8 +314,12 @@ def _save(token: str, form: StayRequestForm) -> str:
             if direction in journeys:
                 forget_journey(journeys[direction])
             continue
+        typed_at = getattr(form, f"{direction}_at").data
+        if not services.around_conference(edition, typed_at.date()):
+            errors[f"{direction}_at"] = _("Choose a day around the conference.")
+            continue
         fields = JourneyFields(
-            direction=direction, at=form_utc(edition, getattr(form, f"{direction}_at").data),
+            direction=direction, at=form_utc(edition, typed_at),
             mode=getattr(form, f"{direction}_mode").data, number=getattr(form, f"{direction}_number").data or "",
             place_id=getattr(form, f"{direction}_place_id").data, needs_pickup=getattr(form, f"{direction}_pickup").data)
         if not fields.number and direction in journeys and journeys[direction].number_sealed:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from conference.core import audit, deletion, pii
@@ -526,7 +526,14 @@ def check_nights(edition: Edition, check_in: date | None, check_out: date | None
         raise HotelError(_l("Give the first night and the morning of leaving."), "check_in")
     if check_out <= check_in:
         raise HotelError(_l("Leaving comes at least one day after the first night."), "check_out")
-    if (check_out - check_in).days > 30 or abs((check_in - edition.starts_on).days) > 30:
+    if (check_out - check_in).days > 30:
+        raise HotelError(_l("Choose nights around the conference."), "check_in")
+    check_night(edition, check_in)
+
+
+def check_night(edition: Edition, night: date) -> None:
+    """A night within a month of the conference's first day (9999-12-31 has no morning after)."""
+    if abs((night - edition.starts_on).days) > 30:
         raise HotelError(_l("Choose nights around the conference."), "check_in")
 
 
@@ -582,10 +589,24 @@ def request_stay(person: Person, wishes: StayWishes, stay: Stay | None = None, a
     return stay
 
 
+def lock_stays(*stays: Stay) -> None:
+    """Hold the stays' rows until the commit and read them again, so that two organizers
+    moving, sharing or cancelling one stay act one after the other, the second on what the
+    first saved (else both give back the same room-nights): an UPDATE that changes nothing
+    locks the rows on PostgreSQL and makes this the one writing transaction on SQLite."""
+    saved = [stay for stay in stays if stay.id is not None]
+    if saved:
+        db.session.execute(update(Stay).where(Stay.id.in_(sorted({stay.id for stay in saved})))
+                           .values(status=Stay.status).execution_options(synchronize_session=False))
+        for stay in saved:
+            db.session.refresh(stay)
+
+
 def place(stay: Stay, hotel: Hotel, room_type: RoomType, confirmed: bool = False, check_in: date | None = None,
           check_out: date | None = None, actor=None, tell: bool = True) -> Stay:
     """Put a stay in a room of `room_type` at `hotel` (a first placement or a move): the rules
     are checked, the old room-nights given back and the new ones taken, all or none."""
+    lock_stays(stay)
     if room_type.hotel_id != hotel.id or hotel.edition_id != stay.edition_id:
         raise HotelError(_l("Choose a room type of this hotel."), "room_type")
     if stay.status == "cancelled":
@@ -621,6 +642,7 @@ def place(stay: Stay, hotel: Hotel, room_type: RoomType, confirmed: bool = False
 def share(stay: Stay, holder: Stay, confirmed: bool = False, actor=None, tell: bool = True) -> Stay:
     """Put a stay in the twin room `holder` holds, for the same nights: it takes no room-night
     of its own."""
+    lock_stays(stay, holder)
     if stay.status == "cancelled" or stay.edition_id != holder.edition_id:
         raise HotelError(_l("This stay is cancelled."))
     if _sharers(stay):
@@ -657,6 +679,7 @@ def _sharers(stay: Stay) -> list[Stay]:
 
 def cancel_stay(stay: Stay, actor=None, tell: bool = True) -> None:
     """Cancel a stay: its room-nights go back, unless someone shares the room, who then holds it."""
+    lock_stays(stay)
     if stay.status == "cancelled":
         return
     sharers = _sharers(stay)
@@ -678,6 +701,7 @@ def cancel_stay(stay: Stay, actor=None, tell: bool = True) -> None:
 def confirm_stay(stay: Stay, reference: str = "", actor=None, tell: bool = True) -> None:
     """The hotel confirmed the room (with its confirmation number); a sharer's follows. Both
     are told, with the number to give at the front desk."""
+    lock_stays(stay)
     if stay.status not in HOLDING:
         raise HotelError(_l("Only a placed stay can be confirmed by the hotel."))
     stay.status, stay.confirmed_at, stay.hotel_reference = "confirmed", utcnow(), (reference or "").strip()[:40]
@@ -772,6 +796,12 @@ class JourneyFields:
 TRAVEL_NUMBER = re.compile(r"[A-Z0-9]{2,8}")
 
 
+def around_conference(edition: Edition, day: date) -> bool:
+    """A journey's day lies within a month of the conference: checked on the typed day before
+    its time is turned into UTC (0001-01-01 00:00 in Xiamen has no UTC)."""
+    return abs((day - edition.starts_on).days) <= 30
+
+
 def save_journey(person: Person, fields: JourneyFields, actor=None) -> Journey:
     """The person's arrival or departure; only with their consent to keep travel details."""
     record = traveller(person)
@@ -790,7 +820,7 @@ def save_journey(person: Person, fields: JourneyFields, actor=None) -> Journey:
         errors["place_id"] = _l("Choose a place from the list.")
     if fields.at is None or fields.at.tzinfo is None:
         errors["at"] = _l("Give the date and time.")
-    elif abs((local_day(person.edition, fields.at) - person.edition.starts_on).days) > 30:
+    elif not around_conference(person.edition, local_day(person.edition, fields.at)):
         errors["at"] = _l("Choose a day around the conference.")
     if errors:
         raise HotelError(errors=errors)

@@ -1,7 +1,7 @@
 """The organizers' hotel pages: hotels, room types and their blocks per night, who stays in
 which kind of hotel, each hotel's occupancy and stays, and the manual move of a stay."""
 
-from datetime import date, time, timedelta
+from datetime import date, time
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -236,7 +236,7 @@ def blocks(year, hotel_id, room_type_id):
     added = []
     if "night" in request.args and add_form.validate():
         try:
-            services.check_nights(edition, add_form.night.data, add_form.night.data + timedelta(days=1))
+            services.check_night(edition, add_form.night.data)
         except HotelError as error:
             add_form.night.errors = [*add_form.night.errors, error.message]
         else:
