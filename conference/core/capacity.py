@@ -29,10 +29,12 @@ class Counter:
     used: InstrumentedAttribute
     limit: InstrumentedAttribute
 
-    def take(self, row: ColumnElement[bool]) -> bool:
-        """One conditional UPDATE: true when this transaction got a unit."""
+    def take(self, row: ColumnElement[bool], units: int = 1) -> bool:
+        """One conditional UPDATE: true when this transaction got the units (all or none; a
+        bulk save such as hotels' auto-assign takes many of one row at once)."""
         return db.session.execute(
-            update(self.used.class_).where(row, self.used < self.limit).values({self.used: self.used + 1})
+            update(self.used.class_).where(row, self.used + units <= self.limit)
+            .values({self.used: self.used + units})
         ).rowcount == 1
 
     def give_back(self, row: ColumnElement[bool]) -> None:

@@ -16,9 +16,10 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import InstrumentedAttribute
 
 from conference.extensions import db
 
@@ -100,6 +101,18 @@ def _checkpoint_forever(path: str) -> None:
         except sqlite3.Error:
             log.warning("background checkpoint of %s failed; SQLite checkpoints on its own", path, exc_info=True)
             return
+
+
+def hold_rows(column: InstrumentedAttribute, ids) -> None:
+    """Hold these rows of `column`'s table until the commit, so that two transactions changing
+    them go one after the other: an UPDATE that sets `column` to itself changes nothing, yet
+    locks the rows on PostgreSQL and makes this the one writing transaction on SQLite. Ids in
+    order, so that two holders never wait for each other."""
+    ids = sorted(set(ids))
+    if ids:
+        model = column.class_
+        db.session.execute(update(model).where(model.id.in_(ids)).values({column: column})
+                           .execution_options(synchronize_session=False))
 
 
 def retryable(error: DBAPIError) -> bool:

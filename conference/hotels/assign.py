@@ -451,12 +451,8 @@ def apply(plan: Plan, actor=None) -> Applied:
     commits, then calls `tell` for the mails."""
     db.session.flush()  # the session's own changes first: the statements below go around it
     stale = AssignError(_l("Rooms or requests changed since this preview: look at the new preview and save again."))
-    table = RoomBlock.__table__
     for block, rooms in sorted(plan.takes.items(), key=lambda item: (item[0].night, item[0].room_type_id)):
-        changed = db.session.execute(
-            update(table).where(table.c.id == block.id, table.c.taken + rooms <= table.c.rooms)
-            .values(taken=table.c.taken + rooms)).rowcount
-        if changed != 1:
+        if not services.NIGHTS.take(RoomBlock.id == block.id, rooms):
             raise stale
     stays = Stay.__table__
     now = utcnow()

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from conference.core import audit, deletion, pii
 from conference.core.capacity import Counter
+from conference.core.database import hold_rows
 from conference.core.deletion import Dependent, depends_on, settles
 from conference.core.errors import Refusal
 from conference.core.models import utcnow
@@ -57,6 +58,7 @@ CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{0,23}")
 ROOMMATE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud over the phone
 ROOMMATE_CODE_LENGTH = 8
 RELEASE_WARNING_DAYS = 7
+DAYS_AROUND = 30  # what lies this close to the conference's first day is about it
 MAX_ROOMS = 5000
 NIGHTS = Counter(RoomBlock.taken, RoomBlock.rooms)
 
@@ -526,14 +528,20 @@ def check_nights(edition: Edition, check_in: date | None, check_out: date | None
         raise HotelError(_l("Give the first night and the morning of leaving."), "check_in")
     if check_out <= check_in:
         raise HotelError(_l("Leaving comes at least one day after the first night."), "check_out")
-    if (check_out - check_in).days > 30:
+    if (check_out - check_in).days > DAYS_AROUND:
         raise HotelError(_l("Choose nights around the conference."), "check_in")
     check_night(edition, check_in)
 
 
+def around_conference(edition: Edition, day: date) -> bool:
+    """A night, a journey, a pickup or a shuttle lies within a month of the conference's first
+    day. Checked on the typed day before anything is computed from it: 9999-12-31 has no
+    morning after, 0001-01-01 00:00 in Xiamen no UTC."""
+    return abs((day - edition.starts_on).days) <= DAYS_AROUND
+
+
 def check_night(edition: Edition, night: date) -> None:
-    """A night within a month of the conference's first day (9999-12-31 has no morning after)."""
-    if abs((night - edition.starts_on).days) > 30:
+    if not around_conference(edition, night):
         raise HotelError(_l("Choose nights around the conference."), "check_in")
 
 
@@ -592,14 +600,11 @@ def request_stay(person: Person, wishes: StayWishes, stay: Stay | None = None, a
 def lock_stays(*stays: Stay) -> None:
     """Hold the stays' rows until the commit and read them again, so that two organizers
     moving, sharing or cancelling one stay act one after the other, the second on what the
-    first saved (else both give back the same room-nights): an UPDATE that changes nothing
-    locks the rows on PostgreSQL and makes this the one writing transaction on SQLite."""
+    first saved (else both give back the same room-nights)."""
     saved = [stay for stay in stays if stay.id is not None]
-    if saved:
-        db.session.execute(update(Stay).where(Stay.id.in_(sorted({stay.id for stay in saved})))
-                           .values(status=Stay.status).execution_options(synchronize_session=False))
-        for stay in saved:
-            db.session.refresh(stay)
+    hold_rows(Stay.status, (stay.id for stay in saved))
+    for stay in saved:
+        db.session.refresh(stay)
 
 
 def place(stay: Stay, hotel: Hotel, room_type: RoomType, confirmed: bool = False, check_in: date | None = None,
@@ -794,12 +799,6 @@ class JourneyFields:
 
 
 TRAVEL_NUMBER = re.compile(r"[A-Z0-9]{2,8}")
-
-
-def around_conference(edition: Edition, day: date) -> bool:
-    """A journey's day lies within a month of the conference: checked on the typed day before
-    its time is turned into UTC (0001-01-01 00:00 in Xiamen has no UTC)."""
-    return abs((day - edition.starts_on).days) <= 30
 
 
 def save_journey(person: Person, fields: JourneyFields, actor=None) -> Journey:

@@ -22,6 +22,7 @@ from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from conference.core import audit
+from conference.core.database import hold_rows
 from conference.core.deletion import Dependent, depends_on
 from conference.core.schedule import HARD, SOFT, Conflict, confirm_or_refuse
 from conference.editions.localtime import at_local, local, local_day
@@ -38,7 +39,7 @@ from conference.hotels.models import (
     Stay,
     TravelPlace,
 )
-from conference.hotels.services import HotelError, journey_number
+from conference.hotels.services import HotelError, around_conference, journey_number
 from conference.people.models import Person
 from conference.programme.models import Session
 from conference.programme.services import settings_for
@@ -46,7 +47,6 @@ from conference.registration.models import Registration
 from conference.venues.models import Hall, Venue
 
 MAX_CAPACITY = 100  # a coach; more people need another group
-DAYS_AROUND = 30  # travel days lie this close to the conference (services.save_journey agrees)
 # People reach a venue this long before its first session (security, seating) and leave it this
 # long after the last; a run is timed to the 5 minutes.
 ARRIVE_BEFORE = timedelta(minutes=30)
@@ -91,7 +91,7 @@ def check_filters(edition: Edition, filters: TravelFilters) -> None:
         errors["direction"] = _l("Arrival or departure?")
     if filters.place_id is not None and get_place(edition, filters.place_id) is None:
         errors["place_id"] = _l("Choose a place from the list.")
-    if filters.day is not None and abs((filters.day - edition.starts_on).days) > DAYS_AROUND:
+    if filters.day is not None and not around_conference(edition, filters.day):
         errors["day"] = _l("Choose a day around the conference.")
     if errors:
         raise HotelError(errors=errors)
@@ -249,7 +249,7 @@ def check_group(edition: Edition, fields: PickupFields) -> None:
         errors["direction"] = _l("Arrival or departure?")
     if fields.day is None:
         errors["day"] = _l("Give the day.")
-    elif abs((fields.day - edition.starts_on).days) > DAYS_AROUND:
+    elif not around_conference(edition, fields.day):
         errors["day"] = _l("Choose a day around the conference.")
     if fields.starts is None:
         errors["starts"] = _l("Give the time the window opens.")
@@ -308,12 +308,8 @@ def delete_group(group: PickupGroup, actor=None) -> int:
 
 def _lock(*groups: PickupGroup) -> None:
     """Hold the groups' rows until the commit, so that two organizers filling one vehicle count
-    its seats one after the other: an UPDATE that changes nothing locks the rows on PostgreSQL
-    and makes this the one writing transaction on SQLite, before any seat is counted."""
-    ids = sorted(group.id for group in groups)
-    if ids:
-        db.session.execute(update(PickupGroup).where(PickupGroup.id.in_(ids)).values(capacity=PickupGroup.capacity)
-                           .execution_options(synchronize_session=False))
+    its seats one after the other, before any seat is counted."""
+    hold_rows(PickupGroup.capacity, (group.id for group in groups))
 
 
 # The rules of putting a journey in a group, one function each.
@@ -613,7 +609,7 @@ def save_run(edition: Edition, fields: RunFields, run: ShuttleRun | None = None,
         errors["hotel_id"] = _l("Choose the hotel the run calls at.")
     if fields.day is None:
         errors["day"] = _l("Give the day.")
-    elif abs((fields.day - edition.starts_on).days) > DAYS_AROUND:
+    elif not around_conference(edition, fields.day):
         errors["day"] = _l("Choose a day around the conference.")
     if fields.departs is None:
         errors["departs"] = _l("Give the time it leaves.")
