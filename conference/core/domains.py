@@ -65,6 +65,9 @@ class Domain:
     events: tuple[str, ...] = ()  # what it tells the domains above it
     handles: Mapping[str, Callable] = field(default_factory=dict)  # event -> handler(**payload)
     personal_data: Mapping[type, tuple[str, ...]] = field(default_factory=dict)  # model -> columns
+    # role -> scope(user, subject): a user of that role holds their permissions only over the
+    # subjects this answers true for (a group lead: their own groups' posts, shifts, halls)
+    scopes: Mapping[str, Callable[[object, object], bool]] = field(default_factory=dict)
 
 
 def declared(packages: Iterable[str]) -> list[Domain]:
@@ -101,6 +104,7 @@ class Domains:
         self.permissions: dict[str, frozenset[str]] = {}
         self._slots: dict[str, list[Section]] = {}
         self._events: dict[str, list[Callable]] = {}
+        self.scopes: dict[str, Callable[[object, object], bool]] = {}
         seen: set[str] = set()
         for domain in domains:
             if domain.name in seen:
@@ -113,6 +117,9 @@ class Domains:
             for name, roles in domain.permissions.items():
                 self._declare(self.permissions, name, domain, "permission")
                 self.permissions[name] = frozenset(roles)
+            for role, scope in domain.scopes.items():
+                self._declare(self.scopes, role, domain, "scope of role")
+                self.scopes[role] = scope
             for slot in domain.slots:
                 self._declare(self._slots, slot, domain, "slot")
                 self._slots[slot] = []

@@ -1,0 +1,25 @@
+"""Volunteers and working groups: the groups and their leads, applications and screening,
+trainings, posts and shifts with their rules, shift check-in and hours, scanner rights from a
+shift, and the service record certificate (志愿服务记录证明)."""
+
+
+def domain():
+    from conference.core.domains import Domain
+    from conference.core.permissions import STAFF
+    from conference.volunteers import services
+    from conference.volunteers.models import Volunteer
+
+    return Domain(
+        name="volunteers",
+        permissions={
+            "volunteers.view": STAFF,
+            # groups, posts, shifts, trainings and screening; a group lead within their groups
+            "volunteers.manage": frozenset({"admin", "organizer", "group_lead"}),
+            "volunteers.screen": frozenset({"admin", "organizer", "group_lead"}),
+        },
+        scopes={"group_lead": services.lead_scope},
+        personal_data={
+            Volunteer: ("phone_sealed", "document_sealed", "guardian_phone_sealed", "emergency_phone_sealed",
+                        "emergency_name", "photo_file", "note"),
+        },
+    )
