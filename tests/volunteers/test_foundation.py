@@ -1,0 +1,59 @@
+"""The foundation: a sign-up takes a place from the shift's counter, and a group lead's scope
+reaches their own groups' subjects only, halls included."""
+
+import pytest
+
+from conference.core.permissions import can
+from conference.core.schedule import ScheduleError
+from conference.extensions import db
+from conference.volunteers import services
+from conference.volunteers.services import VolunteerError
+from tests.volunteers import factories
+
+
+@pytest.fixture
+def w(ctx):
+    return factories.world()
+
+
+def test_sign_up_takes_a_place_and_giving_it_up_gives_it_back(w):
+    shift = w.shifts[2]  # the desk, 08:00–12:00
+    one = factories.volunteer(w, "Li")
+    place = services.sign_up(one, shift, now=w.at(6))
+    db.session.commit()
+    assert (place.status, shift.taken) == ("signed_up", 1)
+    services.give_up(place, now=w.at(7))
+    db.session.commit()
+    db.session.refresh(shift)
+    assert (place.status, shift.taken) == ("cancelled", 0)
+
+
+def test_a_full_shift_refuses(w):
+    shift = w.shifts[2]
+    for family in ("Li", "Wang"):
+        services.sign_up(factories.volunteer(w, family), shift, now=w.at(6))
+    with pytest.raises(VolunteerError) as refused:
+        services.sign_up(factories.volunteer(w, "Zhao"), shift, now=w.at(6))
+    assert refused.value.field == "shift"
+
+
+def test_overlapping_shifts_refuse(w):
+    one = factories.volunteer(w, "Li")
+    services.sign_up(one, w.shifts[0], now=w.at(6))  # usher 08–12
+    with pytest.raises(ScheduleError) as refused:
+        services.sign_up(one, w.shifts[2], now=w.at(6))  # desk 08–12
+    assert [c.rule for c in refused.value.conflicts] == ["overlap"]
+
+
+def test_a_lead_reaches_only_their_groups(w, app):
+    from flask_login import login_user
+
+    lead = factories.lead(w, w.meeting_group, "meet-lead@example.org")
+    with app.test_request_context():
+        login_user(lead)
+        assert can(lead, "volunteers.manage", w.usher_post)
+        assert not can(lead, "volunteers.manage", w.desk_post)
+        assert can(lead, "checklist.tick", w.hall)
+        other_hall_lead = factories.lead(w, w.services_group, "vol-lead@example.org")
+        assert not can(other_hall_lead, "checklist.tick", w.hall)
+        assert services.visible_groups(lead, w.edition) == {w.meeting_group.id}
