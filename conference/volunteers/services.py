@@ -417,3 +417,67 @@ def _hours(minutes: int) -> str:
 
 def _hm(edition_id: int, moment: datetime) -> str:
     return local(db.session.get(Edition, edition_id), moment).strftime("%H:%M")
+
+
+# Being there: checking in and out of a shift ---------------------------------------------------
+
+# A volunteer's shift is theirs from half an hour before it begins to half an hour after it ends:
+# the window in which they check in and out, and in which their phone may scan.
+AROUND_SHIFT = timedelta(minutes=30)
+
+
+def current_place(volunteer: Volunteer, at: datetime) -> ShiftPlace | None:
+    """The volunteer's place whose shift is on at `at` (within AROUND_SHIFT of its times)."""
+    return next((p for p in places_of(volunteer)
+                 if p.shift.starts_at - AROUND_SHIFT <= at <= p.shift.ends_at + AROUND_SHIFT), None)
+
+
+def next_place(volunteer: Volunteer, at: datetime) -> ShiftPlace | None:
+    """The volunteer's next shift that has not begun."""
+    return next((p for p in places_of(volunteer) if p.shift.starts_at > at), None)
+
+
+def check_in(place: ShiftPlace, at: datetime, actor: User | None = None) -> ShiftPlace:
+    """The volunteer is at their post: by a badge scan at the group's desk, or by their lead.
+    A second check-in changes nothing (two scans of one badge)."""
+    if place.status != "signed_up":
+        raise VolunteerError(_l("This place on the shift was given up."))
+    if place.checked_in_at is None:
+        place.checked_in_at = at
+        audit.record("shift.check_in", place, detail={"shift": place.shift_id, "at": at.isoformat()}, actor=actor)
+    return place
+
+
+def check_out(place: ShiftPlace, at: datetime, actor: User | None = None) -> ShiftPlace:
+    """The volunteer leaves their post; the hours run from check-in to here."""
+    if place.checked_in_at is None:
+        raise VolunteerError(_l("%(name)s has not checked in to this shift.", name=place.volunteer.name))
+    if at < place.checked_in_at:
+        raise VolunteerError(_l("Checking out cannot come before checking in."), "at")
+    place.checked_out_at = at
+    audit.record("shift.check_out", place, detail={"shift": place.shift_id, "at": at.isoformat()}, actor=actor)
+    return place
+
+
+MAX_SHIFT_MINUTES = 24 * 60
+
+
+def correct_minutes(place: ShiftPlace, minutes: int | None, reason: str, actor: User) -> ShiftPlace:
+    """A lead corrects the minutes a place is worth (a forgotten check-out), with a reason, in
+    the audit log with what it was before."""
+    reason = (reason or "").strip()
+    if minutes is None or not 0 <= minutes <= MAX_SHIFT_MINUTES:
+        raise VolunteerError(_l("Enter the minutes worked, from 0 to %(most)d.", most=MAX_SHIFT_MINUTES), "minutes")
+    if not reason:
+        raise VolunteerError(_l("Say why the hours are corrected."), "reason")
+    before = worked_minutes(place)
+    place.corrected_minutes, place.correction_reason = minutes, reason[:300]
+    audit.record("shift.correct_hours", place, detail={"before": before, "after": minutes, "reason": place.correction_reason},
+                 actor=actor)
+    return place
+
+
+def no_show(place: ShiftPlace, now: datetime, settings: VolunteerSettings) -> bool:
+    """Signed up, not checked in, and the shift began more than the edition's grace ago."""
+    return (place.status == "signed_up" and place.checked_in_at is None
+            and now > place.shift.starts_at + timedelta(minutes=settings.no_show_minutes))

@@ -57,3 +57,19 @@ def test_a_lead_reaches_only_their_groups(w, app):
         other_hall_lead = factories.lead(w, w.services_group, "vol-lead@example.org")
         assert not can(other_hall_lead, "checklist.tick", w.hall)
         assert services.visible_groups(lead, w.edition) == {w.meeting_group.id}
+
+
+def test_hours_run_from_check_in_to_check_out_and_a_correction_needs_a_reason(w):
+    one = factories.volunteer(w, "Li")
+    place = services.sign_up(one, w.shifts[2], now=w.at(6))
+    settings = services.settings_of(w.edition)
+    assert services.no_show(place, w.at(8, 16), settings)
+    services.check_in(place, w.at(7, 55))
+    assert services.current_place(one, w.at(7, 40)) is place
+    services.check_out(place, w.at(12, 5))
+    assert services.minutes_by_day(one) == {w.at(8).date(): 250}
+    with pytest.raises(VolunteerError) as refused:
+        services.correct_minutes(place, 240, " ", actor=None)
+    assert refused.value.field == "reason"
+    services.correct_minutes(place, 240, "left at noon", actor=None)
+    assert services.worked_minutes(place) == 240
