@@ -72,7 +72,13 @@ def where(post: Post) -> Where:
         return Where(hotel.name, address=hotel.address, map_url=_hotel_map(hotel))
     if post.travel_place_id is not None:
         return Where(db.session.get(TravelPlace, post.travel_place_id).name)
-    return Where(post.place_text or post.name)
+    return Where(written_place(post.place_text) or post.name)
+
+
+def written_place(text: str) -> str:
+    """A place typed in one language only (厦门国际会议中心 B1): in Traditional characters for
+    Traditional readers, as typed for the others."""
+    return localized(text, text)
 
 
 def _hotel_map(hotel: Hotel) -> str | None:

@@ -37,7 +37,7 @@ def page(year):
     base = f"/volunteer/{edition.year}/me/"
     return _private(Response(render_template(
         "volunteers/me/page.html", edition=edition, mine=mine, hours=me.hours_label, notes=me.notes,
-        worked=services.worked_minutes,
+        worked=services.worked_minutes, written_place=me.written_place,
         open_shifts_url=me.built_page(base + "shifts/open"), certificate_url=me.built_page(base + "certificate"),
     )))
 
