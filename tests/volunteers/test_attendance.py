@@ -301,3 +301,23 @@ def test_a_shift_past_midnight_takes_a_typed_time_on_its_second_day(app, client,
     assert _post(client, f"{url}/{place}/check-in", url, {f"p{place}-at": "00:10"}).status_code == 303
     with app.app_context():
         assert _place(place).checked_in_at == at(0, 10, day=19)
+
+
+ODD = ["", "0", "-1", "99999999999999999999", "abc", "𠮷", "<script>", "\x00x", "2023-02-30", "25:99",
+       "a" * 3000, "1e9", "None", " ", "２０２３", "1;DROP TABLE users", "08:00:00", "8", "-08:00"]
+
+
+def test_odd_values_in_every_field_are_a_message_or_a_redirect(app, client, crew):
+    _as(client, "meet-lead@example.org")
+    clock.freeze(at(11, 0))
+    place = crew["places"]["li"]
+    token = csrf_token(client, crew["url"])
+    for value in ODD:
+        for action, data in (("check-in", {f"p{place}-at": value}),
+                             ("correct", {f"c{place}-minutes": value, f"c{place}-reason": value}),
+                             ("correct", {f"c{place}-minutes": "60", f"c{place}-reason": value})):
+            response = client.post(f"{crew['url']}/{place}/{action}", data={**data, "csrf_token": token})
+            assert response.status_code in (303, 422), (action, value, response.status_code)
+            if response.status_code == 422:
+                assert 'class="error"' in response.get_data(as_text=True), (action, value)
+    assert "<script>" not in client.get(crew["url"]).get_data(as_text=True)
