@@ -185,9 +185,10 @@ def test_the_calendar_parses_with_the_edition_zone_and_one_event_per_held_place(
 def test_a_hotel_post_shows_the_hotel_and_its_address(app, client, li):
     with app.app_context():
         hotel = Hotel(edition_id=li["edition"], code="H-HAIYUE", name_zh="海悦山庄酒店", name_en="Haiyue Hotel",
-                      address_zh="厦门市思明区环岛路", address_en="Huandao Road, Siming, Xiamen")
+                      address_zh="厦门市思明区环岛路", address_en="Huandao Road, Siming, Xiamen", map_file="0f.png")
         db.session.add(hotel)
         db.session.flush()
+        hotel_id = hotel.id
         post = Post(edition_id=li["edition"], group_id=li["services_group"], code="HOTEL-DESK", kind="hotel_desk",
                     name_zh="酒店服务台", name_en="Hotel desk", hotel_id=hotel.id, description_en="Wear the volunteer T-shirt")
         db.session.add(post)
@@ -202,6 +203,7 @@ def test_a_hotel_post_shows_the_hotel_and_its_address(app, client, li):
     first = html.split('id="first-shift"')[1].split("</section>")[0]
     assert "Hotel desk" in first and "Haiyue Hotel" in first and "Huandao Road" in first
     assert "Wear the volunteer T-shirt" in first
+    assert f'src="/editions/2023/hotels/{hotel_id}/map"' in first  # the hotel's map, public like its address
 
 
 def test_three_languages(app, client, li):
@@ -217,3 +219,22 @@ def test_no_shifts_yet(app, client, li):
     login(client, "zhao@example.org", factories.PASSWORD)
     response, html = _page(client, at(6))
     assert response.status_code == 200 and "You hold no shifts yet." in html
+
+
+def test_links_lead_only_to_pages_that_exist(app, client, li):
+    from conference.volunteers.me import built_page
+
+    with app.test_request_context():
+        assert built_page("/volunteer/2023/me/shifts.ics") == "/volunteer/2023/me/shifts.ics"
+        assert built_page("/volunteer/2023/me/nowhere/at/all") is None
+    login(client, "li@example.org", factories.PASSWORD)
+    _response, html = _page(client, at(6))
+    for path in ("/volunteer/2023/me/shifts/open", "/volunteer/2023/me/certificate"):
+        assert (f'href="{path}"' in html) == (built_page_exists(app, path))
+
+
+def built_page_exists(app, path: str) -> bool:
+    from conference.volunteers.me import built_page
+
+    with app.test_request_context():
+        return built_page(path) is not None
