@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from conference.core.database import hold_rows
 from conference.core.i18n import time_label
 from conference.editions.localtime import at_local, local_day
 from conference.editions.models import Edition
@@ -37,6 +38,15 @@ def recorded_moment(shift: Shift, typed: time | None, now: datetime) -> datetime
     if moment > now:
         raise VolunteerError(_l("That time has not come yet."), "at")
     return moment
+
+
+def record_by_hand(place: ShiftPlace, action, typed: time | None, now: datetime, actor) -> ShiftPlace:
+    """A lead checks a volunteer in or out (`action`: services.check_in or check_out) at the
+    moment they say. The place is held and read again first, so two leads pressing at once
+    record one check-in, not the later over the earlier."""
+    hold_rows(ShiftPlace.status, [place.id])
+    db.session.refresh(place)
+    return action(place, recorded_moment(place.shift, typed, now), actor=actor)
 
 
 @dataclass

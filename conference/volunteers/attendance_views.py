@@ -71,8 +71,7 @@ def _record(year, shift_id, place_id, action, done):
     form = MomentForm(prefix=f"p{place.id}")
     if form.validate_on_submit():
         try:
-            committed(lambda: action(place, attendance.recorded_moment(found, form.at.data, clock.now()),
-                                     actor=current_user))
+            committed(lambda: attendance.record_by_hand(place, action, form.at.data, clock.now(), current_user))
         except VolunteerError as refusal:
             form.show(refusal, "at")
         else:

@@ -3,20 +3,21 @@ no-shows, checking in and out by hand (audited, the lead as actor), a correction
 reason, and hostile input that is refused beside its field or as a 4xx, never a 500."""
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from conference.core import clock
+from conference.core.database import committed
 from conference.core.models import AuditEntry
 from conference.editions import services as editions
 from conference.editions.demo import EDITION_2023
 from conference.extensions import db
-from conference.volunteers import services
+from conference.volunteers import attendance, services
 from conference.volunteers.models import Post, Shift, ShiftPlace, Volunteer, WorkingGroup
-from tests.conftest import csrf_token, login, make_user
+from tests.conftest import csrf_token, login, make_user, race
 from tests.volunteers import factories
 
 EN = {"Accept-Language": "en"}
@@ -321,3 +322,19 @@ def test_odd_values_in_every_field_are_a_message_or_a_redirect(app, client, crew
             if response.status_code == 422:
                 assert 'class="error"' in response.get_data(as_text=True), (action, value)
     assert "<script>" not in client.get(crew["url"]).get_data(as_text=True)
+
+
+def test_two_check_ins_at_once_record_one(app, crew):
+    place_id = crew["places"]["li"]
+    typed = [time(8, minute) for minute in range(0, 40, 5)]
+
+    def attempt(index):
+        place = db.session.get(ShiftPlace, place_id)
+        return committed(lambda: attendance.record_by_hand(place, services.check_in, typed[index], at(9), None))
+
+    _results, errors = race(app, attempt, len(typed))
+    assert errors == []
+    with app.app_context():
+        entries = db.session.execute(select(AuditEntry).where(AuditEntry.action == "shift.check_in")).scalars().all()
+        assert len(entries) == 1
+        assert _place(place_id).checked_in_at.isoformat() == entries[0].detail["at"]
