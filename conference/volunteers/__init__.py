@@ -4,13 +4,18 @@ shift, and the service record certificate (志愿服务记录证明)."""
 
 
 def domain():
-    from conference.core.domains import Domain, Step
+    from flask_babel import lazy_gettext as _l
+
+    from conference.core.domains import Domain, EditionEntry, Step
     from conference.core.permissions import STAFF
-    from conference.volunteers import demo, services
+    from conference.volunteers import attendance_views, demo, me_views, services
     from conference.volunteers.models import Volunteer
 
     return Domain(
         name="volunteers",
+        blueprints=(me_views.bp, attendance_views.bp),
+        edition_page=(EditionEntry(_l("Volunteers' no-shows now"), "volunteers_attendance.no_shows",
+                                   "volunteers.manage", position=72),),
         permissions={
             "volunteers.view": STAFF,
             # groups, posts, shifts, trainings and screening; a group lead within their groups
