@@ -23,6 +23,7 @@ DOMAINS = (
     "conference.registration",
     "conference.hotels",
     "conference.badges",
+    "conference.volunteers",
     "conference.checkin",
     "conference.auditlog",
 )

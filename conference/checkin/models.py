@@ -67,6 +67,11 @@ class ScannerDevice(IdMixin, db.Model):
     unsent: Mapped[int | None] = mapped_column(Integer)
     last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    # A volunteer's phone, given a token for their shift: valid only from shortly before the
+    # shift to shortly after it; a paired device has neither bound.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    valid_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     checkpoint: Mapped[Checkpoint] = relationship()
 

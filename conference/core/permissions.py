@@ -23,13 +23,20 @@ ROLES: dict[str, object] = {
 STAFF = frozenset({"admin", "organizer", "group_lead", "security", "viewer"})
 
 
-def can(user, permission: str) -> bool:
-    permissions = installed().permissions
-    if permission not in permissions:
+def can(user, permission: str, subject=None) -> bool:
+    """Whether `user` may do `permission`, and with a `subject` (a hall, a shift), to that
+    subject: a role a domain scopes (a group lead) holds its permissions only over the subjects
+    the scope allows. Without a subject the answer is for the page or list as a whole, which
+    shows a scoped role only what its scope allows."""
+    domains = installed()
+    if permission not in domains.permissions:
         raise KeyError(f"unknown permission {permission!r}")
     if user is None or not user.is_authenticated or not user.is_active:
         return False
-    return user.role in permissions[permission]
+    if user.role not in domains.permissions[permission]:
+        return False
+    scope = domains.scopes.get(user.role)
+    return subject is None or scope is None or scope(user, subject)
 
 
 def permission_required(permission: str) -> Callable:

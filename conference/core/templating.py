@@ -27,7 +27,7 @@ def init_app(app: Flask) -> None:
             "locales": LOCALES,
             "current_locale": current_locale(),
             "html_lang": html_lang(),
-            "can": lambda permission: can(current_user, permission),
+            "can": lambda permission, subject=None: can(current_user, permission, subject),
             "here": _here_without_lang(),
         }
 

@@ -154,7 +154,8 @@ def venue_delete(year, venue_id):
 def checklist(year):
     edition = edition_or_404(year)
     return render_template(
-        "venues/checklist.html", edition=edition, progress=services.checklist_progress(edition),
+        "venues/checklist.html", edition=edition,
+        progress=[row for row in services.checklist_progress(edition) if can(current_user, "programme.view", row.hall)],
         template=services.checklist_template(edition), areas=AREA_LABELS,
     )
 
@@ -193,9 +194,11 @@ def checklist_template_delete(year, item_id):
 def hall_checklist(year, hall_id):
     edition = edition_or_404(year)
     hall = services.get_hall(edition, hall_id) or abort(404)
+    if not can(current_user, "programme.view", hall):  # a group lead: the halls of their groups
+        abort(403)
     form = TickForm()
     if form.is_submitted():
-        if not can(current_user, "checklist.tick"):
+        if not can(current_user, "checklist.tick", hall):
             abort(403)
         item_id = form_row_id(request.form, "item_id")
         template_item = services.get_template_item(edition, item_id) if item_id else None
