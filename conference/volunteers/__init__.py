@@ -4,13 +4,16 @@ shift, and the service record certificate (志愿服务记录证明)."""
 
 
 def domain():
-    from conference.core.domains import Domain
+    from flask_babel import lazy_gettext as _l
+
+    from conference.core.domains import Domain, EditionEntry, Step
     from conference.core.permissions import STAFF
-    from conference.volunteers import services
+    from conference.volunteers import group_views, groups, services
     from conference.volunteers.models import Volunteer
 
     return Domain(
         name="volunteers",
+        blueprints=(group_views.bp,),
         permissions={
             "volunteers.view": STAFF,
             # groups, posts, shifts, trainings and screening; a group lead within their groups
@@ -18,6 +21,10 @@ def domain():
             "volunteers.screen": frozenset({"admin", "organizer", "group_lead"}),
         },
         scopes={"group_lead": services.lead_scope},
+        edition_page=(EditionEntry(_l("Volunteers and working groups"), "volunteers.index", "volunteers.view",
+                                   position=65),),
+        clone_steps=(Step("volunteers", groups.clone_groups, requires=("venues", "hotels"),
+                          label=_l("working groups (without members), their posts and halls, and trainings")),),
         personal_data={
             Volunteer: ("phone_sealed", "document_sealed", "guardian_phone_sealed", "emergency_phone_sealed",
                         "emergency_name", "photo_file", "note"),
