@@ -49,7 +49,8 @@ def _languages():
 
 
 def _training():
-    return SelectField(_l("Training needed"), coerce=optional_row_id, validate_choice=False)
+    return SelectField(_l("Training needed"), coerce=optional_row_id, validate_choice=False,
+                       invalid_value_message=_l("Choose a training of this edition."))
 
 
 class GroupForm(ConferenceForm):
@@ -69,7 +70,7 @@ class MemberForm(ConferenceForm):
 
 class HallForm(ConferenceForm):
     hall_id = SelectField(_l("Hall"), coerce=optional_row_id, validate_choice=False,
-                          validators=[InputRequired(_l("Choose a hall."))])
+                          invalid_value_message=_l("Choose a hall of this edition."), validators=[InputRequired(_l("Choose a hall."))])
 
 
 class PostForm(ConferenceForm):
@@ -117,14 +118,16 @@ class TrainingForm(ConferenceForm):
                                  validators=[InputRequired(_l("Give the day and time the training ends."))])
     place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
     checkpoint_id = SelectField(_l("Checkpoint where attendance is scanned"), coerce=optional_row_id,
-                                validate_choice=False)
+                                validate_choice=False, invalid_value_message=_l("Choose a checkpoint of this edition."))
     capacity = IntegerField(_l("Seats"), default=50, invalid_value_message=WHOLE_NUMBER,
                             validators=[InputRequired(_l("Give the number of seats."))])
 
 
 class BookForm(ConferenceForm):
-    volunteer_id = SelectField(_l("Volunteer"), coerce=optional_row_id, validate_choice=False)
-    group_id = SelectField(_l("Or every volunteer of a group"), coerce=optional_row_id, validate_choice=False)
+    volunteer_id = SelectField(_l("Volunteer"), coerce=optional_row_id, validate_choice=False,
+                               invalid_value_message=_l("Choose a volunteer of this edition."))
+    group_id = SelectField(_l("Or every volunteer of a group"), coerce=optional_row_id, validate_choice=False,
+                           invalid_value_message=_l("Choose a working group of this edition."))
 
 
 class AttendanceForm(ConferenceForm):

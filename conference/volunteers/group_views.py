@@ -330,7 +330,7 @@ def _shift_form(edition, found=None) -> forms.ShiftForm:
 
 
 def _chosen_days(form) -> list[date]:
-    chosen = form.days.data if hasattr(form, "days") else [form.day.data]
+    chosen = form.days.data if form.days is not None else [form.day.data]
     days = []
     for value in chosen or []:
         try:

@@ -16,8 +16,8 @@ EN = {"Accept-Language": "en"}
 BASE = "/editions/2023/volunteers"
 
 
-@pytest.fixture
-def ids(app):
+@pytest.fixture(name="ids")
+def ids_fixture(app):
     """The test world, its ids, a lead of each group, and a booked volunteer of the meeting group."""
     with app.app_context():
         w = factories.world()
