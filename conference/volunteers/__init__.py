@@ -8,7 +8,7 @@ def domain():
 
     from conference.core.domains import Domain, EditionEntry, Step
     from conference.core.permissions import STAFF
-    from conference.volunteers import group_views, groups, services
+    from conference.volunteers import demo, group_views, groups, services
     from conference.volunteers.models import Volunteer
 
     return Domain(
@@ -25,6 +25,8 @@ def domain():
                                    position=65),),
         clone_steps=(Step("volunteers", groups.clone_groups, requires=("venues", "hotels"),
                           label=_l("working groups (without members), their posts and halls, and trainings")),),
+        demo_steps=(Step("volunteers", demo.load_volunteers, requires=("badges", "hotels")),),
+        demo_notes=(demo.demo_logins,),
         personal_data={
             Volunteer: ("phone_sealed", "document_sealed", "guardian_phone_sealed", "emergency_phone_sealed",
                         "emergency_name", "photo_file", "note"),
