@@ -17,7 +17,8 @@ from conference.core.deletion import confirm_page
 from conference.core.forms import ConferenceForm
 from conference.core.i18n import day_label, time_label
 from conference.core.permissions import can, permission_required
-from conference.editions.localtime import form_local, form_utc
+from conference.core.urls import form_row_id
+from conference.editions.localtime import form_local, form_utc, local_day
 from conference.editions.views import edition_or_404
 from conference.extensions import db
 from conference.venues import services as venues
@@ -252,9 +253,12 @@ def _post_or_404(edition, post_id: int, permission: str = "volunteers.view"):
 def post(year, post_id):
     edition = edition_or_404(year)
     found = _post_or_404(edition, post_id)
+    by_day: dict[date, list] = {}
+    for shift in groups.shifts_of_post(found):
+        by_day.setdefault(local_day(edition, shift.starts_at), []).append(shift)
     return render_template(
         "volunteers/groups/post.html", edition=edition, post=found, group=found.group,
-        shifts=groups.shifts_of_post(found), manages=can(current_user, "volunteers.manage", found),
+        shifts_by_day=list(by_day.items()), manages=can(current_user, "volunteers.manage", found),
         **LABELS,
     )
 
@@ -314,9 +318,14 @@ def post_delete(year, post_id):
 # Shifts -------------------------------------------------------------------------------------
 
 
-def _shift_form(edition, found=None) -> forms.ShiftForm:
+def _shift_form(edition, found=None, like=None) -> forms.ShiftForm:
+    """The form for a new shift (like another one: its hours on every other day), or to edit one."""
     if found is not None and request.method == "GET":
         form = forms.ShiftForm(data=groups.shift_fields_of(found))
+    elif like is not None and request.method == "GET":
+        data = groups.shift_fields_of(like)
+        data["days"] = [day.isoformat() for day in groups.volunteering_days(edition) if day.isoformat() != data["day"]]
+        form = forms.ShiftForm(data=data)
     else:
         form = forms.ShiftForm()
     choices = _day_choices(edition)
@@ -349,7 +358,9 @@ def shift_form(year, post_id=None, shift_id=None):
     if found is not None:
         _allowed("volunteers.manage", found)
     owner = found.post if found else _post_or_404(edition, post_id, "volunteers.manage")
-    form = _shift_form(edition, found)
+    like_id = form_row_id(request.args, "like")
+    like = services.get_shift(edition, like_id) if like_id and found is None else None
+    form = _shift_form(edition, found, like if like is not None and like.post_id == owner.id else None)
     if form.validate_on_submit():
         fields = ShiftFields(days=_chosen_days(form), starts=form.starts.data, ends=form.ends.data,
                              needed=form.needed.data, training_id=form.training_id.data,
@@ -458,10 +469,16 @@ def _training_page(edition, found, book_form=None):
     book_form.volunteer_id.choices = [SelectChoice("", _("Choose a volunteer"))] + [
         SelectChoice(str(v.id), f"{v.name} · {v.group.name if v.group else _('no group')}")
         for v in groups.bookable(found, visible)]
-    book_form.group_id.choices = [SelectChoice("", _("No group"))] + [
-        SelectChoice(str(g.id), g.name) for g in services.groups_of(edition) if visible is None or g.id in visible]
+    shown = [g for g in services.groups_of(edition) if visible is None or g.id in visible]
+    book_form.group_id.choices = [SelectChoice("", _("No group"))] + [SelectChoice(str(g.id), g.name) for g in shown]
+    places = groups.training_places(found, visible)
+    # ?group= narrows the list to one group (an id of a group the reader sees; anything else: all)
+    shown_group = form_row_id(request.args, "group")
+    listed = [p for p in places if p.volunteer.group_id == shown_group] if shown_group in {g.id for g in shown} else places
     return render_template(
-        "volunteers/groups/training.html", edition=edition, training=found, places=groups.training_places(found, visible),
+        "volunteers/groups/training.html", edition=edition, training=found, places=listed,
+        booked=len(places), attended=sum(1 for p in places if p.attended_at), filter_groups=shown,
+        shown_group=shown_group,
         book_form=book_form, attendance_form=forms.AttendanceForm(formdata=None),
         books=can(current_user, "volunteers.manage"), edition_wide=can(current_user, "volunteers.manage", edition),
         scoped=visible is not None,

@@ -194,7 +194,8 @@ def get_training(edition: Edition, training_id: int) -> Training | None:
 def training_places(training: Training, group_ids: set[int] | None = None) -> list[TrainingPlace]:
     """Who is booked on a training, by name; of some groups' volunteers only when given."""
     query = (select(TrainingPlace).join(Volunteer).where(TrainingPlace.training_id == training.id)
-             .options(selectinload(TrainingPlace.volunteer)).order_by(Volunteer.family_name, Volunteer.given_name))
+             .options(selectinload(TrainingPlace.volunteer).selectinload(Volunteer.group))
+             .order_by(Volunteer.family_name, Volunteer.given_name))
     if group_ids is not None:
         query = query.where(Volunteer.group_id.in_(group_ids))
     return list(db.session.execute(query).scalars())
@@ -205,7 +206,7 @@ def bookable(training: Training, group_ids: set[int] | None = None) -> list[Volu
     booked = select(TrainingPlace.volunteer_id).where(TrainingPlace.training_id == training.id)
     query = (select(Volunteer).where(Volunteer.edition_id == training.edition_id, Volunteer.status == "accepted",
                                      Volunteer.id.not_in(booked))
-             .order_by(Volunteer.family_name, Volunteer.given_name, Volunteer.id))
+             .options(selectinload(Volunteer.group)).order_by(Volunteer.family_name, Volunteer.given_name, Volunteer.id))
     if group_ids is not None:
         query = query.where(Volunteer.group_id.in_(group_ids))
     return list(db.session.execute(query).scalars())

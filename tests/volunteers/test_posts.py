@@ -3,6 +3,7 @@ checkpoints, halls, hotels and travel places (or in words), shifts added on seve
 once, a headcount never below the places taken, and deleting a post or a shift with volunteers
 on it: their places are given up (audited), hours already worked refuse the delete."""
 
+import re
 from datetime import datetime
 
 import pytest
@@ -262,3 +263,16 @@ def test_edition_local_times_survive_an_edit(app, client, ids):
         edition = editions.get_edition(2023)
         assert local(edition, shift.starts_at).replace(tzinfo=None) == datetime(2023, 7, 19, 18, 30)
         assert shift.starts_at.utcoffset().total_seconds() == 0 and shift.starts_at.hour == 10
+
+
+@pytest.mark.parametrize("like", ["usher_shift", "desk_shift", "abc", "99999999999999"])
+def test_repeating_a_shift_offers_its_hours_on_the_other_days(app, client, ids, like):
+    sign_in(app, client, "organizer")
+    value = str(ids[like]) if like in ids else like
+    html = client.get(f"{BASE}/posts/{ids['usher']}/shifts/new?like={value}", headers=EN).get_data(as_text=True)
+    if like == "usher_shift":  # this post's 18 July 08:00–12:00: offered on 17 and 19 July
+        assert 'value="08:00"' in html and 'value="12:00"' in html
+        ticked = re.findall(r'<input checked id="days-\d" name="days" type="checkbox" value="([^"]+)"', html)
+        assert ticked == ["2023-07-17", "2023-07-19"]
+    else:  # another post's shift, or no shift: an empty form
+        assert 'value="08:00"' not in html and " checked" not in html
