@@ -294,3 +294,31 @@ def test_deleting_a_group_leaves_nothing_pointing_at_it(app, client, ids):
         for model in (GroupMember, HallGroup, Post):
             assert not db.session.execute(select(model).where(model.group_id == ids["meet"])).first()
         assert get_edition(2023) is not None
+
+
+@pytest.mark.parametrize(("email", "message"), [
+    ("", "Enter the account's email."),
+    ("a" * 250 + "@example.org", "Field cannot be longer than 254 characters."),
+    ("<script>alert(1)</script>", "No account has this email"),
+])
+def test_a_wrong_member_email_is_answered_beside_it(app, client, ids, email, message):
+    sign_in(app, client, "organizer")
+    response = submit(client, f"{BASE}/groups/{ids['vol']}/members", {"email": email}, headers=EN)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'id="email-error"' in html and message in html
+    assert "<script>alert(1)</script>" not in html
+
+
+def test_deleting_a_hall_says_the_posts_there_lose_their_place(app, client, ids):
+    sign_in(app, client, "organizer")
+    with app.app_context():
+        from conference.venues.models import Hall
+
+        venue_id = db.session.get(Hall, ids["hall"]).venue_id
+    url = f"/editions/2023/venues/{venue_id}/halls/{ids['hall']}/delete"
+    assert "1 volunteer posts lose their place" in client.get(url, headers=EN).get_data(as_text=True)
+    assert submit(client, url, {}, headers=EN).status_code == 302
+    with app.app_context():
+        usher = db.session.get(Post, ids["usher"])
+        assert usher.hall_id is None
+        assert not db.session.execute(select(HallGroup)).first()
