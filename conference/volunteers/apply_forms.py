@@ -85,9 +85,9 @@ class SettingsForm(ConferenceForm):
 
 
 class NoticeForm(ConferenceForm):
-    notice_zh = TextAreaField(_l("Notice (Chinese)"), validators=[InputRequired(_l("Enter the notice.")), Length(max=30000)])
+    notice_zh = TextAreaField(_l("Notice (Chinese)"), render_kw={"rows": 10}, validators=[InputRequired(_l("Enter the notice.")), Length(max=30000)])
     notice_zh_hant = TextAreaField(_l("Notice (Traditional Chinese, optional)"), validators=[Optional(), Length(max=30000)])
-    notice_en = TextAreaField(_l("Notice (English)"), validators=[InputRequired(_l("Enter the notice.")), Length(max=30000)])
+    notice_en = TextAreaField(_l("Notice (English)"), render_kw={"rows": 10}, validators=[InputRequired(_l("Enter the notice.")), Length(max=30000)])
 
 
 class ScreeningForm(ConferenceForm):
