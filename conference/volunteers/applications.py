@@ -625,6 +625,18 @@ def _account_for(volunteer: Volunteer, person, actor):
     return user, token
 
 
+def invite_again(volunteer: Volunteer, actor) -> None:
+    """A fresh invitation to the accepted volunteer's account (the first one expired or got
+    lost): a link to choose their password, sent to the account's address."""
+    link = db.session.execute(select(AccountPerson).where(AccountPerson.person_id == volunteer.person_id)).scalar() \
+        if volunteer.status == "accepted" and volunteer.person_id else None
+    if link is None:
+        raise VolunteerError(_l("Only an accepted volunteer with an account can be invited."), "status")
+    audit.record("user.invite", link.user, detail={"volunteer": volunteer.id, "again": True}, actor=actor)
+    _tell(volunteer, "volunteers/apply/mail/invitation.txt", account=link.user,
+          invitation=invitations.welcome_url(invitations.make_token(link.user)), hours=invitations.VALID_HOURS)
+
+
 # Messages ------------------------------------------------------------------------------------
 
 

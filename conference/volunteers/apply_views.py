@@ -366,3 +366,20 @@ def application(year, volunteer_id):
         "volunteers/apply/detail.html", edition=edition, volunteer=volunteer, labels=LABELS, reveal=reveal,
         revealed=revealed, screening=screening, decision=_decision_form(edition),
     ), 422 if failed else 200
+
+
+@bp.route("/editions/<year:year>/volunteers/applications/<id:volunteer_id>/invite", methods=["POST"])
+def invite_again(year, volunteer_id):
+    """Send an accepted volunteer a new link to choose their account's password."""
+    edition = edition_or_404(year)
+    _screener(edition)
+    if not WithdrawForm().validate_on_submit():
+        abort(400)
+    services.get_volunteer(edition, volunteer_id) or abort(404)
+    try:
+        committed(lambda: applications.invite_again(services.get_volunteer(edition_or_404(year), volunteer_id), current_user))
+    except VolunteerError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("A new invitation is on its way."), "success")
+    return redirect(url_for("volunteers_apply.application", year=year, volunteer_id=volunteer_id))

@@ -311,3 +311,18 @@ def test_the_settings_publish_a_new_notice_version_and_open_applications(app, cl
     for bad in ({"max_daily_hours": "99"}, {"rest_minutes": "-1"}, {"no_show_minutes": "abc"}):
         assert organizer.post(url, data={**opening, **bad}).status_code == 422
     assert organizer.post(url, data={**notice, "notice_zh": ""}).status_code == 422
+
+
+def test_an_accepted_volunteer_can_be_invited_again(app, organizer, opened):
+    volunteer_id, _ = apply(app)
+    url = f"{LIST}/{volunteer_id}/invite"
+    token = csrf_token(organizer, f"{LIST}/{volunteer_id}")
+    refused = organizer.post(url, data={"csrf_token": token})
+    assert refused.status_code == 302  # not accepted yet: told so, nothing sent
+    assert applying.mails_to(app, "applicant1@example.org")[-1]["Subject"].startswith(("Application", "志愿者报名"))
+    decide(organizer, [volunteer_id], "accept")
+    assert organizer.post(url, data={"csrf_token": token}).status_code == 302
+    links = [line for mail in applying.mails_to(app, "applicant1@example.org") for line in mail.get_content().splitlines()
+             if "/account/welcome/" in line]
+    assert len(links) == 2
+    assert organizer.post(url, data={}).status_code == 400
