@@ -211,7 +211,7 @@ def update_settings(edition: Edition, applications_open: bool, max_daily_minutes
 
 def _document_taken(edition: Edition, duplicate_key: str) -> bool:
     return db.session.execute(select(Volunteer.id).where(
-        Volunteer.edition_id == edition.id, Volunteer.document_index == pii.blind_index(duplicate_key, "volunteer-identity"),
+        Volunteer.edition_id == edition.id, Volunteer.document_index == pii.blind_index(duplicate_key, "identity"),
         Volunteer.status != "withdrawn").limit(1)).first() is not None
 
 
@@ -352,7 +352,7 @@ def apply(edition: Edition, fields: ApplicationFields) -> tuple[Volunteer, str]:
         name_latin=fields.name_latin or None, email=checked.email,
         phone_sealed=pii.seal(checked.phone), phone_masked=pii.mask_phone(checked.phone),
         id_type=document.id_type, document_sealed=pii.seal(document.number),
-        document_index=pii.blind_index(document.duplicate_key, "volunteer-identity"),
+        document_index=pii.blind_index(document.duplicate_key, "identity"),
         document_masked=pii.mask_document_number(document.number), nationality=document.nationality,
         under_18=checked.under_18, guardian_name=fields.guardian_name or None if checked.under_18 else None,
         guardian_phone_sealed=pii.seal(checked.guardian_phone) if checked.under_18 else None,
