@@ -258,3 +258,12 @@ def test_the_form_is_rate_limited_like_registrations(app, client, opened):
     token = csrf_token(client, URL)
     codes = [client.post(URL, data={"csrf_token": token, "family_name": ""}).status_code for _ in range(limit + 1)]
     assert codes[:limit] == [422] * limit and codes[-1] == 429
+
+
+def test_the_own_link_and_an_invitation_never_reach_a_log():
+    from conference.core.links import redact
+
+    line = 'GET /volunteer/2023/status/Zx-9_abc?sent=1 then /account/welcome/eyJ1c2VyIjoxfQ.Zx.Yy "next=%2Fvolunteer%2F2023%2Fstatus%2Fq1"'
+    assert redact(line) == ('GET /volunteer/2023/status/[redacted]?sent=1 then /account/welcome/[redacted] '
+                            '"next=%2Fvolunteer%2F2023%2Fstatus%2F[redacted]"')
+    assert redact("/volunteer/2023/ and /volunteer/2023/status/") == "/volunteer/2023/ and /volunteer/2023/status/"
