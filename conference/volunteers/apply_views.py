@@ -152,6 +152,11 @@ def apply(year):
     ), status
 
 
+def _day_labels(edition) -> dict:
+    """The volunteering days by their stored form (2023-07-18), for the reader's date labels."""
+    return {day.isoformat(): day for day in applications.volunteering_days(edition)}
+
+
 # The applicant's own page --------------------------------------------------------------------
 
 
@@ -165,7 +170,8 @@ def status(year, token):
     volunteer = _own(year, token)
     return render_template("volunteers/apply/status.html", volunteer=volunteer, edition=volunteer.edition, token=token,
                            labels=LABELS, link=applications.status_url(volunteer.edition, token),
-                           just_sent=request.args.get("sent") == "1", form=WithdrawForm())
+                           just_sent=request.args.get("sent") == "1", form=WithdrawForm(),
+                           day_labels=_day_labels(volunteer.edition))
 
 
 @bp.route("/volunteer/<year:year>/status/<token>/withdraw", methods=["GET", "POST"])
@@ -364,7 +370,7 @@ def application(year, volunteer_id):
     volunteer = services.get_volunteer(edition, volunteer_id)
     return render_template(
         "volunteers/apply/detail.html", edition=edition, volunteer=volunteer, labels=LABELS, reveal=reveal,
-        revealed=revealed, screening=screening, decision=_decision_form(edition),
+        revealed=revealed, screening=screening, decision=_decision_form(edition), day_labels=_day_labels(edition),
     ), 422 if failed else 200
 
 
