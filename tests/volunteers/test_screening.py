@@ -283,6 +283,7 @@ def test_notes_and_the_interview_slot_in_the_host_citys_time(app, organizer, ope
     mail = applying.mails_to(app, "applicant1@example.org")[-1].get_content()
     assert "14:30" in mail and "厦门大学 3 号楼 201" in mail
     for bad in ({"screening-interview_at": "2023-02-30T25:99"}, {"screening-interview_place": ""},
+                {"screening-interview_at": "0001-01-01T00:00"}, {"screening-interview_at": "9999-12-31T23:59"},
                 {"screening-note": "x" * 6000}):
         response = organizer.post(url, data={**data, **bad})
         assert response.status_code == 422, bad
