@@ -8,14 +8,16 @@ def domain():
 
     from conference.core.domains import Domain, EditionEntry, Step
     from conference.core.permissions import STAFF
-    from conference.volunteers import apply_views, demo, services
+    from conference.volunteers import apply_views, attendance_views, demo, me_views, services
     from conference.volunteers.models import Volunteer
 
     return Domain(
         name="volunteers",
-        blueprints=(apply_views.bp,),
-        edition_page=(EditionEntry(_l("Applications to volunteer"), "volunteers_apply.applications_list",
-                                   "volunteers.screen", position=80),),
+        blueprints=(me_views.bp, attendance_views.bp, apply_views.bp),
+        edition_page=(EditionEntry(_l("Volunteers' no-shows now"), "volunteers_attendance.no_shows",
+                                   "volunteers.manage", position=72),
+                      EditionEntry(_l("Applications to volunteer"), "volunteers_apply.applications_list",
+                                   "volunteers.screen", position=80)),
         permissions={
             "volunteers.view": STAFF,
             # groups, posts, shifts, trainings and screening; a group lead within their groups
