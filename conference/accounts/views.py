@@ -132,6 +132,6 @@ def welcome(token):
             session.clear()
             login_user(user)
             flash(_("Your password is set. Welcome!"), "success")
-            return redirect(url_for("accounts.account"))
+            return redirect(home_of(user) or url_for("accounts.account"))
     status = 422 if form.errors else 200
     return render_template("accounts/welcome.html", form=form, user=invited, problem=None), status
