@@ -25,6 +25,7 @@ def domain():
             "volunteers.screen": frozenset({"admin", "organizer", "group_lead"}),
         },
         scopes={"group_lead": services.lead_scope},
+        homes={"volunteer": me_views.home},
         demo_steps=(Step("volunteers", demo.load_volunteers, requires=("badges", "hotels")),),
         demo_notes=(demo.demo_logins,),
         personal_data={

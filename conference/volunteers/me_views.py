@@ -1,7 +1,7 @@
 """The volunteer's own pages, signed in with their account: the phone page with their shifts,
 where to go and whom to call, their trainings and hours, and their shifts as a calendar file."""
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -24,6 +24,12 @@ def _refusal(edition) -> Response:
     apply_url = me.built_page(f"/volunteer/{edition.year}/")
     return _private(Response(render_template("volunteers/me/not_a_volunteer.html", edition=edition,
                                              apply_url=apply_url), 403))
+
+
+def home(user) -> str | None:
+    """A volunteer lands on their own page after signing in, not on the staff's edition list."""
+    edition = services.volunteering_edition(user)
+    return url_for("volunteers_me.page", year=edition.year) if edition is not None else None
 
 
 @bp.route("/")
