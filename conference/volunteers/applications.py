@@ -548,6 +548,8 @@ def decide(volunteers: list[Volunteer], decision: str, reason: str, actor, now: 
     status = check_decision(decision, reason)
     reason = clean(reason or "").strip()
     changed = 0
+    if status == "accepted":
+        _one_acceptance_at_a_time({v.edition_id for v in volunteers})
     hold_rows(Volunteer.status, [v.id for v in volunteers])  # two screeners deciding at once go one after the other
     for volunteer in volunteers:
         db.session.refresh(volunteer)
@@ -566,6 +568,14 @@ def decide(volunteers: list[Volunteer], decision: str, reason: str, actor, now: 
             _tell(volunteer, f"volunteers/apply/mail/{status}.txt")
         changed += 1
     return changed
+
+
+def _one_acceptance_at_a_time(edition_ids: set[int]) -> None:
+    """Acceptances in an edition go one after the other (the edition's volunteering settings
+    held until the commit): two screeners accepting different applications of one person (one
+    email) at once would each create the account, and the edition's first badge its keys."""
+    held = db.session.execute(select(VolunteerSettings.id).where(VolunteerSettings.edition_id.in_(edition_ids))).scalars()
+    hold_rows(VolunteerSettings.notice_version, list(held))
 
 
 def accept(volunteer: Volunteer, actor, group: WorkingGroup | None = None) -> Volunteer:

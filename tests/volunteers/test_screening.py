@@ -25,7 +25,7 @@ from conference.volunteers.models import (
     VolunteerSettings,
 )
 from conference.volunteers.services import VolunteerError
-from tests.conftest import csrf_token, login, make_user, submit
+from tests.conftest import csrf_token, login, make_user, race, submit
 from tests.registration.conftest import resident_id
 from tests.volunteers import applying, factories
 
@@ -327,3 +327,45 @@ def test_an_accepted_volunteer_can_be_invited_again(app, organizer, opened):
              if "/account/welcome/" in line]
     assert len(links) == 2
     assert organizer.post(url, data={}).status_code == 400
+
+
+def _accept_at_once(app, volunteer_ids: list[int]):
+    """Two screeners accept at the same instant, each the application of `volunteer_ids[i]`."""
+    with app.app_context():
+        screeners = [make_user(app, "organizer", email=f"screener{i}@example.org") for i in range(len(volunteer_ids))]
+
+    def attempt(index):
+        actor = db.session.execute(select(User).where(User.email == screeners[index])).scalar_one()
+        return committed(lambda: applications.decide(
+            [db.session.get(Volunteer, volunteer_ids[index])], "accept", "", actor, applying.now()))
+
+    return race(app, attempt, len(volunteer_ids))
+
+
+def test_two_accepts_of_one_application_at_once_make_one_volunteer(app, opened):
+    volunteer_id, _ = apply(app)
+    results, errors = _accept_at_once(app, [volunteer_id, volunteer_id])
+    assert not errors, errors
+    assert sorted(results) == [0, 1]  # one changed it, the other found it accepted
+    with app.app_context():
+        assert db.session.execute(select(func.count(Person.id))).scalar_one() == 1
+        assert db.session.execute(select(func.count(Badge.id))).scalar_one() == 1
+        assert db.session.execute(select(func.count(User.id)).where(User.email == "applicant1@example.org")).scalar_one() == 1
+        assert db.session.execute(select(func.count(AuditEntry.id)).where(AuditEntry.action == "volunteer.accepted")
+                                  ).scalar_one() == 1
+    assert len(applying.mails_to(app, "applicant1@example.org")) == 2  # received, then accepted once
+
+
+def test_two_applications_with_one_email_accepted_at_once_make_one_account(app, opened):
+    first, _ = apply(app, 1)
+    second, _ = apply(app, 2)
+    with app.app_context():  # one person applied twice, each time with another document
+        db.session.get(Volunteer, second).email = "applicant1@example.org"
+        db.session.commit()
+    results, errors = _accept_at_once(app, [first, second])
+    assert results.count(1) == 1
+    assert len(errors) == 1 and isinstance(errors[0], VolunteerError) and errors[0].field == "email", errors
+    with app.app_context():
+        assert db.session.execute(select(func.count(User.id)).where(User.email == "applicant1@example.org")).scalar_one() == 1
+        assert db.session.execute(select(func.count(Person.id))).scalar_one() == 1
+        assert db.session.execute(select(func.count(Badge.id))).scalar_one() == 1
