@@ -533,6 +533,18 @@ def _checkpoint_posts(checkpoint: Checkpoint) -> list[Dependent]:
     return [Dependent(_l("%(n)d volunteer posts lose their place", n=count), blocks=False)] if count else []
 
 
+@depends_on("checkpoints")
+def _checkpoint_trainings(checkpoint: Checkpoint) -> list[Dependent]:
+    count = db.session.execute(select(func.count(Training.id)).where(Training.checkpoint_id == checkpoint.id)).scalar_one()
+    return [Dependent(_l("%(n)d volunteer trainings are no longer scanned there", n=count), blocks=False)] if count else []
+
+
+@depends_on("hotels")
+def _hotel_posts(hotel: Hotel) -> list[Dependent]:
+    count = db.session.execute(select(func.count(Post.id)).where(Post.hotel_id == hotel.id)).scalar_one()
+    return [Dependent(_l("%(n)d volunteer posts lose their place", n=count), blocks=False)] if count else []
+
+
 # Shifts -------------------------------------------------------------------------------------
 
 

@@ -322,3 +322,37 @@ def test_deleting_a_hall_says_the_posts_there_lose_their_place(app, client, ids)
         usher = db.session.get(Post, ids["usher"])
         assert usher.hall_id is None
         assert not db.session.execute(select(HallGroup)).first()
+
+
+def test_deleting_a_hotel_says_the_posts_there_lose_their_place(app, client, ids):
+    from conference.hotels.models import Hotel
+
+    with app.app_context():
+        hotel = Hotel(edition_id=get_edition(2023).id, code="H-HAIYUE", name_zh="海悦山庄酒店", name_en="Haiyue Hotel")
+        db.session.add(hotel)
+        db.session.flush()
+        db.session.get(Post, ids["desk"]).hotel_id, db.session.get(Post, ids["desk"]).checkpoint_id = hotel.id, None
+        db.session.commit()
+        hotel_id = hotel.id
+    sign_in(app, client, "organizer")
+    url = f"/editions/2023/hotels/{hotel_id}/delete"
+    assert "1 volunteer posts lose their place" in client.get(url, headers=EN).get_data(as_text=True)
+    assert submit(client, url, {}, headers=EN).status_code == 302
+    with app.app_context():
+        assert db.session.get(Post, ids["desk"]).hotel_id is None
+
+
+def test_deleting_a_checkpoint_says_its_trainings_lose_their_scanned_attendance(app, client, ids):
+    from conference.volunteers.models import Training
+
+    with app.app_context():
+        training = db.session.get(Training, ids["training"])
+        desk = db.session.get(Post, ids["desk"])
+        training.checkpoint_id, checkpoint, venue_id = desk.checkpoint_id, desk.checkpoint_id, desk.checkpoint.venue_id
+        db.session.commit()
+    sign_in(app, client, "organizer")
+    url = f"/editions/2023/venues/{venue_id}/checkpoints/{checkpoint}/delete"
+    assert "1 volunteer trainings are no longer scanned there" in client.get(url, headers=EN).get_data(as_text=True)
+    assert submit(client, url, {}, headers=EN).status_code == 302
+    with app.app_context():
+        assert db.session.get(Training, ids["training"]).checkpoint_id is None
