@@ -34,6 +34,7 @@ from conference.people import services as people
 from conference.people.services import PersonFields, PhotoError
 from conference.registration.identity import IdentityError, age_on, check_document
 from conference.registration.services import RegistrationError, check_email, check_phone
+from conference.volunteers import groups
 from conference.volunteers.models import (
     APPLICATION_STATUSES,
     DAY_PARTS,
@@ -420,12 +421,13 @@ def withdraw(volunteer: Volunteer, now: datetime, actor=None) -> Volunteer:
 
 
 def _step_down(volunteer: Volunteer, now: datetime, reason, actor) -> None:
-    """An accepted volunteer no longer volunteers: their places on shifts to come go back to the
-    shifts, and their badge is revoked."""
+    """An accepted volunteer no longer volunteers: their places on shifts and their seats on
+    trainings to come go back, and their badge is revoked."""
     places = db.session.execute(select(ShiftPlace).join(Shift).where(
         ShiftPlace.volunteer_id == volunteer.id, ShiftPlace.status == "signed_up", Shift.starts_at > now)).scalars()
     for place in list(places):
         give_up(place, now, actor)
+    groups.give_back_seats(volunteer, now, actor)
     badge = badges.badge_of(volunteer.person) if volunteer.person is not None else None
     if badge is not None and badge.status == "active":
         with force_locale(DEFAULT_LOCALE):  # the gate's volunteers read the reason

@@ -743,6 +743,15 @@ def unbook(place: TrainingPlace, actor=None) -> None:
     db.session.flush()
 
 
+def give_back_seats(volunteer: Volunteer, now: datetime, actor=None) -> None:
+    """A volunteer who steps down (withdraws, is rejected or waitlisted after all) gives back
+    their seats on trainings still to come; a training attended or begun stays on the record."""
+    seats = db.session.execute(select(TrainingPlace).join(Training).where(
+        TrainingPlace.volunteer_id == volunteer.id, TrainingPlace.attended_at.is_(None), Training.starts_at > now)).scalars()
+    for place in list(seats):
+        unbook(place, actor=actor)
+
+
 def mark_attendance(place: TrainingPlace, attended: bool, at: datetime, actor=None) -> TrainingPlace:
     """A lead's or an organizer's word that the volunteer attended (or did not), when no scan
     at the training's checkpoint says so."""

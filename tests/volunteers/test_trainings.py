@@ -2,6 +2,8 @@
 goes to exactly one, on SQLite and PostgreSQL), attendance marked by hand and audited, and a
 group lead reaching only their own groups' volunteers."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -174,3 +176,23 @@ def test_exactly_one_booking_wins_the_last_seat(app, trial):
         training = db.session.get(Training, training_id)
         assert training.taken == 1
         assert db.session.execute(select(func.count(TrainingPlace.id))).scalar_one() == 1
+
+
+@pytest.mark.parametrize("how", ["withdraws", "is rejected"])
+def test_a_volunteer_who_steps_down_gives_their_seat_on_a_training_to_come_back(app, how):
+    from conference.volunteers import applications
+
+    with app.test_request_context():
+        w = factories.world()
+        w.training.capacity, w.training.taken = 1, 0
+        db.session.commit()
+        leaving, staying = (factories.volunteer(w, name, account=False, trained=False) for name in ("Leaving", "Staying"))
+        committed(lambda: groups.book(w.training, leaving))
+        before = w.training.starts_at - timedelta(days=1)
+        if how == "withdraws":
+            committed(lambda: applications.withdraw(leaving, before))
+        else:
+            committed(lambda: applications.decide([leaving], "reject", "No longer available.", None, before))
+        assert db.session.execute(select(TrainingPlace).where(TrainingPlace.volunteer_id == leaving.id)).first() is None
+        committed(lambda: groups.book(db.session.get(Training, w.training.id), staying))  # the seat came back
+        assert db.session.get(Training, w.training.id).taken == 1
