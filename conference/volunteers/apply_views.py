@@ -371,7 +371,7 @@ def application(year, volunteer_id):
     return render_template(
         "volunteers/apply/detail.html", edition=edition, volunteer=volunteer, labels=LABELS, reveal=reveal,
         revealed=revealed, screening=screening, decision=_decision_form(edition), day_labels=_day_labels(edition),
-    ), 422 if failed else 200
+    ), 422 if failed else 200, {"Cache-Control": "private, no-store"}  # an applicant's data, numbers revealed
 
 
 @bp.route("/editions/<year:year>/volunteers/applications/<id:volunteer_id>/invite", methods=["POST"])

@@ -261,6 +261,7 @@ def test_the_detail_shows_everything_masked_and_reveals_with_a_reason(app, organ
     shown = organizer.post(url, data={"reveal-csrf_token": token, "reveal-reason": "面试前电话联系"})
     text = shown.get_data(as_text=True)
     assert applying.MINOR in text and "+8613700001111" in text and "+8613900001111" in text
+    assert shown.headers["Cache-Control"] == "private, no-store"  # no copy of the full numbers kept in a cache
     with app.app_context():
         reads = db.session.execute(select(AuditEntry).where(AuditEntry.action == "pii.reveal")).scalars().all()
         assert {e.detail["field"] for e in reads} == {"document_sealed", "phone_sealed", "emergency_phone_sealed",
