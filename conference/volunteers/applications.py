@@ -644,17 +644,21 @@ def invite_again(volunteer: Volunteer, actor) -> None:
         if volunteer.status == "accepted" and volunteer.person_id else None
     if link is None:
         raise VolunteerError(_l("Only an accepted volunteer with an account can be invited."), "status")
+    if link.user.role != "volunteer":
+        raise VolunteerError(_l("%(email)s is an account of its own, not made for the volunteer: its holder signs in "
+                                "with their own password.", email=link.user.email), "status")
     audit.record("user.invite", link.user, detail={"volunteer": volunteer.id, "again": True}, actor=actor)
-    _tell(volunteer, "volunteers/apply/mail/invitation.txt", account=link.user,
+    _tell(volunteer, "volunteers/apply/mail/invitation.txt", to=link.user.email, account=link.user,
           invitation=invitations.welcome_url(invitations.make_token(link.user)), hours=invitations.VALID_HOURS)
 
 
 # Messages ------------------------------------------------------------------------------------
 
 
-def _tell(volunteer: Volunteer, template: str, **context) -> None:
-    """Rendered in the applicant's language now, sent after the commit."""
+def _tell(volunteer: Volunteer, template: str, to: str | None = None, **context) -> None:
+    """Rendered in the applicant's language now, sent after the commit to the applicant's
+    address (or `to`: an account's own, for a link into that account)."""
     with force_locale(volunteer.locale or DEFAULT_LOCALE):
         text = render_template(template, volunteer=volunteer, edition=volunteer.edition, **context)
         subject, _, body = text.strip().partition("\n")
-        queue_mail(volunteer.email, subject.strip(), body.strip() + "\n")
+        queue_mail(to or volunteer.email, subject.strip(), body.strip() + "\n")

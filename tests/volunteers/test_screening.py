@@ -370,3 +370,24 @@ def test_two_applications_with_one_email_accepted_at_once_make_one_account(app, 
         assert db.session.execute(select(func.count(User.id)).where(User.email == "applicant1@example.org")).scalar_one() == 1
         assert db.session.execute(select(func.count(Person.id))).scalar_one() == 1
         assert db.session.execute(select(func.count(Badge.id))).scalar_one() == 1
+
+
+def test_a_new_invitation_goes_to_the_accounts_address_and_never_to_an_account_its_holder_made(app, organizer, opened):
+    volunteer_id, _ = apply(app)
+    decide(organizer, [volunteer_id], "accept")
+    with app.app_context():  # the volunteer changed their account's address since
+        db.session.execute(select(User).where(User.email == "applicant1@example.org")).scalar_one().email = "new@example.org"
+        db.session.commit()
+    url = f"{LIST}/{volunteer_id}/invite"
+    applying.empty_outbox(app)
+    assert organizer.post(url, data={"csrf_token": csrf_token(organizer, f"{LIST}/{volunteer_id}")}).status_code == 302
+    assert not applying.mails_to(app, "applicant1@example.org")
+    assert "/account/welcome/" in applying.mails_to(app, "new@example.org")[-1].get_content()
+
+    make_user(app, "admin", email="applicant2@example.org")  # an account of its own, linked when accepted
+    other_id, _ = apply(app, 2)
+    decide(organizer, [other_id], "accept")
+    applying.empty_outbox(app)
+    url = f"{LIST}/{other_id}/invite"
+    organizer.post(url, data={"csrf_token": csrf_token(organizer, f"{LIST}/{other_id}")})
+    assert not any("/account/welcome/" in mail.get_content() for mail in applying.mails(app))
