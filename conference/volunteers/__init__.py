@@ -4,13 +4,18 @@ shift, and the service record certificate (志愿服务记录证明)."""
 
 
 def domain():
-    from conference.core.domains import Domain
+    from flask_babel import lazy_gettext as _l
+
+    from conference.core.domains import Domain, EditionEntry
     from conference.core.permissions import STAFF
-    from conference.volunteers import services
+    from conference.volunteers import cli, services, shift_views, signup_views
     from conference.volunteers.models import Volunteer
 
     return Domain(
         name="volunteers",
+        blueprints=(signup_views.bp, shift_views.bp),
+        commands=(cli.volunteers_cli,),
+        edition_page=(EditionEntry(_l("Volunteer coverage"), "volunteers_shifts.coverage", "volunteers.view", position=65),),
         permissions={
             "volunteers.view": STAFF,
             # groups, posts, shifts, trainings and screening; a group lead within their groups
