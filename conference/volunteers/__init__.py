@@ -6,9 +6,9 @@ shift, and the service record certificate (志愿服务记录证明)."""
 def domain():
     from flask_babel import lazy_gettext as _l
 
-    from conference.core.domains import Domain, EditionEntry
+    from conference.core.domains import Domain, EditionEntry, Step
     from conference.core.permissions import STAFF
-    from conference.volunteers import cli, services, shift_views, signup_views
+    from conference.volunteers import cli, demo, services, shift_views, signup_views
     from conference.volunteers.models import Volunteer
 
     return Domain(
@@ -23,6 +23,8 @@ def domain():
             "volunteers.screen": frozenset({"admin", "organizer", "group_lead"}),
         },
         scopes={"group_lead": services.lead_scope},
+        demo_steps=(Step("volunteers", demo.load_volunteers, requires=("badges", "hotels")),),
+        demo_notes=(demo.demo_logins,),
         personal_data={
             Volunteer: ("phone_sealed", "document_sealed", "guardian_phone_sealed", "emergency_phone_sealed",
                         "emergency_name", "photo_file", "note"),
