@@ -126,16 +126,25 @@ def _travel(edition: Edition, shift: Shift, people: list[int]) -> dict[int, tupl
     return found
 
 
+VOLUNTEER_RULES = (services.skills_present, services.languages_present, services.available_then)
+
+
 def candidates(shift: Shift, limit: int = 20) -> list[Candidate]:
     """Accepted volunteers of the edition for whom a place on `shift` breaks no rule at all,
     fewest planned hours first, then the nearest hotel (unknown last), then by name."""
     edition = db.session.get(Edition, shift.edition_id)
     volunteers = list(db.session.execute(select(Volunteer).where(
-        Volunteer.edition_id == edition.id, Volunteer.status == "accepted")).scalars())
+        Volunteer.edition_id == edition.id, Volunteer.status == "accepted")
+        .options(selectinload(Volunteer.edition))).scalars())  # the rules read it: set once for all
     crew = crews_of([shift.id]).get(shift.id, [])
     on_shift = {v.id for v in crew}
-    found = services.standings(edition, [v for v in volunteers if v.id not in on_shift])
     settings = services.settings_of(edition)
+    # The rules that read only the volunteer (skills, languages, when they are free) go first, on
+    # a standing without shifts: whoever they refuse is out whatever they hold, and only the
+    # others' shifts and trainings are loaded for every rule below.
+    hopeful = [v for v in volunteers if v.id not in on_shift
+               and not any(rule(shift, services.Standing(v), settings) for rule in VOLUNTEER_RULES)]
+    found = services.standings(edition, hopeful)
     fitting = [standing for standing in found.values() if not services.conflicts_for(shift, standing, settings, crew)]
     travel = _travel(edition, shift, [s.volunteer.person_id for s in fitting if s.volunteer.person_id])
     ranked = []
