@@ -146,14 +146,25 @@ class Server:
         self.process.wait(timeout=30)
 
 
+class _Stay(urllib.request.HTTPRedirectHandler):
+    """Redirects are not followed: signing in leads to a page a volunteer may not open."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
 def _signed_in(port: int, email: str, password: str) -> tuple[str, str]:
     """Sign in through the login form; (the session cookie, the sign-up page's CSRF token)."""
     jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _Stay())
     base = f"http://127.0.0.1:{port}"
     login = opener.open(f"{base}/login", timeout=30).read().decode()
     form = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": _token(login)}).encode()
-    opener.open(f"{base}/login", data=form, timeout=30).read()
+    try:
+        opener.open(f"{base}/login", data=form, timeout=30).read()
+    except urllib.error.HTTPError as answer:  # the redirect after signing in, not followed
+        if answer.code != 302:
+            raise RuntimeError(f"signing in {email} answered {answer.code}") from answer
     page = opener.open(f"{base}/volunteer/2023/me/shifts/open", timeout=30).read().decode()
     cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
     return cookie, _token(page)
@@ -200,6 +211,39 @@ def _most_candidates(edition) -> tuple[Shift, list]:
         if best is None or len(found) > len(best[1]):
             best = (shift, found)
     return best
+
+
+def _signups(app, people: dict[int, str], skip_shift: int, signups: int, password: str):
+    """Sign-ups one at a time through the page by volunteers signed in through the login form,
+    a few each, on shifts their page offers with no rule broken; (timings, pages after, answers)."""
+    timings, open_timings, answers_seen = [], [], Counter()
+    for volunteer_id, email in sorted(people.items()):
+        if len(timings) >= signups:
+            break
+        client = app.test_client()
+        page = client.get("/login").get_data(as_text=True)
+        client.post("/login", data={"email": email, "password": password, "csrf_token": _token(page)})
+        token = None
+        for _ in range(4):  # a few each: their own shifts make the next choice narrower
+            if len(timings) >= signups:
+                break
+            with app.app_context():
+                offered = [o.shift.id for o in staffing.open_shifts(db.session.get(Volunteer, volunteer_id), clock.now())
+                           if not o.conflicts and o.shift.id != skip_shift]
+                db.session.remove()
+            if not offered:
+                break
+            if token is None:
+                token = _token(client.get("/volunteer/2023/me/shifts/open").get_data(as_text=True))
+            url = f"/volunteer/2023/me/shifts/{offered[len(timings) % len(offered)]}/sign-up"
+            began = time.perf_counter()
+            answer = client.post(url, data={"csrf_token": token})
+            timings.append((time.perf_counter() - began) * 1000)
+            answers_seen[answer.status_code] += 1
+            began = time.perf_counter()
+            client.get(answer.headers.get("Location", "/volunteer/2023/me/shifts/open"))
+            open_timings.append((time.perf_counter() - began) * 1000)
+    return timings, open_timings, answers_seen
 
 
 def measure(database_url: str, label: str, signups: int) -> dict:
@@ -275,36 +319,10 @@ def measure(database_url: str, label: str, signups: int) -> dict:
     burst_exact = statuses[303] == FREE and told_full == BURST - FREE and taken == needed
 
     # Sign-ups one at a time through the page, each on a shift the page offers with no rule broken.
-    timings, open_timings, answers_seen = [], [], Counter()
     with app.app_context():
         people = _emails([v for v in accepted if v not in set(racers)])
         db.session.remove()
-    for volunteer_id, email in sorted(people.items()):
-        if len(timings) >= signups:
-            break
-        client = app.test_client()
-        page = client.get("/login").get_data(as_text=True)
-        client.post("/login", data={"email": email, "password": password, "csrf_token": _token(page)})
-        token = None
-        for _ in range(4):  # a few each: their own shifts make the next choice narrower
-            if len(timings) >= signups:
-                break
-            with app.app_context():
-                offered = [o.shift.id for o in staffing.open_shifts(db.session.get(Volunteer, volunteer_id), clock.now())
-                           if not o.conflicts and o.shift.id != target_id]
-                db.session.remove()
-            if not offered:
-                break
-            if token is None:
-                token = _token(client.get("/volunteer/2023/me/shifts/open").get_data(as_text=True))
-            url = f"/volunteer/2023/me/shifts/{offered[len(timings) % len(offered)]}/sign-up"
-            began = time.perf_counter()
-            answer = client.post(url, data={"csrf_token": token})
-            timings.append((time.perf_counter() - began) * 1000)
-            answers_seen[answer.status_code] += 1
-            began = time.perf_counter()
-            client.get(answer.headers.get("Location", "/volunteer/2023/me/shifts/open"))
-            open_timings.append((time.perf_counter() - began) * 1000)
+    timings, open_timings, answers_seen = _signups(app, people, target_id, signups, password)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

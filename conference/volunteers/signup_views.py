@@ -1,7 +1,9 @@
 """A volunteer's own sign-up, on their phone: the open shifts they may take (each with what
 stops them, if anything), a sign-up button, and giving up a place before the shift begins."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,6 +11,7 @@ from conference.core import clock
 from conference.core.database import committed
 from conference.core.i18n import day_label, time_label
 from conference.core.schedule import ScheduleError
+from conference.editions.localtime import local_day
 from conference.editions.views import edition_or_404
 from conference.extensions import db, login_manager
 from conference.volunteers import services, staffing
@@ -32,11 +35,26 @@ def _volunteer_or_403(year):
 def _page(edition, volunteer, refused=None, refused_shift=None, status=200):
     now = clock.now()
     mine = [p for p in services.places_of(volunteer) if p.shift.starts_at > now]
-    found = staffing.open_shifts(volunteer, now)
+    days = staffing.open_days(edition, now)
+    asked, problem = request.args.get("day"), None
+    day = days[0] if days else None
+    if asked is not None:
+        try:
+            chosen = date.fromisoformat(asked.strip())
+        except ValueError:
+            problem, status = _("“%(day)s” is not a day: give it as YYYY-MM-DD.", day=asked[:20]), 400
+        else:
+            if chosen in days:
+                day = chosen
+            else:
+                problem, status = _("No shift is open for sign-up on %(day)s.", day=chosen.isoformat()), 404
+    if refused_shift is not None and status >= 400 and problem is None:
+        day = local_day(edition, refused_shift.starts_at)  # the day of the shift just refused
+    found = staffing.open_shifts(volunteer, now, day) if day is not None else []
     return render_template(
-        "volunteers/shifts/open.html", edition=edition, volunteer=volunteer, mine=mine,
-        days=staffing.by_day(edition, found), place_of=staffing.place_of, refused=refused or [],
-        refused_shift=refused_shift, skill_labels=services.SKILL_LABELS, language_labels=services.LANGUAGE_LABELS,
+        "volunteers/shifts/open.html", edition=edition, volunteer=volunteer, mine=mine, days=days, day=day,
+        found=found, place_of=staffing.place_of, refused=refused or [], refused_shift=refused_shift, problem=problem,
+        skill_labels=services.SKILL_LABELS, language_labels=services.LANGUAGE_LABELS,
     ), status
 
 
@@ -60,7 +78,7 @@ def sign_up(year, shift_id):
     flash(_("You are on the shift of %(post)s, %(day)s %(start)s–%(end)s.", post=shift.post.name,
             day=day_label(shift.starts_at, edition.timezone), start=time_label(shift.starts_at, edition.timezone), end=time_label(shift.ends_at, edition.timezone)),
           "success")
-    return redirect(url_for(".open_shifts", year=year), 303)
+    return redirect(url_for(".open_shifts", year=year, day=local_day(edition, shift.starts_at).isoformat()), 303)
 
 
 @bp.route("/<id:shift_id>/give-up", methods=["POST"])

@@ -55,29 +55,39 @@ class OpenShift:
         return self.shift.needed - self.shift.taken
 
 
-def open_shifts(volunteer: Volunteer, now: datetime) -> list[OpenShift]:
+def _open(edition: Edition, now: datetime):
+    return (select(Shift).join(Post, Post.id == Shift.post_id)
+            .where(Shift.edition_id == edition.id, Post.self_signup.is_(True), Shift.taken < Shift.needed,
+                   Shift.starts_at > now))
+
+
+def _within(query, edition: Edition, day: date):
+    start = at_local(edition, day, datetime.min.time())
+    return query.where(Shift.starts_at >= start, Shift.starts_at < at_local(edition, day + timedelta(days=1),
+                                                                            datetime.min.time()))
+
+
+def open_days(edition: Edition, now: datetime) -> list[date]:
+    """The local days with shifts open for sign-up."""
+    starts = db.session.execute(_open(edition, now).with_only_columns(Shift.starts_at)).scalars()
+    return sorted({local_day(edition, moment) for moment in starts})
+
+
+def open_shifts(volunteer: Volunteer, now: datetime, day: date | None = None) -> list[OpenShift]:
     """The shifts of self sign-up posts with places left that have not begun and that the
-    volunteer does not hold, in time order, each with the rules a place would break."""
+    volunteer does not hold (of one local day when given), in time order, each with the rules
+    a place would break."""
     edition = volunteer.edition
-    shifts = list(db.session.execute(_with_post(
-        select(Shift).join(Post, Post.id == Shift.post_id)
-        .where(Shift.edition_id == edition.id, Post.self_signup.is_(True), Shift.taken < Shift.needed,
-               Shift.starts_at > now)
-        .order_by(Shift.starts_at, Post.code, Shift.id))).scalars())
+    query = _open(edition, now)
+    if day is not None:
+        query = _within(query, edition, day)
+    shifts = list(db.session.execute(_with_post(query.order_by(Shift.starts_at, Post.code, Shift.id))).scalars())
     standing = services.standing_of(volunteer)
     held = {s.id for s in standing.shifts}
     shifts = [s for s in shifts if s.id not in held]
     settings = services.settings_of(edition)
     crews = crews_of(s.id for s in shifts)
     return [OpenShift(s, services.conflicts_for(s, standing, settings, crews.get(s.id, []))) for s in shifts]
-
-
-def by_day(edition: Edition, items, moment=lambda item: item.shift.starts_at) -> list[tuple[date, list]]:
-    """Items grouped by the local day of their moment, days in order."""
-    days: dict[date, list] = defaultdict(list)
-    for item in items:
-        days[local_day(edition, moment(item))].append(item)
-    return sorted(days.items())
 
 
 # Ranked candidates for a shift ----------------------------------------------------------------

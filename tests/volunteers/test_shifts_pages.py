@@ -145,6 +145,17 @@ def test_the_sign_up_page_is_for_the_editions_volunteers_only(app, client, w):
     assert client.get(f"/volunteer/2023/me/shifts/{w['shifts'][2]}/sign-up").status_code == 405
 
 
+@pytest.mark.parametrize(("day", "status", "said"), [
+    ("2023-07-18", 200, "Places left"), ("2023-07-19", 404, "No shift is open for sign-up on 2023-07-19"),
+    ("18.7.2023", 400, "is not a day"), ("", 400, "is not a day"), ("2023-02-30", 400, "is not a day"),
+])
+def test_the_open_shifts_of_a_day_and_a_bad_day_named(app, client, w, day, status, said):
+    _volunteer(app, "Li")
+    _sign_in(client, "Li")
+    answer = client.get(f"{OPEN}?lang=en&day={day}")
+    assert answer.status_code == status and said in answer.get_data(as_text=True)
+
+
 def test_a_shift_of_another_edition_is_not_found(app, client, w):
     from conference.editions import services as editions
     from conference.editions.demo import EDITION_2023
