@@ -12,6 +12,7 @@ from conference.core import clock
 from conference.core.database import committed
 from conference.core.permissions import can, permission_required
 from conference.core.schedule import ScheduleError
+from conference.core.text import clean
 from conference.core.urls import form_row_id
 from conference.editions.localtime import local_day
 from conference.editions.views import edition_or_404
@@ -35,7 +36,7 @@ def _shift_or_404(year, shift_id, permission="volunteers.view"):
 
 def _page(edition, shift, status=200, refused=None, confirming=None):
     manage = can(current_user, "volunteers.manage", shift)
-    query = (request.args.get("q") or "").strip()[:100]
+    query = clean(request.args.get("q") or "").strip()[:100]
     found = []
     if manage and query:
         settings = services.settings_of(edition)

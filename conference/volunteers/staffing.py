@@ -11,6 +11,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from conference.core.schedule import Conflict
+from conference.core.text import clean
 from conference.editions.localtime import at_local, local, local_day
 from conference.editions.models import Edition
 from conference.extensions import db
@@ -168,7 +169,7 @@ def candidates(shift: Shift, limit: int = 20) -> list[Candidate]:
 
 def find_volunteers(edition: Edition, query: str, limit: int = 20) -> list[Volunteer]:
     """Accepted volunteers by name, the one name search of people (pinyin, initials, Latin)."""
-    query = (query or "").strip()[:100]
+    query = clean(query or "").strip()[:100]  # PostgreSQL refuses a NUL, even in a search
     if not query:
         return []
     return list(db.session.execute(

@@ -228,12 +228,20 @@ def test_a_soft_conflict_is_assigned_once_confirmed_a_hard_one_never(app, client
     assert 'name="confirm" value="1"' not in answer.get_data(as_text=True) and _taken(app, usher) == 1
 
 
-@pytest.mark.parametrize("volunteer_id", ["", "abc", "0", "-3", "99999999999", "424242", "1.5"])
+@pytest.mark.parametrize("volunteer_id", ["", "abc", "0", "-3", "99999999999", "424242", "1.5", "𠮷", "\x00x", "a" * 3000,
+                                          "1;DROP TABLE users", "２"])
 def test_a_forged_volunteer_is_refused(app, client, w, volunteer_id):
     login(client, make_user(app, "organizer"))
     url = f"/editions/2023/volunteers/shifts/{w['shifts'][2]}"
     answer = client.post(url + "/assign?lang=en", data={"volunteer_id": volunteer_id, "csrf_token": csrf_token(client, url)})
     assert answer.status_code == 422 and "Choose a volunteer of this edition." in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query", ["\x00x", "𠮷", "a" * 3000, "%", "_", "<script>", "'; --", " "])
+def test_an_odd_search_is_answered(app, client, w, query):
+    login(client, make_user(app, "organizer"))
+    answer = client.get(f"/editions/2023/volunteers/shifts/{w['shifts'][0]}", query_string={"q": query})
+    assert answer.status_code == 200 and "<script>" not in answer.get_data(as_text=True).split("</header>")[1]
 
 
 def test_a_lead_reaches_only_their_groups_shifts(app, client, w):
