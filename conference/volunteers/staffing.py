@@ -151,20 +151,35 @@ def candidates(shift: Shift, limit: int = 20) -> list[Candidate]:
     on_shift = {v.id for v in crew}
     settings = services.settings_of(edition)
     # The rules that read only the volunteer (skills, languages, when they are free) go first, on
-    # a standing without shifts: whoever they refuse is out whatever they hold, and only the
-    # others' shifts and trainings are loaded for every rule below.
+    # a standing without shifts: whoever they refuse is out whatever they hold.
     hopeful = [v for v in volunteers if v.id not in on_shift
                and not any(rule(shift, services.Standing(v), settings) for rule in VOLUNTEER_RULES)]
-    found = services.standings(edition, hopeful)
-    fitting = [standing for standing in found.values() if not services.conflicts_for(shift, standing, settings, crew)]
-    travel = _travel(edition, shift, [s.volunteer.person_id for s in fitting if s.volunteer.person_id])
+    # Ranked before the other rules are asked, on the times of the shifts they hold (no more is
+    # read for the hours), then checked against every rule in that order until `limit` fit:
+    # only those looked at have their shifts and trainings loaded.
+    held: dict[int, list] = defaultdict(list)
+    if hopeful:
+        for row in db.session.execute(
+                select(ShiftPlace.volunteer_id, Shift.starts_at, Shift.ends_at).join(Shift, Shift.id == ShiftPlace.shift_id)
+                .where(ShiftPlace.volunteer_id.in_([v.id for v in hopeful]), ShiftPlace.status == "signed_up")):
+            held[row.volunteer_id].append(row)
+    travel = _travel(edition, shift, [v.person_id for v in hopeful if v.person_id])
     ranked = []
-    for standing in fitting:
-        hotel, minutes = travel.get(standing.volunteer.person_id, (None, None))
-        ranked.append(Candidate(standing.volunteer, services.planned_minutes(standing), hotel, minutes))
+    for volunteer in hopeful:
+        hotel, minutes = travel.get(volunteer.person_id, (None, None))
+        planned = services.planned_minutes(services.Standing(volunteer, shifts=held[volunteer.id]))
+        ranked.append(Candidate(volunteer, planned, hotel, minutes))
     ranked.sort(key=lambda c: (c.planned_minutes, c.travel_minutes is None, c.travel_minutes or 0,
                                c.volunteer.family_name, c.volunteer.given_name, c.volunteer.id))
-    return ranked[:limit]
+    fitting: list[Candidate] = []
+    batch = max(2 * limit, 40)
+    for first in range(0, len(ranked), batch):
+        part = ranked[first:first + batch]
+        found = services.standings(edition, [c.volunteer for c in part])
+        fitting += [c for c in part if not services.conflicts_for(shift, found[c.volunteer.id], settings, crew)]
+        if len(fitting) >= limit:
+            break
+    return fitting[:limit]
 
 
 def find_volunteers(edition: Edition, query: str, limit: int = 20) -> list[Volunteer]:
