@@ -11,17 +11,21 @@ def domain():
     from conference.volunteers import (
         apply_views,
         attendance_views,
+        cli,
         demo,
         group_views,
         groups,
         me_views,
         services,
+        shift_views,
+        signup_views,
     )
     from conference.volunteers.models import Volunteer
 
     return Domain(
         name="volunteers",
-        blueprints=(me_views.bp, attendance_views.bp, group_views.bp, apply_views.bp),
+        blueprints=(me_views.bp, attendance_views.bp, group_views.bp, apply_views.bp, signup_views.bp, shift_views.bp),
+        commands=(cli.volunteers_cli,),
         permissions={
             "volunteers.view": STAFF,
             # groups, posts, shifts, trainings and screening; a group lead within their groups
@@ -31,6 +35,7 @@ def domain():
         scopes={"group_lead": services.lead_scope},
         edition_page=(EditionEntry(_l("Volunteers and working groups"), "volunteers.index", "volunteers.view",
                                    position=65),
+                      EditionEntry(_l("Volunteer coverage"), "volunteers_shifts.coverage", "volunteers.view", position=66),
                       EditionEntry(_l("Volunteers' no-shows now"), "volunteers_attendance.no_shows",
                                    "volunteers.manage", position=72),
                       EditionEntry(_l("Applications to volunteer"), "volunteers_apply.applications_list",
