@@ -78,7 +78,8 @@ def test_a_volunteer_sees_open_shifts_signs_up_and_gives_the_place_up(app, clien
     answer = _post(client, f"/volunteer/2023/me/shifts/{desk_morning}/sign-up?lang=en")
     assert answer.status_code == 303
     assert _taken(app, desk_morning) == 1
-    html = client.get(answer.headers["Location"] + "?lang=en").get_data(as_text=True)
+    location = answer.headers["Location"]
+    html = client.get(location + ("&" if "?" in location else "?") + "lang=en").get_data(as_text=True)
     assert "You are on the shift of Information desk" in html
     # the usher shift at the same time now says why not, without a button
     usher_morning = w["shifts"][0]
