@@ -618,6 +618,8 @@ def health_of(device: ScannerDevice, now: datetime | None = None) -> str:
     now = now or clock.now()
     if device.state == "waiting":
         return ""
+    if device.valid_until is not None and not device.valid_from <= now <= device.valid_until:
+        return "unsent" if device.unsent else ""  # a volunteer's phone off shift is silent by design
     if device.unsent:
         return "unsent"
     since = device.last_sync_at or device.paired_at

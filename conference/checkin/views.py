@@ -264,7 +264,8 @@ def _scanner_texts() -> dict:
         "shift_results": {
             "checked_in": _("CHECKED IN"), "checked_out": _("CHECKED OUT"), "already_checked_in": _("ALREADY CHECKED IN"),
             "already_checked_out": _("ALREADY CHECKED OUT"), "no_shift": _("NO SHIFT NOW"),
-            "not_a_volunteer": _("NOT A VOLUNTEER"), "needs_network": _("NEEDS THE NETWORK"),
+            "not_a_volunteer": _("NOT A VOLUNTEER"), "own_badge": _("YOUR OWN BADGE"),
+            "needs_network": _("NEEDS THE NETWORK"),
         },
         "shift_needs_network": _("Shift check-in needs the network: the server decides it, never this phone. "
                                  "Nothing was recorded; scan again when the phone is online."),
@@ -307,6 +308,7 @@ def shift_rights():
         "token": rights.token, "device": {"id": device.id, "name": device.name},
         "checkpoint": {"id": checkpoint.id, "code": checkpoint.code, "name": checkpoint.name},
         "valid_from": edition_zone(device.valid_from).isoformat(), "valid_until": edition_zone(device.valid_until).isoformat(),
+        "seconds_left": int((device.valid_until - clock.now()).total_seconds()),  # a phone's clock may be off
         "shift": volunteering.shift_json(rights.place),
         "message": _("Scanning at %(checkpoint)s until %(time)s, for your shift %(when)s.", checkpoint=checkpoint.name,
                      time=edition_zone(device.valid_until).strftime("%H:%M"), when=volunteering.when(rights.place)),

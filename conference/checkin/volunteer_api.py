@@ -122,7 +122,7 @@ def _status(place, now, settings) -> str:
 
 
 @bp.route("/api/v1/editions/<year:year>/volunteers/me/shifts")
-@documented(resp=ApiResponse(HTTP_200=MyShiftsOut, HTTP_401=Problem, HTTP_403=Problem, HTTP_404=Problem),
+@documented(resp=ApiResponse("HTTP_404", HTTP_200=MyShiftsOut, HTTP_401=Problem, HTTP_403=Problem),
             tags=["volunteers"], security=SESSION_OR_BEARER)
 def my_shifts(year):
     """The volunteer's own shifts in time order, with where, when, check-in and check-out and the

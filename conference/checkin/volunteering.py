@@ -120,7 +120,7 @@ def _mint(user: User, place: ShiftPlace) -> ShiftRights:
 # The scanner's shift mode ---------------------------------------------------------------------
 
 SHIFT_RESULTS = ("checked_in", "checked_out", "already_checked_in", "already_checked_out", "no_shift",
-                 "not_a_volunteer", "invalid", "wrong_edition", "superseded", "revoked")
+                 "not_a_volunteer", "own_badge", "invalid", "wrong_edition", "superseded", "revoked")
 
 
 def _clock(edition: Edition, moment: datetime) -> str:
@@ -154,6 +154,10 @@ def shift_scan(device: PairedDevice, payload: str, at: datetime) -> dict:
     volunteer = scanning.volunteer_of_person(person_id)
     if volunteer is None or volunteer.edition_id != device.edition_id:
         return _shift_answer("not_a_volunteer", _("This badge is not an accepted volunteer's."), badge.person)
+    if device.user_id is not None and _holder_of(device.user_id, person_id):
+        # A phone's own holder would check in from anywhere: the desk sees them come and go.
+        return _shift_answer("own_badge", _("A phone cannot check in its own holder: have your badge scanned at "
+                                            "your group's desk."), badge.person)
     edition = db.session.get(Edition, device.edition_id)
     try:
         done = scanning.shift_scan(volunteer, at)
@@ -174,6 +178,11 @@ def shift_scan(device: PairedDevice, payload: str, at: datetime) -> dict:
     if done.action in ("checked_in", "checked_out"):
         audit.record("shift.scan", place, detail={"action": done.action, "device": device.name, "device_id": device.id})
     return _shift_answer(done.action, reason, badge.person, place)
+
+
+def _holder_of(user_id: int, person_id: int) -> bool:
+    return db.session.execute(select(AccountPerson.id).where(AccountPerson.user_id == user_id,
+                                                             AccountPerson.person_id == person_id)).first() is not None
 
 
 def _shift_answer(result: str, reason, person: dict | None, place: ShiftPlace | None = None) -> dict:

@@ -409,11 +409,11 @@
           pairingError(problemText(reply.body));
           return;
         }
-        shiftUntil = Date.parse(reply.body.valid_until);
+        // By this phone's clock, however far off it is: the server counted the seconds left.
+        shiftUntil = Date.now() + reply.body.seconds_left * 1000;
         localStorage.setItem(SHIFT_KEY, String(shiftUntil));
         localStorage.setItem(SHIFT_NOTE_KEY, reply.body.message);
-        showShiftRights();
-        return useToken(reply.body.token);
+        return useToken(reply.body.token).then(showShiftRights);
       }, function () { /* no network: the token held, if any, stays */ });
   }
 

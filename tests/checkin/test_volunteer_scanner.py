@@ -37,17 +37,17 @@ def desk(app):
     with app.app_context():
         world = factories.world()
         wang = factories.volunteer(world, "王")
-        factories.volunteer(world, "赵")  # accepted, on no shift
+        zhao = factories.volunteer(world, "赵")  # accepted, on no shift
         morning = world.shifts[2]  # the desk's 08:00–12:00
         _place(wang, morning)
         guest = Person(edition_id=world.edition.id, family_name="林", given_name="晓梅", category="guest")
         db.session.add(guest)
         db.session.flush()
-        wang_badge, guest_badge = badges.issue(wang.person), badges.issue(guest)
+        wang_badge, guest_badge, zhao_badge = badges.issue(wang.person), badges.issue(guest), badges.issue(zhao.person)
         _device, token = services.pair_now(world.checkpoint, "咨询台手机")
         db.session.commit()
         return {"wang": wang.id, "wang_badge": badges.payload(wang_badge), "wang_badge_id": wang_badge.id,
-                "guest_badge": badges.payload(guest_badge), "desk_token": token, "checkpoint": world.checkpoint.id,
+                "guest_badge": badges.payload(guest_badge), "zhao": zhao.id, "zhao_badge": badges.payload(zhao_badge), "desk_token": token, "checkpoint": world.checkpoint.id,
                 "at": world.at, "shifts": [s.id for s in world.shifts], "training": world.training.id,
                 "venue": world.venue.id}
 
@@ -261,10 +261,31 @@ def test_shift_mode_needs_a_device_token(client, desk, header):
     assert response.status_code == 401 and response.json["error"]
 
 
-def test_a_volunteers_own_phone_can_check_in_the_crew_at_their_desk(app, client, desk):
+def test_a_volunteers_own_phone_checks_in_the_crew_at_their_desk_but_never_its_holder(app, client, desk):
+    with app.app_context():
+        _place(db.session.get(factories.Volunteer, desk["zhao"]), db.session.get(factories.Shift, desk["shifts"][2]))
     clock.freeze(desk["at"](7, 45))
     token = _rights(_signed_in(app, client)).json["token"]
-    assert _shift_scan(client, token, desk["wang_badge"]).json["result"] == "checked_in"
+    assert _shift_scan(client, token, desk["zhao_badge"]).json["result"] == "checked_in"
+    own = _shift_scan(client, token, desk["wang_badge"], **{"Accept-Language": "en"})
+    assert own.json["result"] == "own_badge" and "group's desk" in own.json["reason"]
+    with app.app_context():
+        checked = dict(db.session.execute(select(ShiftPlace.volunteer_id, ShiftPlace.checked_in_at)).all())
+        assert checked == {desk["zhao"]: desk["at"](7, 45), desk["wang"]: None}
+
+
+def test_the_device_list_shows_a_volunteers_phone_off_shift_without_alarm(app, client, desk):
+    clock.freeze(desk["at"](9))
+    _rights(_signed_in(app, client))
+    clock.freeze(desk["at"](13))
+    organizer = app.test_client()
+    login(organizer, make_user(app, "organizer"))
+    page = organizer.get("/editions/2023/checkin/devices?lang=en").get_data(as_text=True)
+    assert "A volunteer's shift: 2023-07-18 07:30 to 2023-07-18 12:30" in page
+    with app.app_context():
+        device = db.session.execute(select(ScannerDevice).where(ScannerDevice.user_id.is_not(None))).scalar_one()
+        assert services.health_of(device, desk["at"](13)) == ""
+        assert services.health_of(device, desk["at"](9, 10)) == "silent"  # on shift, and not heard from
 
 
 # Training attendance by scan --------------------------------------------------------------------
