@@ -4,13 +4,18 @@ shift, and the service record certificate (志愿服务记录证明)."""
 
 
 def domain():
-    from conference.core.domains import Domain
+    from flask_babel import lazy_gettext as _l
+
+    from conference.core.domains import Domain, EditionEntry, Step
     from conference.core.permissions import STAFF
-    from conference.volunteers import services
+    from conference.volunteers import attendance_views, demo, me_views, services
     from conference.volunteers.models import Volunteer
 
     return Domain(
         name="volunteers",
+        blueprints=(me_views.bp, attendance_views.bp),
+        edition_page=(EditionEntry(_l("Volunteers' no-shows now"), "volunteers_attendance.no_shows",
+                                   "volunteers.manage", position=72),),
         permissions={
             "volunteers.view": STAFF,
             # groups, posts, shifts, trainings and screening; a group lead within their groups
@@ -18,6 +23,9 @@ def domain():
             "volunteers.screen": frozenset({"admin", "organizer", "group_lead"}),
         },
         scopes={"group_lead": services.lead_scope},
+        homes={"volunteer": me_views.home},
+        demo_steps=(Step("volunteers", demo.load_volunteers, requires=("badges", "hotels")),),
+        demo_notes=(demo.demo_logins,),
         personal_data={
             Volunteer: ("phone_sealed", "document_sealed", "guardian_phone_sealed", "emergency_phone_sealed",
                         "emergency_name", "photo_file", "note"),
