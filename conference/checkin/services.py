@@ -222,7 +222,7 @@ def gate_for(checkpoint_id: int) -> Gate | None:
 
 
 def forget_gates() -> None:
-    volunteer_scanning.forget_training_checkpoints()
+    volunteer_scanning.forget_training_windows()
     _gates.clear()
     _devices.clear()
     _health.clear()
@@ -431,9 +431,10 @@ def scan_now(payload: str, checkpoint_id: int, device: "PairedDevice | None", cl
     once the scan's own is committed (on SQLite the two could not both write)."""
     answer = fastpath.committed_on_own_connection(lambda connection: scan(
         payload, checkpoint_id, device, client_scan_id, scanned_at, kind, offline_result, connection))
-    if answer.result == "admitted" and checkpoint_id in volunteer_scanning.training_checkpoints():
+    if answer.result == "admitted":
         at = in_utc(scanned_at) if plausible(scanned_at) else clock.now()
-        answer.training = committed(lambda: _attend_training(answer.person["badge_id"], checkpoint_id, at))
+        if volunteer_scanning.training_on(checkpoint_id, at):
+            answer.training = committed(lambda: _attend_training(answer.person["badge_id"], checkpoint_id, at))
     return answer
 
 

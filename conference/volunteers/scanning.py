@@ -26,10 +26,10 @@ from conference.volunteers.services import (
 # A second scan this soon after checking in is the same badge read twice (a retried request,
 # a handheld scanner's repeat), not the volunteer leaving: it changes nothing.
 SAME_VISIT = timedelta(minutes=2)
-# Which checkpoints a training takes attendance at, held this long per process: the badge scan
-# asks it at every admission, and a training added meanwhile counts within this.
+# When each checkpoint takes attendance at a training, held this long per process: the badge
+# scan asks at every admission, and a training added or moved meanwhile counts within this.
 TRAINING_CHECKPOINTS_SECONDS = 30.0
-_training_checkpoints: list = [0.0, frozenset()]
+_training_windows: list = [0.0, {}]  # [read again after, {checkpoint id: ((from, until), …)}]
 
 
 def volunteer_of_person(person_id: int) -> Volunteer | None:
@@ -72,19 +72,28 @@ def shift_scan(volunteer: Volunteer, at: datetime) -> ShiftScan:
 # Trainings ------------------------------------------------------------------------------------
 
 
-def training_checkpoints() -> frozenset[int]:
-    """The checkpoints any training takes attendance at, read at most every
-    TRAINING_CHECKPOINTS_SECONDS per process."""
-    if _training_checkpoints[0] > time.monotonic():
-        return _training_checkpoints[1]
-    found = frozenset(db.session.execute(select(Training.checkpoint_id).where(Training.checkpoint_id.is_not(None))
-                                         .distinct()).scalars())
-    _training_checkpoints[:] = [time.monotonic() + TRAINING_CHECKPOINTS_SECONDS, found]
-    return found
+def training_windows() -> dict[int, tuple[tuple[datetime, datetime], ...]]:
+    """For each checkpoint a training takes attendance at, the times it does (each training's
+    times with AROUND_SHIFT either side), read at most every TRAINING_CHECKPOINTS_SECONDS per
+    process."""
+    if _training_windows[0] > time.monotonic():
+        return _training_windows[1]
+    found: dict[int, list] = {}
+    for checkpoint_id, starts_at, ends_at in db.session.execute(
+            select(Training.checkpoint_id, Training.starts_at, Training.ends_at).where(Training.checkpoint_id.is_not(None))):
+        found.setdefault(checkpoint_id, []).append((starts_at - AROUND_SHIFT, ends_at + AROUND_SHIFT))
+    _training_windows[:] = [time.monotonic() + TRAINING_CHECKPOINTS_SECONDS, {k: tuple(v) for k, v in found.items()}]
+    return _training_windows[1]
 
 
-def forget_training_checkpoints() -> None:
-    _training_checkpoints[:] = [0.0, frozenset()]
+def training_on(checkpoint_id: int, at: datetime) -> bool:
+    """Whether a training takes attendance at this checkpoint at `at`: the scan's cheap question
+    before it asks attend_training."""
+    return any(start <= at <= end for start, end in training_windows().get(checkpoint_id, ()))
+
+
+def forget_training_windows() -> None:
+    _training_windows[:] = [0.0, {}]
 
 
 def attend_training(person_id: int, checkpoint_id: int, at: datetime) -> Training | None:

@@ -407,3 +407,14 @@ def test_my_shifts_refuses_everyone_else(app, client, desk):
     organizer = app.test_client()
     login(organizer, make_user(app, "organizer"))
     assert organizer.get(SHIFTS).status_code == 404
+
+
+def test_the_scan_asks_for_attendance_only_while_a_training_is_on_at_its_checkpoint(app, client, desk, training, monkeypatch):
+    from conference.volunteers import scanning
+
+    asked = []
+    monkeypatch.setattr(scanning, "attend_training", lambda *args: asked.append(args))
+    clock.freeze(desk["at"](8, 0))  # 18 July: the training was the day before
+    scan = client.post("/api/v1/checkin/scans", json={"payload": desk["guest_badge"], "client_scan_id": "busy-gate"},
+                       headers=_bearer(desk["desk_token"]))
+    assert scan.json["result"] == "admitted" and asked == []
