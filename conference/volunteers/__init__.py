@@ -8,14 +8,20 @@ def domain():
 
     from conference.core.domains import Domain, EditionEntry, Step
     from conference.core.permissions import STAFF
-    from conference.volunteers import attendance_views, demo, me_views, services
+    from conference.volunteers import (
+        apply_views,
+        attendance_views,
+        demo,
+        group_views,
+        groups,
+        me_views,
+        services,
+    )
     from conference.volunteers.models import Volunteer
 
     return Domain(
         name="volunteers",
-        blueprints=(me_views.bp, attendance_views.bp),
-        edition_page=(EditionEntry(_l("Volunteers' no-shows now"), "volunteers_attendance.no_shows",
-                                   "volunteers.manage", position=72),),
+        blueprints=(me_views.bp, attendance_views.bp, group_views.bp, apply_views.bp),
         permissions={
             "volunteers.view": STAFF,
             # groups, posts, shifts, trainings and screening; a group lead within their groups
@@ -23,6 +29,14 @@ def domain():
             "volunteers.screen": frozenset({"admin", "organizer", "group_lead"}),
         },
         scopes={"group_lead": services.lead_scope},
+        edition_page=(EditionEntry(_l("Volunteers and working groups"), "volunteers.index", "volunteers.view",
+                                   position=65),
+                      EditionEntry(_l("Volunteers' no-shows now"), "volunteers_attendance.no_shows",
+                                   "volunteers.manage", position=72),
+                      EditionEntry(_l("Applications to volunteer"), "volunteers_apply.applications_list",
+                                   "volunteers.screen", position=80)),
+        clone_steps=(Step("volunteers", groups.clone_groups, requires=("venues", "hotels"),
+                          label=_l("working groups (without members), their posts and halls, and trainings")),),
         homes={"volunteer": me_views.home},
         demo_steps=(Step("volunteers", demo.load_volunteers, requires=("badges", "hotels")),),
         demo_notes=(demo.demo_logins,),
