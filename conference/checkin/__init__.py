@@ -4,14 +4,15 @@
 def domain():
     from flask_babel import lazy_gettext as _l
 
-    from conference.checkin import api, cli, demo, services, views
+    from conference.checkin import api, cli, demo, services, views, volunteer_api
     from conference.core.domains import Domain, EditionEntry, Step
     from conference.core.permissions import STAFF
 
     return Domain(
         name="checkin",
         blueprints=(views.bp,),
-        json_apis=(api.bp,),  # devices send a bearer token, never a cookie
+        # devices send a bearer token, never a cookie; a volunteer's own shifts take either
+        json_apis=(api.bp, volunteer_api.bp),
         commands=(cli.checkin_cli,),
         permissions={
             "checkin.view": STAFF,
