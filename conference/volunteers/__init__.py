@@ -4,13 +4,19 @@ shift, and the service record certificate (志愿服务记录证明)."""
 
 
 def domain():
-    from conference.core.domains import Domain
+    from flask_babel import lazy_gettext as _l
+
+    from conference.core.domains import Domain, EditionEntry
     from conference.core.permissions import STAFF
-    from conference.volunteers import services
+    from conference.volunteers import nights_views, records_jobs, records_views, services
     from conference.volunteers.models import Volunteer
 
     return Domain(
         name="volunteers",
+        blueprints=(records_views.bp, nights_views.bp),
+        jobs=(records_jobs,),
+        edition_page=(EditionEntry(_l("Hotel nights without shifts"), "volunteers_nights.idle_nights", "hotels.view",
+                                   position=59),),
         permissions={
             "volunteers.view": STAFF,
             # groups, posts, shifts, trainings and screening; a group lead within their groups
@@ -18,6 +24,8 @@ def domain():
             "volunteers.screen": frozenset({"admin", "organizer", "group_lead"}),
         },
         scopes={"group_lead": services.lead_scope},
+        # ServiceRecord is left out on purpose: the Volunteer Service Regulations ask for service
+        # records to be kept, and its verification page must keep working after the purge.
         personal_data={
             Volunteer: ("phone_sealed", "document_sealed", "guardian_phone_sealed", "emergency_phone_sealed",
                         "emergency_name", "photo_file", "note"),
