@@ -235,7 +235,9 @@ def shown(record: ServiceRecord) -> dict:
     """What the certificate and the verification page state, in the current language."""
     edition = db.session.get(Edition, record.edition_id)
     locale = current_locale()
+    issuer = next((g for g in services.groups_of(edition) if g.screens_volunteers), None)
     return {
+        "issuer": issuer.name if issuer is not None else "",  # the group that keeps the service records
         "record": record, "edition": edition, "name": record.name,
         "group": localized(record.group_name_zh, record.group_name_en),
         "dates": format_interval(edition.starts_on, edition.ends_on, skeleton="yMMMd", locale=locale),
