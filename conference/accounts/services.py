@@ -44,6 +44,11 @@ def _hasher() -> PasswordHasher:
     return _HASHERS[current_app.config["ARGON2_PROFILE"]]
 
 
+def password_hash(password: str) -> str:
+    """The stored form of a password (argon2 with the configured profile)."""
+    return _hasher().hash(password)
+
+
 def _dummy_hash() -> str:
     return _DUMMY_HASHES[current_app.config["ARGON2_PROFILE"]]
 
@@ -126,7 +131,7 @@ def create_user(email: str, password: str, role: str, display_name: str = "", ac
         email=email,
         display_name=display_name.strip(),
         role=role,
-        password_hash=_hasher().hash(password),
+        password_hash=password_hash(password),
     )
     db.session.add(user)
     audit.record("user.create", user, detail={"role": role}, actor=actor)

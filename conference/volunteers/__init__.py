@@ -6,9 +6,9 @@ shift, and the service record certificate (志愿服务记录证明)."""
 def domain():
     from flask_babel import lazy_gettext as _l
 
-    from conference.core.domains import Domain, EditionEntry
+    from conference.core.domains import Domain, EditionEntry, Step
     from conference.core.permissions import STAFF
-    from conference.volunteers import nights_views, records_jobs, records_views, services
+    from conference.volunteers import demo, nights_views, records_jobs, records_views, services
     from conference.volunteers.models import Volunteer
 
     return Domain(
@@ -24,6 +24,8 @@ def domain():
             "volunteers.screen": frozenset({"admin", "organizer", "group_lead"}),
         },
         scopes={"group_lead": services.lead_scope},
+        demo_steps=(Step("volunteers", demo.load_volunteers, requires=("badges", "hotels")),),
+        demo_notes=(demo.demo_logins,),
         # ServiceRecord is left out on purpose: the Volunteer Service Regulations ask for service
         # records to be kept, and its verification page must keep working after the purge.
         personal_data={
