@@ -4,6 +4,7 @@ Attached to the volunteers command group (conference/volunteers/cli.py)."""
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
 from conference.core import clock
 from conference.core.database import committed
@@ -19,6 +20,7 @@ from conference.volunteers.services import VolunteerError
 @click.option("--group", "group_code", default=None, help="a working group's code: only its volunteers")
 @click.option("--language", type=click.Choice(list(LOCALES)), default=None,
               help="all certificates in this language; by default each in its volunteer's own")
+@with_appcontext
 def certificates_command(year, out, group_code, language) -> None:
     """Issue (or keep, when the hours are unchanged) the service record certificate of every
     accepted volunteer with recorded hours, and write them all to one PDF."""
