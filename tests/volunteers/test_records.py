@@ -12,13 +12,14 @@ from flask_babel import force_locale
 from PIL import Image
 from sqlalchemy import select
 
+from conference.core.database import committed
 from conference.core.models import AuditEntry, Job
 from conference.extensions import db
 from conference.volunteers import records, services
-from conference.volunteers.models import ServiceRecord
+from conference.volunteers.models import ServiceRecord, Volunteer
 from conference.volunteers.records_cli import certificates_command
 from conference.volunteers.services import VolunteerError
-from tests.conftest import login, make_user, submit
+from tests.conftest import login, make_user, race, submit
 from tests.volunteers import factories
 
 SERIAL = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){4}$")
@@ -349,3 +350,20 @@ def test_a_batch_in_parts_keeps_its_order_and_reports_progress(app, w, tmp_path,
     assert (pages, done) == (2, [1, 2])
     _, images = _read_pdf((tmp_path / "parts.pdf").read_bytes(), tmp_path, 100)
     assert [zxingcpp.read_barcodes(Image.open(p))[0].text for p in images] == [records.verify_url(r) for r in issued]
+
+
+def test_asking_twice_at_once_issues_one_record(app):
+    """A double click: both requests answer with the same certificate, and one record is current."""
+    with app.app_context():
+        w = factories.world()
+        li = factories.volunteer(w, "Li")
+        worked(w, li, w.shifts[2], (8, 0), (12, 0))
+        volunteer_id, now = li.id, w.at(20)
+
+    def attempt(_):
+        return committed(lambda: records.issue(db.session.get(Volunteer, volunteer_id), now)[0].serial)
+
+    results, errors = race(app, attempt, 4)
+    assert errors == [] and len(set(results)) == 1
+    with app.app_context():
+        assert db.session.execute(select(ServiceRecord.serial)).scalars().all() == results[:1]
