@@ -10,7 +10,7 @@ import pytest
 import zxingcpp
 from flask_babel import force_locale
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from conference.core.database import committed
 from conference.core.models import AuditEntry, Job
@@ -367,3 +367,14 @@ def test_asking_twice_at_once_issues_one_record(app):
     assert errors == [] and len(set(results)) == 1
     with app.app_context():
         assert db.session.execute(select(ServiceRecord.serial)).scalars().all() == results[:1]
+
+
+def test_the_verification_page_outlives_the_volunteers_row(app):
+    """The retention purge removes the volunteer's data; the record copies what it shows."""
+    issued = _issued(app)
+    with app.app_context():
+        db.session.execute(delete(Volunteer))
+        db.session.commit()
+        assert db.session.get(ServiceRecord, issued["record_id"]).volunteer_id is None
+    page = app.test_client().get(f"/verify/volunteer/{issued['serial']}?lang=en").get_data(as_text=True)
+    assert "Valid" in page and "Li志愿" in page and "4 h 30 min" in page and "Volunteer services" in page
