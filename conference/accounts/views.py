@@ -19,6 +19,7 @@ from conference.accounts import services
 from conference.accounts.forms import LoginForm, UserForm
 from conference.accounts.models import User
 from conference.core.database import committed
+from conference.core.domains import home_of
 from conference.core.permissions import ROLES, permission_required
 from conference.core.urls import safe_next
 from conference.extensions import db, limiter, login_manager
@@ -56,13 +57,12 @@ def _account_and_address_key() -> str:
 @limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], methods=["POST"])
 def login():
     form = LoginForm()
-    next_url = safe_next(request.args.get("next"), url_for("editions.index"))
     if form.validate_on_submit():
         user = committed(lambda: services.authenticate(form.email.data, form.password.data))
         if user is not None:
             session.clear()  # nothing from before the sign-in (a planted value, a token) survives it
             login_user(user, remember=form.remember.data)
-            return redirect(next_url)
+            return redirect(safe_next(request.args.get("next"), home_of(user) or url_for("editions.index")))
         form.password.errors.append(_("Email or password is incorrect."))
     return render_template("accounts/login.html", form=form)
 

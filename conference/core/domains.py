@@ -68,6 +68,9 @@ class Domain:
     # role -> scope(user, subject): a user of that role holds their permissions only over the
     # subjects this answers true for (a group lead: their own groups' posts, shifts, halls)
     scopes: Mapping[str, Callable[[object, object], bool]] = field(default_factory=dict)
+    # role -> home(user): where a user of that role lands after signing in (a URL, or None for
+    # the edition list), e.g. a volunteer on their own page
+    homes: Mapping[str, Callable[[object], str | None]] = field(default_factory=dict)
 
 
 def declared(packages: Iterable[str]) -> list[Domain]:
@@ -105,6 +108,7 @@ class Domains:
         self._slots: dict[str, list[Section]] = {}
         self._events: dict[str, list[Callable]] = {}
         self.scopes: dict[str, Callable[[object, object], bool]] = {}
+        self.homes: dict[str, Callable[[object], str | None]] = {}
         seen: set[str] = set()
         for domain in domains:
             if domain.name in seen:
@@ -120,6 +124,9 @@ class Domains:
             for role, scope in domain.scopes.items():
                 self._declare(self.scopes, role, domain, "scope of role")
                 self.scopes[role] = scope
+            for role, home in domain.homes.items():
+                self._declare(self.homes, role, domain, "home of role")
+                self.homes[role] = home
             for slot in domain.slots:
                 self._declare(self._slots, slot, domain, "slot")
                 self._slots[slot] = []
@@ -154,6 +161,12 @@ class Domains:
 
 def installed() -> Domains:
     return current_app.extensions[EXTENSION]
+
+
+def home_of(user) -> str | None:
+    """Where `user` lands after signing in, if their role's domain says (None: the default)."""
+    home = installed().homes.get(getattr(user, "role", None))
+    return home(user) if home else None
 
 
 def render_sections(slot: str, **page) -> Markup:

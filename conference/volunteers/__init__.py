@@ -8,15 +8,25 @@ def domain():
 
     from conference.core.domains import Domain, EditionEntry, Step
     from conference.core.permissions import STAFF
-    from conference.volunteers import demo, nights_views, records_jobs, records_views, services
+    from conference.volunteers import (
+        attendance_views,
+        demo,
+        me_views,
+        nights_views,
+        records_jobs,
+        records_views,
+        services,
+    )
     from conference.volunteers.models import Volunteer
 
     return Domain(
         name="volunteers",
-        blueprints=(records_views.bp, nights_views.bp),
+        blueprints=(me_views.bp, attendance_views.bp, records_views.bp, nights_views.bp),
         jobs=(records_jobs,),
-        edition_page=(EditionEntry(_l("Hotel nights without shifts"), "volunteers_nights.idle_nights", "hotels.view",
-                                   position=59),),
+        edition_page=(EditionEntry(_l("Volunteers' no-shows now"), "volunteers_attendance.no_shows",
+                                   "volunteers.manage", position=72),
+                      EditionEntry(_l("Hotel nights without shifts"), "volunteers_nights.idle_nights", "hotels.view",
+                                   position=59)),
         permissions={
             "volunteers.view": STAFF,
             # groups, posts, shifts, trainings and screening; a group lead within their groups
@@ -24,6 +34,7 @@ def domain():
             "volunteers.screen": frozenset({"admin", "organizer", "group_lead"}),
         },
         scopes={"group_lead": services.lead_scope},
+        homes={"volunteer": me_views.home},
         demo_steps=(Step("volunteers", demo.load_volunteers, requires=("badges", "hotels")),),
         demo_notes=(demo.demo_logins,),
         # ServiceRecord is left out on purpose: the Volunteer Service Regulations ask for service

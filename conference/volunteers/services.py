@@ -125,6 +125,15 @@ def volunteer_of(user: User, edition: Edition) -> Volunteer | None:
                Volunteer.status == "accepted")).scalar()
 
 
+def volunteering_edition(user: User) -> Edition | None:
+    """The latest edition in which the account holder is an accepted volunteer."""
+    return db.session.execute(
+        select(Edition).join(AccountPerson, AccountPerson.edition_id == Edition.id)
+        .join(Volunteer, Volunteer.person_id == AccountPerson.person_id)
+        .where(AccountPerson.user_id == user.id, Volunteer.status == "accepted")
+        .order_by(Edition.year.desc()).limit(1)).scalar()
+
+
 def places_of(volunteer: Volunteer) -> list[ShiftPlace]:
     """The volunteer's places that hold a shift, in time order."""
     return list(db.session.execute(

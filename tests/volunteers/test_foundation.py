@@ -73,3 +73,13 @@ def test_hours_run_from_check_in_to_check_out_and_a_correction_needs_a_reason(w)
     assert refused.value.field == "reason"
     services.correct_minutes(place, 240, "left at noon", actor=None)
     assert services.worked_minutes(place) == 240
+
+
+def test_a_volunteer_lands_on_their_own_page_after_signing_in(w, client):
+    from tests.conftest import submit
+
+    factories.volunteer(w, "Li")
+    response = submit(client, "/login", {"email": "li@example.org", "password": factories.PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/volunteer/2023/me/")
+    assert client.get(response.headers["Location"]).status_code == 200
