@@ -116,7 +116,7 @@ def own_certificate(year):
         up_to_date=current is not None and records.facts_of_record(current) == facts,
         days=[(date.fromisoformat(day), records.hours_text(minutes)) for day, minutes in sorted(facts.minutes_by_day.items())],
         total=records.hours_text(facts.total), has_hours=facts.total > 0,
-        shown=records.shown(current) if current is not None else None), status
+        shown=records.shown(current) if current is not None else None), status, {"Cache-Control": "private, no-store"}
 
 
 @bp.route("/volunteer/<year:year>/me/certificate.pdf")
