@@ -13,6 +13,7 @@ def domain():
         demo,
         me_views,
         nights_views,
+        records_demo,
         records_jobs,
         records_views,
         services,
@@ -35,7 +36,8 @@ def domain():
         },
         scopes={"group_lead": services.lead_scope},
         homes={"volunteer": me_views.home},
-        demo_steps=(Step("volunteers", demo.load_volunteers, requires=("badges", "hotels")),),
+        demo_steps=(Step("volunteers", demo.load_volunteers, requires=("badges", "hotels")),
+                    Step("volunteer_certificates", records_demo.issue_certificates, requires=("volunteers",))),
         demo_notes=(demo.demo_logins,),
         # ServiceRecord is left out on purpose: the Volunteer Service Regulations ask for service
         # records to be kept, and its verification page must keep working after the purge.
