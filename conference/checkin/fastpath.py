@@ -1,10 +1,15 @@
 """The scan's own connection and its SQL.
 
-A scan is a few short statements and a commit, at the conference's busiest minutes. SQLAlchemy's
-Connection, its pool checkout and its statement compilation around each of them would cost as
-much as the database's work, so a scan sends its statements straight on the driver's connection
-(DriverConnection), in a transaction of its own (committed_on_own_connection), on SQLite after
+A scan is a few short statements at the conference's busiest minutes. SQLAlchemy's Connection,
+its pool checkout and its statement compilation around each of them would cost as much as the
+database's work, so a scan sends its statements straight on the driver's connection
+(DriverConnection), on a connection of its own (committed_on_own_connection), on SQLite after
 queueing for the database's one writer (queue_to_write).
+
+On PostgreSQL a scan waits for the database twice: for its badge, then for one statement that
+changes the presence and records the scan (writable CTEs), which commits by itself. SQLite,
+which has no writable CTEs and no round trips to save, takes the same steps one statement at a
+time in one transaction. Both decide the answer from the presence by one rule, decision.py's.
 
 Check-in's own tables are written in plain SQL. What a scan reads of other domains' tables is
 what they declare for it (Badge.read_at_the_gate, Person.shown_at_the_gate, registration's
@@ -13,6 +18,7 @@ holds_confirmed_seat), composed into one statement and compiled once per process
 
 import contextlib
 import fcntl
+import functools
 import os
 import random
 import threading
@@ -22,12 +28,14 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import TypeVar
 
-from sqlalchemy import bindparam, create_engine, event, false, select
+from sqlalchemy import UniqueConstraint, bindparam, create_engine, event, false, select
 from sqlalchemy.engine import Dialect, Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from conference.badges.models import Badge
+from conference.checkin.decision import settle_entry
+from conference.checkin.models import Scan
 from conference.core.database import RETRIES, prepare, retryable
 from conference.extensions import db
 from conference.people.models import Person
@@ -80,7 +88,7 @@ def _writing_done() -> None:
 def _session_transaction_ended(_session, transaction) -> None:
     """A scan in the session's transaction (the scanner page, an offline batch) queued too:
     it gives up its turn when that transaction ends, committed, rolled back or closed. The
-    own connection's transactions give it up themselves (_OwnConnection)."""
+    own connection gives it up itself (_OwnConnection)."""
     if transaction.parent is None:
         _writing_done()
 
@@ -121,7 +129,7 @@ class _SessionConnection(DriverConnection):
 
 
 class _OwnConnection(DriverConnection):
-    """A connection checked out of the pool for one transaction of committed_on_own_connection."""
+    """A connection checked out of the pool for one call of committed_on_own_connection."""
 
     def __init__(self, dialect: Dialect, pooled):
         super().__init__(dialect, pooled.dbapi_connection, pooled.invalidate)
@@ -136,10 +144,9 @@ class _OwnConnection(DriverConnection):
 
     def run(self, work: Callable[[DriverConnection], T]) -> T:
         try:
-            with _pipelined(self):
-                result = work(self)
-                if not self.ended:
-                    self.dbapi_connection.commit()
+            result = work(self)
+            if not self.ended:
+                self.dbapi_connection.commit()  # on PostgreSQL there is nothing left to commit
         except self.dialect.loaded_dbapi.Error as error:  # the commit's own (work raises SQLAlchemy's)
             raise self.error(error, "COMMIT", ()) from error
         self.ended = True
@@ -156,14 +163,6 @@ class _OwnConnection(DriverConnection):
         self.pooled.close()
 
 
-def _pipelined(connection: DriverConnection):
-    """psycopg's pipeline mode: BEGIN travels with the first statement and COMMIT does not wait
-    on its own, two round trips fewer a transaction. SQLite has no round trips to save."""
-    if connection.dialect.name != "postgresql":
-        return contextlib.nullcontext()
-    return connection.dbapi_connection.pipeline()
-
-
 _own_engines: dict[int, Engine] = {}
 
 
@@ -171,7 +170,12 @@ def _own_engine() -> Engine:
     """The app's database with a pool of its own, so that a request holding the session's
     connection never waits for a second one from the same pool; and without the pool's ping
     before each checkout (on PostgreSQL a round trip of its own): a connection found dead is
-    replaced and the work started again instead."""
+    replaced and the work started again instead.
+
+    On PostgreSQL each statement commits as it ends (autocommit): a BEGIN and a COMMIT would
+    each cost a wait of their own (psycopg's pipeline mode saves neither: it waits for BEGIN
+    before the first statement, and again when it leaves the pipeline), and the scan writes in
+    one statement (change_and_record)."""
     engine = db.engine
     if engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"):
         return engine  # a second engine would open a second, empty database
@@ -179,7 +183,8 @@ def _own_engine() -> Engine:
         # PostgreSQL answers a scan before its log reaches the disk (a fraction of a second
         # later): a crash in between could forget the last scans, never admit a badge twice at
         # once. Set once per connection, not per transaction; the session's work still waits.
-        options = {"connect_args": {"options": "-c synchronous_commit=off"}} if engine.dialect.name == "postgresql" else {}
+        options = {"connect_args": {"options": "-c synchronous_commit=off"}, "isolation_level": "AUTOCOMMIT"} \
+            if engine.dialect.name == "postgresql" else {}
         _own_engines[id(engine)] = create_engine(engine.url, pool_pre_ping=False, pool_recycle=1800, **options)
         prepare(_own_engines[id(engine)])
     return _own_engines[id(engine)]
@@ -194,10 +199,11 @@ _parked: dict[tuple[int, int], object] = {}
 
 def committed_on_own_connection(work: Callable[[DriverConnection], T]) -> T:
     """committed() for the scan, where the session's bookkeeping costs more than the work:
-    `work` gets a driver connection of its own, outside the session, in a transaction that
-    this commits (on PostgreSQL without waiting for the disk, see _own_engine). A connection
-    found dead (after a database restart) is replaced and the work started again, so no
-    request fails for it."""
+    `work` gets a driver connection of its own, outside the session; on SQLite in a
+    transaction that this commits, on PostgreSQL with each statement committed as it ends, so
+    `work` writes in one statement there (see _own_engine; without waiting for the disk). A
+    connection found dead (after a database restart) is replaced and the work started again,
+    so no request fails for it."""
     engine = _own_engine()
     place = (os.getpid(), id(engine))  # a forked worker never uses its parent's connection
     for attempt in range(RETRIES):
@@ -230,25 +236,83 @@ def _badge(invitation_only: bool):
             .join(Badge.person).where(Badge.id == bindparam("badge_id"), Badge.edition_id == bindparam("edition_id")))
 
 
-# Check-in's own tables, in plain SQL with ? for each parameter.
+# What a scan finds of its badge's presence in the area, as one number in SQL (no row: 0): the
+# (inside, entered before) that decision.settle_entry reads. CHANGED: the scan itself let the
+# person in or out.
+FOUND = {0: (False, False), 1: (False, True), 2: (True, False), 3: (True, True)}
+CHANGED = -1
+ANSWERED = (CHANGED, *FOUND)
+_FOUND = "CASE WHEN presences.inside THEN 2 ELSE 0 END + CASE WHEN presences.entries > 0 THEN 1 ELSE 0 END"
+
+
+@functools.cache
+def _admits(reentry: bool) -> str:
+    """settle_entry's admission as SQL: the presences it lets in at an entrance with or without
+    re-entry. The conditional upsert applies it, so that of two doors one admits."""
+    codes = [code for code, (inside, before) in FOUND.items() if settle_entry(inside, before, reentry)[0] == "admitted"]
+    return f"({_FOUND}) IN ({', '.join(map(str, codes))})"
+
+
+# Check-in's own tables, in plain SQL with ? for each parameter; PostgreSQL's own with %(name)s.
 _SQL = {
-    # Of two doors scanning one badge at once, exactly one gets a row back.
+    # Of two doors scanning one badge at once, exactly one gets a row back. A badge the area has
+    # never seen is let in by every rule (settle_entry(False, False, …)).
     "enter": """INSERT INTO presences (badge_id, area, inside, entries, changed_at) VALUES (?, ?, ?, 1, ?)
         ON CONFLICT (badge_id, area) DO UPDATE SET inside = excluded.inside, entries = presences.entries + 1,
-        changed_at = excluded.changed_at WHERE presences.inside = ? {first_entry_only} RETURNING id""",
-    "inside": "SELECT inside FROM presences WHERE badge_id = ? AND area = ?",
-    "correct": "UPDATE scans SET result = ?, why = ?, reason = ?, conflict = ? WHERE id = ?",
+        changed_at = excluded.changed_at WHERE {admits} RETURNING id""",
     "leave": "UPDATE presences SET inside = ?, changed_at = ? WHERE badge_id = ? AND area = ? AND inside = ? RETURNING id",
     "leave_other_halls": """UPDATE presences SET inside = ?, changed_at = ?
         WHERE badge_id = ? AND area <> ? AND area LIKE 'hall:%%' AND inside = ?""",
+    "found": "SELECT {found} FROM presences WHERE badge_id = ? AND area = ?",
     "record": """INSERT INTO scans (edition_id, checkpoint_id, client_scan_id, device, device_id, kind, badge_id,
         result, why, reason, scanned_at, received_at, offline_result, conflict)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, client_scan_id) DO NOTHING RETURNING id""",
+    # PostgreSQL: "enter" or "leave" (with "leave_other_halls"), "found" and "record" as one
+    # statement, one wait (SQLite has no writable CTEs). The answer recorded is the row of
+    # `answers` for what the change found. A scan this device sent
+    # before changes and records nothing; a copy sent at the same moment passes that check, but
+    # the unique index refuses its record, which undoes the whole statement and its change.
+    "change_and_record": """WITH repeated AS (SELECT FROM scans WHERE device_id = %(device_id)s
+            AND client_scan_id = %(client_scan_id)s),
+        found AS (SELECT {found} AS code FROM presences WHERE badge_id = %(badge_id)s AND area = %(area)s),
+        changed AS ({change}){other_halls}
+        INSERT INTO scans (edition_id, checkpoint_id, client_scan_id, device, device_id, kind, badge_id,
+            result, why, reason, scanned_at, received_at, offline_result, conflict)
+        SELECT %(edition_id)s, %(checkpoint_id)s, %(client_scan_id)s, %(device)s, %(device_id)s, %(kind)s,
+            %(badge_id)s, answer.result, answer.why, answer.reason, %(scanned_at)s, %(received_at)s,
+            %(offline_result)s, answer.conflict
+        FROM (VALUES {answers}) AS answer (code, result, why, reason, conflict)
+        WHERE answer.code = CASE WHEN EXISTS (SELECT FROM changed) THEN {changed}
+                                 ELSE COALESCE((SELECT code FROM found), 0) END
+            AND NOT EXISTS (SELECT FROM repeated)
+        RETURNING id, result, why, reason, conflict""",
+    "pg_enter": """INSERT INTO presences (badge_id, area, inside, entries, changed_at)
+        SELECT %(badge_id)s, %(area)s, true, 1, %(now)s WHERE NOT EXISTS (SELECT FROM repeated)
+        ON CONFLICT (badge_id, area) DO UPDATE SET inside = true, entries = presences.entries + 1,
+        changed_at = excluded.changed_at WHERE {admits} RETURNING id""",
+    "pg_leave": """UPDATE presences SET inside = false, changed_at = %(now)s
+        WHERE badge_id = %(badge_id)s AND area = %(area)s AND inside AND NOT EXISTS (SELECT FROM repeated) RETURNING id""",
+    "pg_leave_other_halls": """, other_halls AS (UPDATE presences SET inside = false, changed_at = %(now)s
+        WHERE badge_id = %(badge_id)s AND area <> %(area)s AND area LIKE 'hall:%%' AND inside AND EXISTS (SELECT FROM changed))""",
     # A device's health: what it still has to send, its last sync, its last call (see services.note_health).
     "health": """UPDATE scanner_devices SET unsent = COALESCE(?, unsent), last_sync_at = COALESCE(?, last_sync_at),
         last_seen_at = ? WHERE id = ?""",
 }
-_ROWS = {"badge", "enter", "inside", "leave", "record"}
+_ROWS = {"badge", "enter", "found", "leave", "record", "change_and_record"}
+_ANSWER = ("result", "why", "reason", "conflict")
+
+
+def _spelled(name: str, parts: dict) -> str:
+    """A statement of _SQL with its fragments."""
+    fragments = {"found": _FOUND, "changed": CHANGED}
+    if "reentry" in parts:
+        fragments["admits"] = _admits(parts["reentry"])
+    if name == "change_and_record":
+        fragments["change"] = _SQL[f"pg_{parts['change']}"].format(**fragments)
+        fragments["other_halls"] = _SQL["pg_leave_other_halls"] if parts["other_halls"] else ""
+        fragments["answers"] = ", ".join(f"({code}, " + ", ".join(f"%({column}{index})s" for column in _ANSWER) + ")"
+                                         for index, code in enumerate(ANSWERED))
+    return _SQL[name].format(**fragments)
 
 
 class _Prepared:
@@ -265,7 +329,7 @@ class _Prepared:
             self.sql, self.carried, self.names = compiled.string, compiled.params, tuple(statement.selected_columns.keys())
             self.order = itemgetter(*compiled.positiontup) if compiled.positional else None  # two or more: a tuple
             return
-        sql = _SQL[name].format(**parts) if parts else _SQL[name]
+        sql = _spelled(name, parts)
         self.sql = sql.replace("?", "%s") if dialect.name == "postgresql" else sql.replace("%%", "%")
         self.carried = self.order = self.names = None
 
@@ -285,48 +349,33 @@ class Row:
         return self._values[name]
 
 
-class Sent:
-    """One of the statements above, sent straight on the driver's connection inside its
-    transaction. In psycopg's pipeline mode the database has not answered yet: first() is what
-    waits, so statements sent one after another travel together."""
-
-    def __init__(self, connection: DriverConnection, name: str, params: tuple | dict, **parts):
-        self.connection = connection
-        key = (name, connection.dialect.name, *parts.values())
-        if key not in _prepared:
-            _prepared[key] = _Prepared(name, connection.dialect, parts)
-        prepared = _prepared[key]
-        if prepared.carried is not None:
-            params = prepared.carried | params
-            if prepared.order is not None:
-                params = prepared.order(params)
-        if connection.dialect.name == "sqlite":
-            # SQLite keeps UTC timestamps as naive text, as SQLAlchemy's DateTime writes them
-            params = tuple(value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-                           if isinstance(value, datetime) else value for value in params)
-        self.sql, self.params, self.names = prepared.sql, params, prepared.names
-        self.cursor = connection.dbapi_connection.cursor()
-        self._guarded(self.cursor.execute, self.sql, params)
-        if name not in _ROWS:
-            self.cursor.close()
-
-    def first(self) -> tuple | None:
-        try:
-            return self._guarded(self.cursor.fetchone)
-        finally:
-            self.cursor.close()
-
-    def _guarded(self, call, *args):
-        try:
-            return call(*args)
-        except self.connection.dialect.loaded_dbapi.Error as error:
-            raise self.connection.error(error, self.sql, self.params, self.cursor) from error
+def _run(connection: DriverConnection, name: str, params: tuple | dict, parts: dict) -> tuple[_Prepared, tuple | None]:
+    """One of the statements above, straight on the driver's connection, and its first row."""
+    key = (name, connection.dialect.name, *parts.values())
+    if key not in _prepared:
+        _prepared[key] = _Prepared(name, connection.dialect, parts)
+    prepared = _prepared[key]
+    if prepared.carried is not None:
+        params = prepared.carried | params
+        if prepared.order is not None:
+            params = prepared.order(params)
+    if connection.dialect.name == "sqlite":
+        # SQLite keeps UTC timestamps as naive text, as SQLAlchemy's DateTime writes them
+        params = tuple(value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+                       if isinstance(value, datetime) else value for value in params)
+    cursor = connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(prepared.sql, params)
+        return prepared, cursor.fetchone() if name in _ROWS else None
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise connection.error(error, prepared.sql, params, cursor) from error
+    finally:
+        cursor.close()
 
 
 def run(connection: DriverConnection, name: str, params: tuple, **parts) -> tuple | None:
     """A statement, and its first row if it returns rows."""
-    sent = Sent(connection, name, params, **parts)
-    return sent.first() if name in _ROWS else None
+    return _run(connection, name, params, parts)[1]
 
 
 def badge_row(connection: DriverConnection, badge_id: int, edition_id: int, session_id: int | None) -> Row | None:
@@ -335,6 +384,50 @@ def badge_row(connection: DriverConnection, badge_id: int, edition_id: int, sess
     params = {"badge_id": badge_id, "edition_id": edition_id}
     if session_id is not None:
         params["session_id"] = session_id
-    sent = Sent(connection, "badge", params, invitation_only=session_id is not None)
-    found = sent.first()
-    return Row(sent.names, found) if found else None
+    prepared, found = _run(connection, "badge", params, {"invitation_only": session_id is not None})
+    return Row(prepared.names, found) if found else None
+
+
+# A scan's record: (id, result, why, reason, conflict); None when its device sent it before.
+Recorded = tuple[int, str, str, str, bool]
+_SCAN_ONCE = next(constraint.name for constraint in Scan.__table__.constraints if isinstance(constraint, UniqueConstraint))
+
+
+def _columns(values: dict, answer: tuple[str, str, str, bool]) -> tuple:
+    result, why, reason, conflict = answer
+    return (values["edition_id"], values["checkpoint_id"], values["client_scan_id"], values["device"],
+            values["device_id"], values["kind"], values["badge_id"], result, why, reason, values["scanned_at"],
+            values["received_at"], values["offline_result"], conflict)
+
+
+def record(connection: DriverConnection, values: dict, answer: tuple[str, str, str, bool]) -> Recorded | None:
+    """Record a scan that changes no presence, with its answer (result, why, reason, conflict)."""
+    recorded = run(connection, "record", _columns(values, answer))
+    return (recorded[0], *answer) if recorded else None
+
+
+def change_and_record(connection: DriverConnection, values: dict, change: str, answers: dict[int, tuple],
+                      reentry: bool, other_halls: bool) -> Recorded | None:
+    """Let the badge into the scan's area ("enter", by the entrance's re-entry rule; with
+    `other_halls`, out of the other halls) or out of it ("leave"), and record the scan with
+    the answer for what the change found: answers[CHANGED] if it let the person in or out,
+    else the answer for the presence found (its code in FOUND). None when the device sent
+    this scan before: the caller rolls back whatever changed (on PostgreSQL nothing did)."""
+    if connection.dialect.name == "postgresql":
+        params = values | {f"{column}{index}": value for index, code in enumerate(ANSWERED)
+                           for column, value in zip(_ANSWER, answers[code], strict=True)}
+        try:
+            return run(connection, "change_and_record", params, change=change, reentry=reentry, other_halls=other_halls)
+        except IntegrityError as error:
+            if getattr(getattr(error.orig, "diag", None), "constraint_name", None) != _SCAN_ONCE:
+                raise
+            return None  # a copy of this scan was recorded a moment ago
+    badge_id, area, now = values["badge_id"], values["area"], values["now"]
+    if change == "enter":
+        changed = run(connection, "enter", (badge_id, area, True, now), reentry=reentry) is not None
+        if changed and other_halls:
+            run(connection, "leave_other_halls", (False, now, badge_id, area, True))
+    else:
+        changed = run(connection, "leave", (False, now, badge_id, area, True)) is not None
+    found = CHANGED if changed else (run(connection, "found", (badge_id, area)) or (0,))[0]
+    return record(connection, values, answers[found])

@@ -4,9 +4,10 @@ scanner devices; the snapshot an offline scanner decides from.
 
 A scan is the hot path of the conference's busiest minutes, so it stays lean: the entrance's
 rules and the edition's public key are held in memory for a moment, the badge and its person
-come in one joined query, the presence changes in one conditional statement, and the scan is
-recorded with INSERT … ON CONFLICT DO NOTHING, which also makes it idempotent. Those
-statements and the connection they travel on are fastpath.py's.
+come in one joined query, the presence changes in one conditional statement and the scan is
+recorded with the answer for what that change found (on PostgreSQL in the same statement); a
+scan id its device sent before changes and records nothing. Those statements and the
+connection they travel on are fastpath.py's; the answers, by decision.py's rule, are ours.
 """
 
 import hmac
@@ -29,7 +30,14 @@ from conference.badges.models import AccessZone, Badge, BadgeKey
 from conference.badges.services import REASONS as badge_reasons
 from conference.badges.signing import InvalidPayload
 from conference.checkin import fastpath
-from conference.checkin.decision import BadgeFacts, Rule, decide, settle_exit
+from conference.checkin.decision import (
+    BadgeFacts,
+    Decision,
+    Rule,
+    decide,
+    settle_entry,
+    settle_exit,
+)
 from conference.checkin.models import (
     MODES,
     RESULTS,
@@ -294,24 +302,30 @@ def _person(row) -> dict:
     }
 
 
-def _enter(connection: fastpath.DriverConnection, badge_id: int, gate: Gate) -> fastpath.Sent:
-    first_entry_only = "" if gate.rule.reentry else "AND presences.entries = 0"
-    return fastpath.Sent(connection, "enter", (badge_id, gate.area, True, clock.now(), False), first_entry_only=first_entry_only)
+def _let_in_meanwhile(inside: bool, entered_before: bool, reentry: bool) -> tuple[str, str]:
+    """An entry the conditional upsert did not let in, by the presence found before it. On
+    PostgreSQL that is the statement's snapshot: if it shows a presence the rule would admit,
+    another door let the badge in between, and the answer is the one after that admission."""
+    result, why = settle_entry(inside, entered_before, reentry)
+    return settle_entry(True, True, reentry) if result == "admitted" else (result, why)
 
 
-def _settle(connection: fastpath.DriverConnection, entering: fastpath.Sent, badge_id: int, gate: Gate) -> tuple[str, str]:
-    """Whether the conditional upsert let the person in, and if not, why."""
-    if entering.first() is not None:
-        if gate.checks_out_elsewhere:
-            fastpath.run(connection, "leave_other_halls", (False, clock.now(), badge_id, gate.area, True))
-        return "admitted", ""
-    inside = fastpath.run(connection, "inside", (badge_id, gate.area))[0]
-    return ("already_inside", "") if inside else ("not_allowed_here", "reentry")
+def _answer(result: str, why: str, revoked_reason: str, offline_result: str | None) -> tuple[str, str, str, bool]:
+    """What a scan answers and records: its result, the reason's key and text, and whether it
+    contradicts the offline phone, which admitted a person the server finds inside."""
+    return result, why, reason_text(why, revoked_reason), offline_result == "admitted" and result == "already_inside"
 
 
-def _leave(connection: fastpath.DriverConnection, badge_id: int, gate: Gate) -> fastpath.Sent:
-    """Out of the area; its first() is None when the person was not inside."""
-    return fastpath.Sent(connection, "leave", (False, clock.now(), badge_id, gate.area, True))
+def _answers(decision: Decision, reentry: bool, offline_result: str | None) -> dict[int, tuple[str, str, str, bool]]:
+    """A counted entry's or exit's answer for each presence the database may find: by the
+    rule of decision.py, which fastpath applies in SQL (PostgreSQL) or step by step (SQLite)."""
+    if decision.kind == "exit":
+        settled = {fastpath.CHANGED: settle_exit(True)} | dict.fromkeys(fastpath.FOUND, settle_exit(False))
+    else:
+        settled = {fastpath.CHANGED: (decision.result, decision.why)} | {
+            code: _let_in_meanwhile(inside, before, reentry) for code, (inside, before) in fastpath.FOUND.items()}
+    answers = {pair: _answer(*pair, "", offline_result) for pair in set(settled.values())}
+    return {code: answers[pair] for code, pair in settled.items()}
 
 
 def reason_text(why: str, revoked_reason: str = "") -> str:
@@ -359,37 +373,27 @@ def scan(payload: str, checkpoint: Checkpoint | int, device: "PairedDevice | Non
     problem, claim, row = _read_badge(payload or "", gate, connection)
     facts = BadgeFacts(row.version, row.status, row.category, bool(row.holds_session)) if row else None
     decision = decide(problem, facts, claim.version if claim else 0, claim.zones if claim else 0, gate.rule, at, kind)
-    result, why = decision.result, decision.why
-    conflict = offline_result == "admitted" and result == "already_inside"
-    reason = reason_text(why, row.revoked_reason if row else "")
     person = _person(row) if row else None  # before queueing: the writer's turn stays short
-    fastpath.queue_to_write()
-    # The scan is recorded first, as the decision stands (an entry as admitted), and the
-    # presence changes with it; both travel to the database together.
-    recording = fastpath.Sent(connection, "record", (
-        gate.edition_id, gate.checkpoint_id, client_scan_id, device.name[:80] if device else "",
-        device.id if device else None, decision.kind, row.id if row else None, result, why, reason, at, utcnow(),
-        offline_result, conflict))
-    entering = leaving = None
-    if decision.counts and decision.kind == "exit":
-        leaving = _leave(connection, row.id, gate)
-    elif decision.counts:
-        entering = _enter(connection, row.id, gate)
-    recorded = recording.first()
+    values = {"edition_id": gate.edition_id, "checkpoint_id": gate.checkpoint_id, "client_scan_id": client_scan_id,
+              "device": device.name[:80] if device else "", "device_id": device.id if device else None,
+              "kind": decision.kind, "badge_id": row.id if row else None, "scanned_at": at, "received_at": utcnow(),
+              "offline_result": offline_result, "area": gate.area, "now": clock.now()}
+    if decision.counts:
+        # The presence changes and the scan is recorded with the answer for what the change
+        # found (admitted, or already inside, …), at once: one statement on PostgreSQL.
+        answers = _answers(decision, gate.rule.reentry, offline_result)
+        fastpath.queue_to_write()
+        recorded = fastpath.change_and_record(connection, values, "leave" if decision.kind == "exit" else "enter", answers,
+                                              gate.rule.reentry, gate.checks_out_elsewhere)
+    else:
+        answer = _answer(decision.result, decision.why, row.revoked_reason if row else "", offline_result)
+        fastpath.queue_to_write()
+        recorded = fastpath.record(connection, values, answer)
     if recorded is None:  # this device sent this scan before: undo what this copy changed
         connection.rollback()
         return _stored(device.id, client_scan_id)
-    if entering is not None:
-        result, why = _settle(connection, entering, row.id, gate)
-        if result != "admitted":  # inside already, or no re-entry: the record says so
-            conflict = offline_result == "admitted" and result == "already_inside"
-            reason = reason_text(why)
-            fastpath.run(connection, "correct", (result, why, reason, conflict, recorded[0]))
-    if leaving is not None and leaving.first() is None:  # an exit without an entry: the record says so
-        result, why = settle_exit(False)
-        reason = reason_text(why)
-        fastpath.run(connection, "correct", (result, why, reason, conflict, recorded[0]))
-    return Answer(result, why, reason, person, recorded[0], conflict=conflict)
+    scan_id, result, why, reason, conflict = recorded
+    return Answer(result, why, reason, person, scan_id, conflict=conflict)
 
 
 def scan_now(payload: str, checkpoint_id: int, device: "PairedDevice | None", client_scan_id: str,
@@ -522,9 +526,9 @@ def note_health(device: PairedDevice, unsent: int | None, synced: bool) -> None:
     answered 2xx) and when it was last heard from.
 
     Every scan of a busy door would otherwise write the device's row once more, and the scan
-    path is tuned to four statements: so this writes only when the unsent count changed, or
-    the stored last sync is SYNC_WRITE_SECONDS old (the list warns after five minutes; half a
-    minute is precise enough), or the last seen time a minute old. What was last written is
+    path is tuned to two waits for the database: so this writes only when the unsent count
+    changed, or the stored last sync is SYNC_WRITE_SECONDS old (the list warns after five
+    minutes; half a minute is precise enough), or the last seen time a minute old. What was last written is
     remembered in this process only: another worker may have written since, which at worst
     leaves the list that many seconds behind. One UPDATE on the scan path's own connection,
     after the answer's work is committed, so the scan never waits for it."""

@@ -11,6 +11,8 @@ def domain():
     from conference.volunteers import (
         attendance_views,
         demo,
+        group_views,
+        groups,
         me_views,
         nights_views,
         records_demo,
@@ -22,12 +24,8 @@ def domain():
 
     return Domain(
         name="volunteers",
-        blueprints=(me_views.bp, attendance_views.bp, records_views.bp, nights_views.bp),
+        blueprints=(me_views.bp, attendance_views.bp, group_views.bp, records_views.bp, nights_views.bp),
         jobs=(records_jobs,),
-        edition_page=(EditionEntry(_l("Volunteers' no-shows now"), "volunteers_attendance.no_shows",
-                                   "volunteers.manage", position=72),
-                      EditionEntry(_l("Hotel nights without shifts"), "volunteers_nights.idle_nights", "hotels.view",
-                                   position=59)),
         permissions={
             "volunteers.view": STAFF,
             # groups, posts, shifts, trainings and screening; a group lead within their groups
@@ -35,6 +33,14 @@ def domain():
             "volunteers.screen": frozenset({"admin", "organizer", "group_lead"}),
         },
         scopes={"group_lead": services.lead_scope},
+        edition_page=(EditionEntry(_l("Volunteers and working groups"), "volunteers.index", "volunteers.view",
+                                   position=65),
+                      EditionEntry(_l("Volunteers' no-shows now"), "volunteers_attendance.no_shows",
+                                   "volunteers.manage", position=72),
+                      EditionEntry(_l("Hotel nights without shifts"), "volunteers_nights.idle_nights", "hotels.view",
+                                   position=59)),
+        clone_steps=(Step("volunteers", groups.clone_groups, requires=("venues", "hotels"),
+                          label=_l("working groups (without members), their posts and halls, and trainings")),),
         homes={"volunteer": me_views.home},
         demo_steps=(Step("volunteers", demo.load_volunteers, requires=("badges", "hotels")),
                     Step("volunteer_certificates", records_demo.issue_certificates, requires=("volunteers",))),

@@ -1,13 +1,15 @@
 """checkin.services.scan: every answer, idempotency, and one badge at two doors at once."""
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from conference.badges import services as badges
-from conference.checkin import services
-from conference.checkin.models import Scan
+from conference.checkin import fastpath, services
+from conference.checkin.models import Presence, Scan
 from conference.core.database import committed
 from conference.editions.services import get_edition
 from conference.extensions import db
@@ -201,3 +203,123 @@ def test_the_clone_takes_the_rules_without_session_or_hours(app, gate):
         copied = db.session.execute(select(CheckpointRule).join(Checkpoint).join(services.Venue).where(
             services.Venue.edition_id == clone.id)).scalar_one()
         assert copied.categories == ["guest", "staff"] and copied.opens_at is None
+
+
+@pytest.mark.parametrize("kind", ["entry", "exit"])
+@pytest.mark.parametrize("path", ["session", "own connection"])
+def test_copies_of_one_scan_sent_at_once_change_the_presence_once(app, gate, kind, path):
+    """A phone that sends its scan again before the first answer arrives: every copy answers
+    the first's answer, one scan is recorded, and the presence changed once."""
+    phone = paired(app, gate["door"])
+    if kind == "exit":
+        scan(app, gate["guest"], gate["door"], "in", device=phone)
+    copies = 12
+
+    def attempt(_index):
+        if path == "session":
+            answer = committed(lambda: services.scan(gate["guest"], gate["door"], phone, "copy", None, kind))
+        else:
+            answer = services.scan_now(gate["guest"], gate["door"], phone, "copy", None, kind)
+        return answer.result, answer.scan_id, answer.repeated
+
+    results, errors = race(app, attempt, copies)
+    assert errors == []
+    assert {(result, scan_id) for result, scan_id, _repeated in results} == {("left" if kind == "exit" else "admitted",
+                                                                             results[0][1])}
+    assert sorted(repeated for _result, _scan_id, repeated in results) == [False] + [True] * (copies - 1)
+    with app.app_context():
+        assert db.session.execute(select(func.count(Scan.id)).where(Scan.client_scan_id == "copy")).scalar_one() == 1
+        presence = db.session.execute(select(Presence)).scalar_one()
+        assert (presence.inside, presence.entries) == (kind == "entry", 1)
+
+
+class Queue:
+    """Scans of other threads waiting for this thread's transaction: on PostgreSQL for a row or
+    an index entry, on SQLite for the writer's turn (counted as they ask for it)."""
+
+    def __init__(self, monkeypatch):
+        self.asked, owner = 0, threading.get_ident()
+        ask = fastpath.queue_to_write
+
+        def counted():
+            if threading.get_ident() != owner:
+                self.asked += 1
+            ask()
+
+        monkeypatch.setattr(fastpath, "queue_to_write", counted)
+
+    def waiting(self) -> int:
+        if db.engine.dialect.name != "postgresql":
+            return self.asked
+        with db.engine.connect() as connection:
+            return connection.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                           "AND wait_event_type = 'Lock'")).scalar_one()
+
+    def until(self, count: int) -> None:
+        deadline = time.monotonic() + 30
+        while self.waiting() < count:
+            assert time.monotonic() < deadline, f"fewer than {count} scans waiting"
+
+
+def _in_thread(app, work) -> tuple[threading.Thread, list]:
+    found = []
+
+    def run():
+        with app.test_request_context(headers={"Accept-Language": "en"}):
+            try:
+                found.append(work())
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, found
+
+
+def test_a_copy_that_waited_behind_its_first_and_an_entry_changes_nothing(app, gate, monkeypatch):
+    """The first copy of an exit lets the person out and is not committed yet; an entry at
+    another phone waits for it, and behind the entry the exit's second copy. The entry goes
+    first and lets the person in again, so the second copy finds someone to let out: it must
+    change nothing even so, since its record is refused."""
+    queue = Queue(monkeypatch)
+    phone, other_phone = paired(app, gate["door"]), paired(app, gate["door"], "entry phone")
+    scan(app, gate["guest"], gate["door"], "in", device=other_phone)
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        first = services.scan(gate["guest"], gate["door"], phone, "copy", kind="exit")
+        entry_thread, entered = _in_thread(app, lambda: services.scan_now(gate["guest"], gate["door"], other_phone, "again"))
+        queue.until(1)
+        copy_thread, copied = _in_thread(app, lambda: services.scan_now(gate["guest"], gate["door"], phone, "copy",
+                                                                        kind="exit"))
+        queue.until(2)
+        db.session.commit()
+    entry_thread.join()
+    copy_thread.join()
+    assert (first.result, first.why, entered[0].result) == ("left", "", "admitted")
+    assert (copied[0].result, copied[0].scan_id, copied[0].repeated) == ("left", first.scan_id, True)
+    with app.app_context():
+        presence = db.session.execute(select(Presence)).scalar_one()
+        assert (presence.inside, presence.entries) == (True, 2)
+        assert db.session.execute(select(func.count(Scan.id))).scalar_one() == 3
+
+
+def test_two_doors_without_reentry_at_once_the_later_hears_already_inside(app, gate, monkeypatch):
+    """A first entry at one door, not committed yet, and the same badge at another door of the
+    area: the later finds the person inside, not a second entry refused as re-entry. (On
+    PostgreSQL its statement saw the presence as it was before the first door's commit.)"""
+    queue = Queue(monkeypatch)
+    with app.app_context():
+        door = db.session.get(Checkpoint, gate["door"])
+        other = db.session.execute(select(Checkpoint.id).where(
+            Checkpoint.venue_id == door.venue_id, Checkpoint.hall_id.is_(None), Checkpoint.id != door.id)).scalars().first()
+    for each in (gate["door"], other):
+        rule(app, each, reentry=False)
+    phone = paired(app, other)
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        first = services.scan(gate["guest"], gate["door"], None, "first")
+        thread, later = _in_thread(app, lambda: services.scan_now(gate["guest"], other, phone, "later"))
+        queue.until(1)
+        db.session.commit()
+    thread.join()
+    assert (first.result, later[0].result, later[0].why) == ("admitted", "already_inside", "")
+    with app.app_context():
+        assert db.session.execute(select(Presence.entries)).scalar_one() == 1

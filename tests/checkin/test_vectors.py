@@ -63,9 +63,11 @@ def _zones(mask: int) -> list[str]:
     return [code for bit, code in enumerate(ZONE_CODES) if mask & (1 << bit)]
 
 
-def test_the_whole_scan_answers_each_vector_from_the_database(app):
+@pytest.mark.parametrize("path", ["session", "own connection"])
+def test_the_whole_scan_answers_each_vector_from_the_database(app, path):
     """Every case without an invitation-only session (those need a booked programme and are
-    covered by test_scan.py), through services.scan with matching rows."""
+    covered by test_scan.py), through services.scan with matching rows: in the session's
+    transaction (the scanner page) and on the scan's own connection (the API)."""
     with app.test_request_context(headers={"Accept-Language": "en"}):
         load_demo(only={"editions", "venues"})
         edition = get_edition(2023)
@@ -93,8 +95,12 @@ def test_the_whole_scan_answers_each_vector_from_the_database(app):
             services.save_rule(door, r["categories"], _zones(r["zone_mask"]) if r["zone_mask"] else [], None,
                                moment(r["opens_at"]), moment(r["closes_at"]), r["mode"], r["reentry"])
             db.session.commit()
-            answer = committed(lambda case=case, index=index: services.scan(
-                case["payload"], door, None, f"vector-{index}", moment(case["at"]), case["kind"]))
+            if path == "session":
+                answer = committed(lambda case=case, index=index: services.scan(
+                    case["payload"], door, None, f"vector-{index}", moment(case["at"]), case["kind"]))
+            else:
+                answer = services.scan_now(case["payload"], door.id, None, f"vector-{index}", moment(case["at"]),
+                                           case["kind"])
             assert {"result": answer.result, "why": answer.why} == case["expect"], case["name"]
             checked += 1
         assert checked == sum(1 for case in VECTORS if not case["snapshot"]["rule"]["session"])
