@@ -38,3 +38,17 @@ class UserForm(ConferenceForm):
         _l("Repeat the password"),
         validators=[EqualTo("password", _l("The two passwords differ."))],
     )
+
+
+class WelcomeForm(ConferenceForm):
+    """An invited person chooses their own password."""
+
+    password = PasswordField(
+        _l("Choose a password"),
+        description=_l("At least 12 characters; not a common password, and not your email address."),
+        validators=[DataRequired(_l("Enter a password.")), Length(max=1024)],
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[EqualTo("password", _l("The two passwords differ."))],
+    )

@@ -15,8 +15,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from conference.accounts import services
-from conference.accounts.forms import LoginForm, UserForm
+from conference.accounts import invitations, services
+from conference.accounts.forms import LoginForm, UserForm, WelcomeForm
 from conference.accounts.models import User
 from conference.core.database import committed
 from conference.core.domains import home_of
@@ -101,3 +101,37 @@ def users():
 @login_required
 def account():
     return render_template("accounts/account.html", user=current_user, roles=ROLES)
+
+
+@bp.after_app_request
+def _invitations_stay_private(response):
+    if request.path.startswith("/account/welcome/"):
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        response.headers["Cache-Control"] = "private, no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/account/welcome/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], methods=["POST"])
+def welcome(token):
+    """An invitation's link: the invited person chooses their password, and is signed in."""
+    try:
+        invited = invitations.user_for(token)
+    except invitations.InvitationError as error:
+        return render_template("accounts/welcome.html", problem=error.message, form=None), 410
+    form = WelcomeForm()
+    if form.validate_on_submit():
+        try:
+            user = committed(lambda: invitations.accept(token, form.password.data))
+        except invitations.InvitationError as error:
+            return render_template("accounts/welcome.html", problem=error.message, form=None), 410
+        except services.AccountError as error:
+            form.show(error, "password")
+        else:
+            session.clear()
+            login_user(user)
+            flash(_("Your password is set. Welcome!"), "success")
+            return redirect(home_of(user) or url_for("accounts.account"))
+    status = 422 if form.errors else 200
+    return render_template("accounts/welcome.html", form=form, user=invited, problem=None), status

@@ -20,6 +20,9 @@ REDACTED = "[redacted]"
 
 # /r/<token> and its sub-pages, also when the path is quoted inside a query (?next=%2Fr%2F...).
 _PRIVATE_LINK = re.compile(r"(?i)((?:/|%2f)r(?:/|%2f))[^/?#&\s\"']+")
+# A volunteer applicant's own link (/volunteer/<year>/status/<token>) and an account invitation
+# (/account/welcome/<token>) open as much.
+_OWN_LINKS = re.compile(r"(?i)((?:/|%2f)(?:volunteer(?:/|%2f)\d{4}(?:/|%2f)status|account(?:/|%2f)welcome)(?:/|%2f))[^/?#&\s\"']+")
 # ?pair=<code> on the scanner page, also quoted inside another query (%3Fpair%3D...).
 _PAIRING_CODE = re.compile(r"(?i)((?:[?&]|%3f|%26)pair(?:=|%3d))[^&#\s\"']+")
 
@@ -27,6 +30,7 @@ _PAIRING_CODE = re.compile(r"(?i)((?:[?&]|%3f|%26)pair(?:=|%3d))[^&#\s\"']+")
 def redact(text: str) -> str:
     """The text with every private-link token and pairing code replaced by [redacted]."""
     text = _PRIVATE_LINK.sub(rf"\g<1>{REDACTED}", text)
+    text = _OWN_LINKS.sub(rf"\g<1>{REDACTED}", text)
     return _PAIRING_CODE.sub(rf"\g<1>{REDACTED}", text)
 
 

@@ -9,6 +9,7 @@ def domain():
     from conference.core.domains import Domain, EditionEntry, Step
     from conference.core.permissions import STAFF
     from conference.volunteers import (
+        apply_views,
         attendance_views,
         demo,
         group_views,
@@ -24,7 +25,8 @@ def domain():
 
     return Domain(
         name="volunteers",
-        blueprints=(me_views.bp, attendance_views.bp, group_views.bp, records_views.bp, nights_views.bp),
+        blueprints=(me_views.bp, attendance_views.bp, group_views.bp, apply_views.bp, records_views.bp,
+                    nights_views.bp),
         jobs=(records_jobs,),
         permissions={
             "volunteers.view": STAFF,
@@ -37,6 +39,8 @@ def domain():
                                    position=65),
                       EditionEntry(_l("Volunteers' no-shows now"), "volunteers_attendance.no_shows",
                                    "volunteers.manage", position=72),
+                      EditionEntry(_l("Applications to volunteer"), "volunteers_apply.applications_list",
+                                   "volunteers.screen", position=80),
                       EditionEntry(_l("Hotel nights without shifts"), "volunteers_nights.idle_nights", "hotels.view",
                                    position=59)),
         clone_steps=(Step("volunteers", groups.clone_groups, requires=("venues", "hotels"),

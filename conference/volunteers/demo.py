@@ -222,8 +222,9 @@ def _applicants(edition, groups, rng: random.Random) -> list[Volunteer]:
         volunteer = Volunteer(
             edition_id=edition.id, status=status, family_name=family, given_name=given,
             email=f"v{index:03d}@volunteers.example.org", phone_sealed=pii.seal(phone), phone_masked=pii.mask_phone(phone),
-            id_type="passport", document_sealed=pii.seal(number), document_index=pii.blind_index(number, "identity"),
-            document_masked=pii.mask_document_number(number), nationality="CHN",
+            # keyed as the form keys a passport (nationality:number), so the demo's numbers count as taken
+            id_type="passport", document_sealed=pii.seal(number), document_index=pii.blind_index(f"CN:{number}", "identity"),
+            document_masked=pii.mask_document_number(number), nationality="CN",
             school_or_employer=SCHOOLS[index % len(SCHOOLS)], languages=languages, skills=skills,
             availability=availability, shirt_size=rng.choice(["S", "M", "M", "L", "L", "XL"]),
             emergency_name="家长（虚构）", emergency_phone_sealed=pii.seal(f"139{rng.randrange(10**7, 10**8)}"),

@@ -104,6 +104,7 @@ def volunteer(world: World, family: str, *, first_time: bool = False, languages=
     db.session.flush()
     if trained:
         db.session.add(TrainingPlace(training_id=world.training.id, volunteer_id=found.id, attended_at=world.training.ends_at))
+        world.training.taken += 1
     if account:
         user = accounts.create_user(person.email, PASSWORD, "volunteer", display_name=person.name)
         db.session.add(AccountPerson(user_id=user.id, edition_id=edition.id, person_id=person.id))

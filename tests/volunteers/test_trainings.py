@@ -133,7 +133,7 @@ def test_a_lead_books_and_marks_only_their_groups_volunteers(app, client, ids):
     assert submit(client, f"{BASE}/trainings/{ids['training']}/places/{place}/remove", {}, headers=EN).status_code == 303
     with app.app_context():
         assert db.session.get(TrainingPlace, place) is None
-        assert db.session.get(Training, ids["training"]).taken == 1  # Crew0's seat
+        assert db.session.get(Training, ids["training"]).taken == 2  # the seats of Li (booked by the factory) and Crew0
 
 
 def test_the_seats_never_go_below_those_booked(app, client, ids):
@@ -148,7 +148,7 @@ def test_the_seats_never_go_below_those_booked(app, client, ids):
                       training_form(code="T-USHER", capacity="1"), headers=EN)
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and 'id="capacity-error"' in html
-    assert "2 volunteers are booked; the seats cannot go below that." in html
+    assert "3 volunteers are booked; the seats cannot go below that." in html  # the crew and the factory's Li
 
 
 @pytest.mark.parametrize("trial", range(3))
