@@ -11,6 +11,7 @@ def domain():
     from conference.volunteers import (
         apply_views,
         attendance_views,
+        cli,
         demo,
         group_views,
         groups,
@@ -20,13 +21,16 @@ def domain():
         records_jobs,
         records_views,
         services,
+        shift_views,
+        signup_views,
     )
     from conference.volunteers.models import Volunteer
 
     return Domain(
         name="volunteers",
-        blueprints=(me_views.bp, attendance_views.bp, group_views.bp, apply_views.bp, records_views.bp,
-                    nights_views.bp),
+        blueprints=(me_views.bp, attendance_views.bp, group_views.bp, apply_views.bp, signup_views.bp, shift_views.bp,
+                    records_views.bp, nights_views.bp),
+        commands=(cli.volunteers_cli,),
         jobs=(records_jobs,),
         permissions={
             "volunteers.view": STAFF,
@@ -37,6 +41,7 @@ def domain():
         scopes={"group_lead": services.lead_scope},
         edition_page=(EditionEntry(_l("Volunteers and working groups"), "volunteers.index", "volunteers.view",
                                    position=65),
+                      EditionEntry(_l("Volunteer coverage"), "volunteers_shifts.coverage", "volunteers.view", position=66),
                       EditionEntry(_l("Volunteers' no-shows now"), "volunteers_attendance.no_shows",
                                    "volunteers.manage", position=72),
                       EditionEntry(_l("Applications to volunteer"), "volunteers_apply.applications_list",

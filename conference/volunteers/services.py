@@ -253,8 +253,11 @@ def rest_between(shift: Shift, standing: Standing, settings: VolunteerSettings) 
 def training_done(shift: Shift, standing: Standing, settings: VolunteerSettings) -> list[Conflict]:
     """The trainings the post and the shift require were attended."""
     missing = [t for t in shift.required_trainings if t not in standing.trained]
+    # The titles come from the shift's own trainings: looked up by id, a training nobody holds
+    # on to leaves the session's identity map, and each volunteer's check read it again.
+    titles = {t.id: t.title for t in (shift.post.training, shift.training) if t is not None}
     return [Conflict("training", HARD, _l("%(name)s has not attended the training %(training)s.",
-                                          name=standing.volunteer.name, training=db.session.get(Training, t).title),
+                                          name=standing.volunteer.name, training=titles[t]),
                      shift.id, other_id=t) for t in missing]
 
 
