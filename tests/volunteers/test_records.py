@@ -16,8 +16,8 @@ from conference.core.database import committed
 from conference.core.models import AuditEntry, Job
 from conference.extensions import db
 from conference.volunteers import records, services
+from conference.volunteers.cli import volunteers_cli
 from conference.volunteers.models import ServiceRecord, Volunteer
-from conference.volunteers.records_cli import certificates_command
 from conference.volunteers.services import VolunteerError
 from tests.conftest import login, make_user, race, submit
 from tests.volunteers import factories
@@ -327,15 +327,15 @@ def test_a_group_with_nobody_with_hours_is_told_so(app):
 def test_the_command_writes_every_certificate(app, w, tmp_path):
     _group_with_hours(w)
     out = tmp_path / "all.pdf"
-    result = app.test_cli_runner().invoke(certificates_command, ["--edition", "2023", "--out", str(out), "--group", "vol"])
+    result = app.test_cli_runner().invoke(volunteers_cli, ["certificates", "--edition", "2023", "--out", str(out), "--group", "vol"])
     assert result.exit_code == 0, result.output
     assert "2 certificates" in result.output and "1 volunteers without recorded hours skipped" in result.output
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"Pages:\s+2", info)
-    again = app.test_cli_runner().invoke(certificates_command, ["--edition", "2023", "--out", str(out)])
+    again = app.test_cli_runner().invoke(volunteers_cli, ["certificates", "--edition", "2023", "--out", str(out)])
     assert again.exit_code == 0
     assert len(db.session.execute(select(ServiceRecord)).scalars().all()) == 2  # reused, not issued again
-    unknown = app.test_cli_runner().invoke(certificates_command, ["--edition", "2023", "--out", str(out), "--group", "NOPE"])
+    unknown = app.test_cli_runner().invoke(volunteers_cli, ["certificates", "--edition", "2023", "--out", str(out), "--group", "NOPE"])
     assert unknown.exit_code != 0 and "no working group" in unknown.output
 
 
