@@ -6,8 +6,10 @@ from flask.cli import AppGroup
 from conference.editions.cli import edition_for_command
 from conference.editions.localtime import local
 from conference.volunteers import staffing
+from conference.volunteers.records_cli import certificates_command
 
-volunteers_cli = AppGroup("volunteers", help="Volunteers: shifts and their crews.")
+volunteers_cli = AppGroup("volunteers", help="Volunteers: shifts and their crews, service record certificates.")
+volunteers_cli.add_command(certificates_command)
 
 
 @volunteers_cli.command("shifts")
