@@ -5,7 +5,7 @@ def domain():
     from flask_babel import lazy_gettext as _l
 
     from conference.checkin import api, cli, demo, services, views, volunteer_api
-    from conference.core.domains import Domain, EditionEntry, Step
+    from conference.core.domains import Domain, EditionEntry, Section, Step
     from conference.core.permissions import STAFF
 
     return Domain(
@@ -23,4 +23,6 @@ def domain():
         demo_notes=(demo.scanner_note,),
         clone_steps=(Step("checkin", services.clone_rules, requires=("venues",), label=_l("checkpoint rules")),),
         edition_page=(EditionEntry(_l("Check-in"), "checkin.index", "checkin.view", position=80),),
+        # a volunteer whose shift at a checkpoint is on: the way to the scanner from their page
+        sections=(Section("volunteers.me.first_shift", "checkin/_volunteer_scanner_link.html"),),
     )
