@@ -4,7 +4,7 @@
 def domain():
     from flask_babel import lazy_gettext as _l
 
-    from conference.checkin import api, cli, demo, services, views, volunteer_api
+    from conference.checkin import api, cli, demo, services, views, volunteer_api, volunteering
     from conference.core.domains import Domain, EditionEntry, Section, Step
     from conference.core.permissions import STAFF
 
@@ -25,4 +25,5 @@ def domain():
         edition_page=(EditionEntry(_l("Check-in"), "checkin.index", "checkin.view", position=80),),
         # a volunteer whose shift at a checkpoint is on: the way to the scanner from their page
         sections=(Section("volunteers.me.first_shift", "checkin/_volunteer_scanner_link.html"),),
+        handles={"volunteers.place_given_up": volunteering.withdraw_on_place_given_up},
     )

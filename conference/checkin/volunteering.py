@@ -117,6 +117,22 @@ def _mint(user: User, place: ShiftPlace) -> ShiftRights:
     return ShiftRights(device, token, place, replaced)
 
 
+def withdraw_on_place_given_up(place: ShiftPlace, actor=None) -> None:
+    """A place given up takes its scanning rights with it: the phone's token for that shift is
+    withdrawn (the scans it made before still count, as for any unpaired device)."""
+    shift = place.shift
+    users = select(AccountPerson.user_id).where(AccountPerson.person_id == place.volunteer.person_id)
+    devices = list(db.session.execute(select(ScannerDevice).where(
+        ScannerDevice.user_id.in_(users), ScannerDevice.checkpoint_id == shift.post.checkpoint_id,
+        ScannerDevice.valid_from == shift.starts_at - AROUND_SHIFT, ScannerDevice.valid_until == shift.ends_at + AROUND_SHIFT,
+        ScannerDevice.revoked_at.is_(None))).scalars())
+    for device in devices:
+        device.revoked_at = clock.now()
+        audit.record("device.unpair", device, detail={"name": device.name, "why": "shift place given up"}, actor=actor)
+    if devices:
+        services.forget_devices()
+
+
 # The scanner's shift mode ---------------------------------------------------------------------
 
 SHIFT_RESULTS = ("checked_in", "checked_out", "already_checked_in", "already_checked_out", "no_shift",

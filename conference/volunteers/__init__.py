@@ -51,7 +51,8 @@ def domain():
         clone_steps=(Step("volunteers", groups.clone_groups, requires=("venues", "hotels"),
                           label=_l("working groups (without members), their posts and halls, and trainings")),),
         homes={"volunteer": me_views.home},
-        slots=("volunteers.me.first_shift",),  # the volunteer's next or current shift on their page
+        slots=("volunteers.me.first_shift",),
+        events=("volunteers.place_given_up",),  # (place, actor): checkin withdraws the shift's scanning rights  # the volunteer's next or current shift on their page
         demo_steps=(Step("volunteers", demo.load_volunteers, requires=("badges", "hotels")),
                     Step("volunteer_certificates", records_demo.issue_certificates, requires=("volunteers",))),
         demo_notes=(demo.demo_logins,),

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from conference.accounts.models import User
-from conference.core import audit
+from conference.core import audit, events
 from conference.core.capacity import Counter
 from conference.core.database import hold_rows
 from conference.core.errors import Refusal
@@ -390,6 +390,7 @@ def give_up(place: ShiftPlace, now: datetime, actor: User | None = None) -> None
     PLACES.give_back(Shift.id == place.shift_id)
     db.session.flush()
     audit.record("shift.give_up", place, detail={"shift": place.shift_id, "volunteer": place.volunteer_id}, actor=actor)
+    events.emit("volunteers.place_given_up", place=place, actor=actor)
 
 
 # Hours ---------------------------------------------------------------------------------------

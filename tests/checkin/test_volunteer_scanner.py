@@ -160,6 +160,23 @@ def test_reopening_the_page_during_the_shift_replaces_the_token_of_the_one_devic
         assert db.session.execute(select(func.count(AuditEntry.id)).where(AuditEntry.action == "device.shift_token")).scalar() == 2
 
 
+def test_a_place_given_up_takes_its_scanning_rights_with_it(app, client, desk):
+    from conference.volunteers import services as volunteers
+
+    clock.freeze(desk["at"](9))
+    token = _rights(_signed_in(app, client)).json["token"]
+    assert client.get("/api/v1/checkin/snapshot", headers=_bearer(token)).status_code == 200  # now cached
+    with app.app_context():
+        place = db.session.execute(select(ShiftPlace).where(ShiftPlace.volunteer_id == desk["wang"])).scalar_one()
+        lead = make_user(app, "organizer", "organizer-lead@example.org")
+        from conference.accounts.services import find_by_email
+        volunteers.give_up(place, desk["at"](9), actor=find_by_email(lead))
+        db.session.commit()
+    assert client.get("/api/v1/checkin/snapshot", headers=_bearer(token)).status_code == 401
+    # the paired phone at the same checkpoint is not touched
+    assert client.get("/api/v1/checkin/snapshot", headers=_bearer(desk["desk_token"])).status_code == 200
+
+
 def test_after_its_window_the_token_is_refused_on_every_path_even_when_cached(app, client, desk):
     clock.freeze(desk["at"](12, 0))
     token = _rights(_signed_in(app, client)).json["token"]
