@@ -56,7 +56,11 @@ api = SpecTree(
     validation_error_model=FieldErrors,
     security_schemes=[SecurityScheme(name="device", data=SecuritySchemeData(
         type=SecureType.HTTP, scheme="bearer",
-        description="A scanner device's token, from pairing (`flask checkin pair-device` or a pairing QR).",
+        description="A scanner device's token, from pairing (`flask checkin pair-device` or a pairing QR), or the "
+                    "token a volunteer's shift gives their phone on the scanner page.",
+    )), SecurityScheme(name="session", data=SecuritySchemeData(
+        type=SecureType.API_KEY, name="session", field_in="cookie",
+        description="A signed-in account's session cookie (the volunteers' own shifts).",
     ))],
 )
 

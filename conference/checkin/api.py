@@ -19,8 +19,12 @@ from spectree import Response as ApiResponse
 from conference.checkin import services
 from conference.checkin.models import RESULTS
 from conference.checkin.services import PairedDevice, ScanError
+from conference.core import clock
 from conference.core.api import documented, json_response
 from conference.core.database import committed
+from conference.editions.localtime import local
+from conference.editions.models import Edition
+from conference.extensions import db
 from conference.people.services import photo_path
 
 bp = Blueprint("checkin_api", __name__, url_prefix="/api/v1/checkin")
@@ -85,6 +89,8 @@ class ScanOut(BaseModel):
     scan_id: int
     repeated: bool
     conflict: bool
+    training: str | None = Field(None, description=(
+        "At a training's checkpoint, a volunteer booked on the training on now: that their attendance is taken."))
 
 
 class ScanAnswer(ScanOut):
@@ -151,8 +157,8 @@ REFUSALS = {"HTTP_400": Errors, "HTTP_415": Errors, "HTTP_422": Errors}
 # Who is calling -------------------------------------------------------------------------------
 
 
-def _unauthorized():
-    response = jsonify({"error": _("This scanner is not paired, or it has been unpaired.")})
+def _unauthorized(message=None):
+    response = jsonify({"error": str(message or _("This scanner is not paired, or it has been unpaired."))})
     response.status_code = 401
     response.headers["WWW-Authenticate"] = 'Bearer realm="scanner"'
     abort(response)
@@ -160,14 +166,33 @@ def _unauthorized():
 
 def _device(unpaired: bool = False) -> PairedDevice:
     """The device of the bearer token, or 401. An unpaired device only where `unpaired` says
-    so (the scans it may still deliver are its callers' to check, see services.accepts)."""
+    so (the scans it may still deliver are its callers' to check, see services.accepts). A
+    volunteer's shift token only within its window, by the server's clock, on every path."""
     scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
     device = services.device_for_token(token.strip()) if scheme.lower() == "bearer" else None
     if device is not None:
         g.scanner_device = device  # it said how many scans it holds, even if refused here
     if device is None or (device.revoked_at is not None and not unpaired):
         _unauthorized()
+    if not device.in_window(clock.now()):
+        _unauthorized(outside_window(device))
     return device
+
+
+def outside_window(device: PairedDevice) -> str:
+    """Why a volunteer's shift token is refused now."""
+    if device.valid_from is not None and clock.now() < device.valid_from:
+        return _("This phone's scanning rights begin at %(time)s, half an hour before the shift.",
+                 time=_local_time(device.edition_id, device.valid_from))
+    return _("This phone's scanning rights ended at %(time)s, half an hour after the shift. Open the scanner page again "
+             "signed in for your next shift.", time=_local_time(device.edition_id, device.valid_until))
+
+
+def _local_time(edition_id: int, moment: datetime) -> str:
+    return local(db.session.get(Edition, edition_id), moment).strftime("%m-%d %H:%M")
+
+
+bearer_device = _device  # the same check for the volunteers' endpoints (volunteer_api.py)
 
 
 @bp.after_request

@@ -66,4 +66,7 @@ def _morning_of_scans(edition) -> int:
 
 def scanner_note() -> list[str]:
     return ["Try the scanner: flask checkin pair-device --edition 2023 --checkpoint DEMO-DESK, "
-            "then open /scan/ and paste the token, or pair a phone from Check-in → Devices."]
+            "then open /scan/ and paste the token, or pair a phone from Check-in → Devices.",
+            "A volunteer on a checkpoint shift who signs in and opens /scan/ gets a token for the shift's checkpoint, "
+            "from half an hour before the shift to half an hour after (serve the demo at that time with CONFERENCE_NOW, "
+            "e.g. 2023-07-18T08:00:00+08:00); \"Shift check-in\" on the scanner checks volunteers in and out by badge."]

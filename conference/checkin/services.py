@@ -48,6 +48,7 @@ from conference.checkin.models import (
     ScannerDevice,
 )
 from conference.core import audit, clock, deletion, pii
+from conference.core.database import committed
 from conference.core.deletion import Dependent, depends_on
 from conference.core.encoding import b64url_decode
 from conference.core.errors import Refusal
@@ -58,6 +59,7 @@ from conference.extensions import db
 from conference.people.models import Person
 from conference.registration.services import holds_confirmed_seat
 from conference.venues.models import Checkpoint, Venue
+from conference.volunteers import scanning as volunteer_scanning
 
 # What the badge itself says (unreadable, forged, another edition, superseded, revoked) is the
 # badge domain's; what this entrance says, ours.
@@ -93,10 +95,14 @@ class Answer:
     scan_id: int
     repeated: bool = False
     conflict: bool = False
+    training: str = ""  # "Training attended: …" at a training's checkpoint
 
     def as_json(self) -> dict:
-        return {"result": self.result, "why": self.why, "reason": self.reason, "person": self.person,
-                "scan_id": self.scan_id, "repeated": self.repeated, "conflict": self.conflict}
+        found = {"result": self.result, "why": self.why, "reason": self.reason, "person": self.person,
+                 "scan_id": self.scan_id, "repeated": self.repeated, "conflict": self.conflict}
+        if self.training:
+            found["training"] = self.training
+        return found
 
 
 # Rules --------------------------------------------------------------------------------------
@@ -224,6 +230,7 @@ def gate_for(checkpoint_id: int) -> Gate | None:
 
 
 def forget_gates() -> None:
+    volunteer_scanning.forget_training_windows()
     _gates.clear()
     _devices.clear()
     _health.clear()
@@ -396,12 +403,49 @@ def scan(payload: str, checkpoint: Checkpoint | int, device: "PairedDevice | Non
     return Answer(result, why, reason, person, scan_id, conflict=conflict)
 
 
+@dataclass
+class BadgeCheck:
+    """A badge as any entrance would see it, before the entrance's own rules: `result` is
+    admitted for a genuine, current badge, else invalid, wrong_edition, superseded or revoked."""
+
+    result: str
+    why: str
+    reason: str
+    person: dict | None
+    badge_id: int | None
+
+
+def check_badge(payload: str, checkpoint_id: int, at: datetime) -> BadgeCheck:
+    """The code's signature and edition and the badge's version and revocation, checked as a
+    scan checks them (the same functions), without the entrance's rules and without recording
+    anything: for the scanner's shift mode."""
+    gate = gate_for(checkpoint_id)
+    problem, claim, row = _read_badge(payload or "", gate, fastpath.DriverConnection.of_session())
+    facts = BadgeFacts(row.version, row.status, row.category) if row else None
+    decision = decide(problem, facts, claim.version if claim else 0, 0, Rule(), at, "lookup")
+    return BadgeCheck(decision.result, decision.why, reason_text(decision.why, row.revoked_reason if row else ""),
+                      _person(row) if row else None, row.id if row else None)
+
+
 def scan_now(payload: str, checkpoint_id: int, device: "PairedDevice | None", client_scan_id: str,
              scanned_at: datetime | None = None, kind: str = "entry", offline_result: str | None = None) -> Answer:
     """scan(), committed, on a pooled connection of its own: the scanner API's path, which
-    skips the session's bookkeeping (a third of a scan's time on SQLite)."""
-    return fastpath.committed_on_own_connection(lambda connection: scan(
+    skips the session's bookkeeping (a third of a scan's time on SQLite). An admission at a
+    training's checkpoint then marks the volunteer's attendance, in the session's transaction
+    once the scan's own is committed (on SQLite the two could not both write)."""
+    answer = fastpath.committed_on_own_connection(lambda connection: scan(
         payload, checkpoint_id, device, client_scan_id, scanned_at, kind, offline_result, connection))
+    if answer.result == "admitted":
+        at = in_utc(scanned_at) if plausible(scanned_at) else clock.now()
+        if volunteer_scanning.training_on(checkpoint_id, at):
+            answer.training = committed(lambda: _attend_training(answer.person["badge_id"], checkpoint_id, at))
+    return answer
+
+
+def _attend_training(badge_id: int, checkpoint_id: int, at: datetime) -> str:
+    person_id = db.session.execute(select(Badge.person_id).where(Badge.id == badge_id)).scalar_one()
+    training = volunteer_scanning.attend_training(person_id, checkpoint_id, at)
+    return str(_l("Training attended: %(title)s", title=training.title)) if training is not None else ""
 
 
 def in_utc(moment: datetime | None) -> datetime | None:
@@ -473,6 +517,14 @@ class PairedDevice:
     checkpoint_id: int
     edition_id: int
     revoked_at: datetime | None = None  # unpaired then: it may still deliver what it scanned before
+    # A volunteer's phone scans only around their shift (see checkin/volunteering.py).
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    user_id: int | None = None
+
+    def in_window(self, moment: datetime) -> bool:
+        """Whether the token may be used at `moment`: a paired device always."""
+        return (self.valid_from is None or moment >= self.valid_from) and (self.valid_until is None or moment <= self.valid_until)
 
 
 _devices: dict[str, tuple[float, PairedDevice | None]] = {}
@@ -488,7 +540,8 @@ def device_for_token(token: str) -> PairedDevice | None:
     if cached and cached[0] > time.monotonic():
         return cached[1]
     row = db.session.execute(select(ScannerDevice.id, ScannerDevice.name, ScannerDevice.checkpoint_id,
-                                    ScannerDevice.edition_id, ScannerDevice.revoked_at).where(
+                                    ScannerDevice.edition_id, ScannerDevice.revoked_at, ScannerDevice.valid_from,
+                                    ScannerDevice.valid_until, ScannerDevice.user_id).where(
         ScannerDevice.token_hash == digest)).first()
     device = PairedDevice(*row) if row else None
     if len(_devices) > 10000:
@@ -497,11 +550,20 @@ def device_for_token(token: str) -> PairedDevice | None:
     return device
 
 
+def forget_devices() -> None:
+    """A token replaced or withdrawn: this worker refuses it at once, the others within GATE_SECONDS."""
+    _devices.clear()
+
+
 def accepts(device: PairedDevice, scanned_at: datetime | None) -> bool:
     """Whether a device may have this scan recorded: a paired device any scan; an unpaired one
     only a scan it made before it was unpaired (its offline queue, sent late), by a clock that
     can be right. Such a scan counts at the device's own checkpoint, wherever the phone was
-    paired since: pairing again makes a new device with a new token."""
+    paired since: pairing again makes a new device with a new token. A volunteer's shift token
+    only within its window, now (the window is checked against the server's clock, never the
+    scan's time a phone says, which it could set back)."""
+    if not device.in_window(clock.now()):
+        return False
     if device.revoked_at is None:
         return True
     return plausible(scanned_at) and in_utc(scanned_at) < device.revoked_at
@@ -561,6 +623,8 @@ def health_of(device: ScannerDevice, now: datetime | None = None) -> str:
     now = now or clock.now()
     if device.state == "waiting":
         return ""
+    if device.valid_until is not None and not device.valid_from <= now <= device.valid_until:
+        return "unsent" if device.unsent else ""  # a volunteer's phone off shift is silent by design
     if device.unsent:
         return "unsent"
     since = device.last_sync_at or device.paired_at

@@ -18,7 +18,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from conference.badges import services as badges
-from conference.checkin import reports, services
+from conference.checkin import reports, services, volunteering
 from conference.checkin.forms import (
     MODE_LABELS,
     RESULT_LABELS,
@@ -261,19 +261,58 @@ def _scanner_texts() -> dict:
         "never_synced": _("Not synced yet."),
         "entry": _("Entry"),
         "exit": _("Exit"),
+        "shift_results": {
+            "checked_in": _("CHECKED IN"), "checked_out": _("CHECKED OUT"), "already_checked_in": _("ALREADY CHECKED IN"),
+            "already_checked_out": _("ALREADY CHECKED OUT"), "no_shift": _("NO SHIFT NOW"),
+            "not_a_volunteer": _("NOT A VOLUNTEER"), "own_badge": _("YOUR OWN BADGE"),
+            "needs_network": _("NEEDS THE NETWORK"),
+        },
+        "shift_needs_network": _("Shift check-in needs the network: the server decides it, never this phone. "
+                                 "Nothing was recorded; scan again when the phone is online."),
+        "shift_over": _("Your shift's scanning rights have ended."),
     }
 
 
 @bp.route("/scan/")
 def scanner():
     """The volunteer's page. It needs no login: the device token in the phone's storage is
-    its key. A supervisor who is also signed in sees the link to the manual look-up."""
+    its key. A supervisor who is also signed in sees the link to the manual look-up; a
+    volunteer signed in with their account gets a token from their shift (shift_rights)."""
     lookup_years = []
     if current_user.is_authenticated and can(current_user, "checkin.lookup"):
         lookup_years = [edition.year for edition in list_editions()]
-    response = Response(render_template("checkin/scanner.html", lookup_years=lookup_years, texts=_scanner_texts()))
+    volunteer = current_user.is_authenticated and bool(volunteering.volunteers_of(current_user))
+    response = Response(render_template("checkin/scanner.html", lookup_years=lookup_years, texts=_scanner_texts(),
+                                        volunteer=volunteer))
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+@bp.route("/scan/shift-rights", methods=["POST"])
+def shift_rights():
+    """The scanner page of a signed-in volunteer asks for its token: one for the checkpoint of
+    the shift on now, valid from half an hour before it to half an hour after; or why not, with
+    the next shift. Asked by the page's script (its session and CSRF token), never a GET, so
+    that neither a link nor the page's offline copy makes a token."""
+    if not current_user.is_authenticated:
+        return jsonify({"error": _("Sign in with your volunteer account to scan during your shift.")}), 401
+    try:
+        rights = committed(lambda: volunteering.rights_for(current_user, clock.now()))
+    except volunteering.NoScanningRights as refusal:
+        coming = refusal.next_place
+        return jsonify({"error": str(refusal.message),
+                        "next_shift": volunteering.shift_json(coming) if coming is not None else None}), 403
+    device, checkpoint = rights.device, rights.device.checkpoint
+    edition_zone = lambda moment: local(checkpoint.venue.edition, moment)  # noqa: E731
+    return jsonify({
+        "token": rights.token, "device": {"id": device.id, "name": device.name},
+        "checkpoint": {"id": checkpoint.id, "code": checkpoint.code, "name": checkpoint.name},
+        "valid_from": edition_zone(device.valid_from).isoformat(), "valid_until": edition_zone(device.valid_until).isoformat(),
+        "seconds_left": int((device.valid_until - clock.now()).total_seconds()),  # a phone's clock may be off
+        "shift": volunteering.shift_json(rights.place),
+        "message": _("Scanning at %(checkpoint)s until %(time)s, for your shift %(when)s.", checkpoint=checkpoint.name,
+                     time=edition_zone(device.valid_until).strftime("%H:%M"), when=volunteering.when(rights.place)),
+    })
 
 
 @bp.route("/scan/sw.js")

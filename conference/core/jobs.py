@@ -53,6 +53,11 @@ class JobKind:
     file_name: Callable[[Job], str]
     back: Callable[[Job], tuple[str, str]]  # (label, URL)
     skipped: object | None = None  # "… skipped: %(n)d."
+    # What the permission is checked against (a working group's batch: its lead, no other);
+    # None: the permission alone decides.
+    subject: Callable[[Job], object] | None = None
+    # The audit action written when the file is fetched (it holds other people's records).
+    audit_download: str | None = None
 
 
 KINDS: dict[str, JobKind] = {}

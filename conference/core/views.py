@@ -17,7 +17,8 @@ from flask_limiter.util import get_qualified_name
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
-from conference.core import jobs
+from conference.core import audit, jobs
+from conference.core.database import committed
 from conference.core.i18n import LANG_COOKIE, normalise_locale
 from conference.core.permissions import can
 from conference.core.urls import safe_next
@@ -56,7 +57,10 @@ def _job_or_abort(job_id: int):
     """The job and its kind, for those its kind lets see it (403 for others, 404 if none)."""
     job = jobs.get_job(job_id) or abort(404)
     kind = jobs.KINDS.get(job.kind) or abort(404)
-    if not can(current_user, kind.permission):
+    subject = kind.subject(job) if kind.subject is not None else None
+    if kind.subject is not None and subject is None:
+        abort(404)  # what it was made for is gone
+    if not can(current_user, kind.permission, subject):
         abort(403)
     return job, kind
 
@@ -85,11 +89,13 @@ def job_progress(job_id):
 @bp.route("/jobs/<id:job_id>.<suffix>")
 @login_required
 def job_file(job_id, suffix):
-    """A finished job's file: a read, which records nothing."""
+    """A finished job's file: a read, which records nothing unless its kind asks."""
     found, kind = _job_or_abort(job_id)
     path = jobs.result_path(found)
     if path is None or path.suffix != f".{suffix}":
         abort(404)
+    if kind.audit_download:
+        committed(lambda: audit.record(kind.audit_download, found, detail={"kind": found.kind}))
     return send_file(path, download_name=kind.file_name(found))
 
 

@@ -11,17 +11,27 @@ def domain():
     from conference.volunteers import (
         apply_views,
         attendance_views,
+        cli,
         demo,
         group_views,
         groups,
         me_views,
+        nights_views,
+        records_demo,
+        records_jobs,
+        records_views,
         services,
+        shift_views,
+        signup_views,
     )
     from conference.volunteers.models import Volunteer
 
     return Domain(
         name="volunteers",
-        blueprints=(me_views.bp, attendance_views.bp, group_views.bp, apply_views.bp),
+        blueprints=(me_views.bp, attendance_views.bp, group_views.bp, apply_views.bp, signup_views.bp, shift_views.bp,
+                    records_views.bp, nights_views.bp),
+        commands=(cli.volunteers_cli,),
+        jobs=(records_jobs,),
         permissions={
             "volunteers.view": STAFF,
             # groups, posts, shifts, trainings and screening; a group lead within their groups
@@ -31,15 +41,23 @@ def domain():
         scopes={"group_lead": services.lead_scope},
         edition_page=(EditionEntry(_l("Volunteers and working groups"), "volunteers.index", "volunteers.view",
                                    position=65),
+                      EditionEntry(_l("Volunteer coverage"), "volunteers_shifts.coverage", "volunteers.view", position=66),
                       EditionEntry(_l("Volunteers' no-shows now"), "volunteers_attendance.no_shows",
                                    "volunteers.manage", position=72),
                       EditionEntry(_l("Applications to volunteer"), "volunteers_apply.applications_list",
-                                   "volunteers.screen", position=80)),
+                                   "volunteers.screen", position=80),
+                      EditionEntry(_l("Hotel nights without shifts"), "volunteers_nights.idle_nights", "hotels.view",
+                                   position=59)),
         clone_steps=(Step("volunteers", groups.clone_groups, requires=("venues", "hotels"),
                           label=_l("working groups (without members), their posts and halls, and trainings")),),
         homes={"volunteer": me_views.home},
-        demo_steps=(Step("volunteers", demo.load_volunteers, requires=("badges", "hotels")),),
+        slots=("volunteers.me.first_shift",),
+        events=("volunteers.place_given_up",),  # (place, actor): checkin withdraws the shift's scanning rights  # the volunteer's next or current shift on their page
+        demo_steps=(Step("volunteers", demo.load_volunteers, requires=("badges", "hotels")),
+                    Step("volunteer_certificates", records_demo.issue_certificates, requires=("volunteers",))),
         demo_notes=(demo.demo_logins,),
+        # ServiceRecord is left out on purpose: the Volunteer Service Regulations ask for service
+        # records to be kept, and its verification page must keep working after the purge.
         personal_data={
             Volunteer: ("phone_sealed", "document_sealed", "guardian_phone_sealed", "emergency_phone_sealed",
                         "emergency_name", "photo_file", "note"),

@@ -54,7 +54,7 @@ def _page(edition, shift, bound: tuple[int, str, object] | None = None, status: 
         "volunteers/attendance/shift.html", edition=edition, shift=shift, rows=rows, settings=settings,
         where=me.where(shift.post), hours=me.hours_label, bound=bound,
         checked_in=sum(1 for place in crew if place.checked_in_at),
-        shift_url=me.built_page(f"/editions/{edition.year}/volunteers/shifts/{shift.id}"),
+        shift_url=url_for("volunteers_shifts.shift_page", year=edition.year, shift_id=shift.id),
     ), status
 
 
@@ -120,6 +120,6 @@ def no_shows(year):
     return render_template(
         "volunteers/attendance/no_shows.html", edition=edition, no_shows=found, now=now,
         wheres={item.place.shift.post_id: me.where(item.place.shift.post) for item in found},
-        shift_urls={item.place.shift_id: me.built_page(f"/editions/{edition.year}/volunteers/shifts/{item.place.shift_id}")
+        shift_urls={item.place.shift_id: url_for("volunteers_shifts.shift_page", year=edition.year, shift_id=item.place.shift_id)
                     for item in found},
     )

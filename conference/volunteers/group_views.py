@@ -5,10 +5,9 @@ volunteers domain's scope decides; lists are filtered with services.visible_grou
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException
 from wtforms.fields.choices import SelectChoice
 
 from conference.core import clock
@@ -23,8 +22,8 @@ from conference.editions.views import edition_or_404
 from conference.extensions import db
 from conference.venues import services as venues
 from conference.venues.models import Checkpoint, Venue
+from conference.volunteers import applications, groups, services
 from conference.volunteers import group_forms as forms
-from conference.volunteers import groups, services
 from conference.volunteers.groups import (
     GroupError,
     GroupFields,
@@ -39,9 +38,6 @@ bp = Blueprint("volunteers", __name__, url_prefix="/editions/<year:year>/volunte
 LABELS = {"post_kinds": forms.POST_KIND_LABELS, "skill_labels": services.SKILL_LABELS,
           "language_labels": services.LANGUAGE_LABELS, "place_name": groups.place_name}
 # Pages other parts of the volunteering domain serve under this prefix; linked when installed.
-OTHER_PAGES = {"applications": "applications", "settings": "settings", "coverage": "coverage"}
-
-
 def _status(*forms_shown) -> int:
     return 422 if any(f is not None and f.is_submitted() and f.errors for f in forms_shown) else 200
 
@@ -64,14 +60,6 @@ def _show_all(form, refusal, fallback: str) -> None:
         target.errors = [*target.errors, message]
 
 
-def _page_exists(path: str) -> bool:
-    try:
-        current_app.url_map.bind("localhost").match(path, method="GET")
-    except HTTPException:
-        return False
-    return True
-
-
 def _training_choices(edition) -> list[SelectChoice]:
     return [SelectChoice("", _("None"))] + [SelectChoice(str(t.id), f"{t.code} · {t.title}")
                                            for t in services.trainings_of(edition)]
@@ -89,8 +77,10 @@ def _day_choices(edition) -> list[SelectChoice]:
 def index(year):
     edition = edition_or_404(year)
     rows = groups.glance(edition, services.visible_groups(current_user, edition))
-    base = f"/editions/{edition.year}/volunteers/"
-    others = {key: base + path for key, path in OTHER_PAGES.items() if _page_exists(base + path)}
+    others = {"coverage": url_for("volunteers_shifts.coverage", year=edition.year),
+              "settings": url_for("volunteers_apply.settings", year=edition.year)}
+    if can(current_user, "volunteers.screen", applications.screening_subject(edition)):
+        others["applications"] = url_for("volunteers_apply.applications_list", year=edition.year)
     totals = {key: sum(getattr(row, key) for row in rows) for key in ("volunteers", "posts", "shifts", "needed", "taken")}
     return render_template("volunteers/groups/index.html", edition=edition, rows=rows, totals=totals, others=others,
                            trainings=services.trainings_of(edition), edition_wide=can(current_user, "volunteers.manage", edition))

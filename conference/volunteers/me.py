@@ -10,7 +10,6 @@ from flask import current_app, url_for
 from icalendar import Calendar, Event, vText
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from werkzeug.exceptions import HTTPException
 
 from conference.accounts.models import User
 from conference.core.i18n import localized
@@ -197,13 +196,3 @@ def shifts_ical(volunteer: Volunteer, name: str) -> bytes:
         calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()
-
-
-def built_page(path: str) -> str | None:
-    """`path` when a page of this app answers it (another part of the volunteers' pages that
-    may not be installed), else None, so no link leads nowhere."""
-    try:
-        current_app.url_map.bind("localhost").match(path, method="GET")
-    except HTTPException:
-        return None
-    return path

@@ -21,7 +21,7 @@ def _private(response: Response) -> Response:
 def _refusal(edition) -> Response:
     """Signed in, but not an accepted volunteer of this edition: what the page is for, and where
     to apply, rather than a bare 403."""
-    apply_url = me.built_page(f"/volunteer/{edition.year}/")
+    apply_url = url_for("volunteers_apply.apply", year=edition.year)
     return _private(Response(render_template("volunteers/me/not_a_volunteer.html", edition=edition,
                                              apply_url=apply_url), 403))
 
@@ -40,11 +40,11 @@ def page(year):
     if volunteer is None:
         return _refusal(edition)
     mine = me.my_page(volunteer, clock.now())
-    base = f"/volunteer/{edition.year}/me/"
     return _private(Response(render_template(
         "volunteers/me/page.html", edition=edition, mine=mine, hours=me.hours_label, notes=me.notes,
         worked=services.worked_minutes, written_place=me.written_place,
-        open_shifts_url=me.built_page(base + "shifts/open"), certificate_url=me.built_page(base + "certificate"),
+        open_shifts_url=url_for("volunteers_signup.open_shifts", year=edition.year),
+        certificate_url=url_for("volunteers_records.own_certificate", year=edition.year),
     )))
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from conference.accounts.models import User
-from conference.core import audit
+from conference.core import audit, events
 from conference.core.capacity import Counter
 from conference.core.database import hold_rows
 from conference.core.errors import Refusal
@@ -253,8 +253,11 @@ def rest_between(shift: Shift, standing: Standing, settings: VolunteerSettings) 
 def training_done(shift: Shift, standing: Standing, settings: VolunteerSettings) -> list[Conflict]:
     """The trainings the post and the shift require were attended."""
     missing = [t for t in shift.required_trainings if t not in standing.trained]
+    # The titles come from the shift's own trainings: looked up by id, a training nobody holds
+    # on to leaves the session's identity map, and each volunteer's check read it again.
+    titles = {t.id: t.title for t in (shift.post.training, shift.training) if t is not None}
     return [Conflict("training", HARD, _l("%(name)s has not attended the training %(training)s.",
-                                          name=standing.volunteer.name, training=db.session.get(Training, t).title),
+                                          name=standing.volunteer.name, training=titles[t]),
                      shift.id, other_id=t) for t in missing]
 
 
@@ -387,6 +390,7 @@ def give_up(place: ShiftPlace, now: datetime, actor: User | None = None) -> None
     PLACES.give_back(Shift.id == place.shift_id)
     db.session.flush()
     audit.record("shift.give_up", place, detail={"shift": place.shift_id, "volunteer": place.volunteer_id}, actor=actor)
+    events.emit("volunteers.place_given_up", place=place, actor=actor)
 
 
 # Hours ---------------------------------------------------------------------------------------

@@ -9,7 +9,11 @@
  * phone is paired to by then; an item the server refuses leaves the queue, so it always drains.
  *
  * One badge, one answer: a code the camera keeps seeing is not scanned again until it has been
- * out of view, and the same code typed by a handheld scanner within seconds is ignored. */
+ * out of view, and the same code typed by a handheld scanner within seconds is ignored.
+ *
+ * A volunteer signed in with their account gets a token from their shift (valid from half an
+ * hour before it to half an hour after), asked for when the phone holds none. Shift check-in
+ * mode sends volunteers' badges to shift-scans, online only: it never decides here nor queues. */
 (function () {
   "use strict";
 
@@ -17,6 +21,8 @@
   var API = "/api/v1/checkin";
   var TOKEN_KEY = "checkin.device-token";
   var SYNC_KEY = "checkin.last-sync";
+  var SHIFT_KEY = "checkin.shift-until"; // the end of a shift token's window; none for a paired phone
+  var SHIFT_NOTE_KEY = "checkin.shift-note";
   var ONLINE_TIMEOUT_MS = 2500;
   var SNAPSHOT_EVERY_MS = 60000;
   var RETRY_EVERY_MS = 10000;
@@ -32,6 +38,10 @@
 
   var token = localStorage.getItem(TOKEN_KEY);
   var lastSync = Number(localStorage.getItem(SYNC_KEY)) || 0;
+  var shiftUntil = Number(localStorage.getItem(SHIFT_KEY)) || 0;
+  var shiftRightsUrl = document.body.dataset.shiftRights || "";
+  var shiftMode = false;
+  var shiftTimer = null;
   var serverSnapshot = null; // as the server sent it
   var snapshot = null; // the same, with what this phone has seen since (local presence)
   var queue = []; // scans waiting to be sent, in the order they were made; mirrored in IndexedDB
@@ -181,7 +191,7 @@
     return call(API + "/snapshot", { timeout: 15000 }).then(function (reply) {
       setReachable(true);
       if (held !== token) return;
-      if (reply.status === 401) { forget(TEXTS.unpaired); return; }
+      if (reply.status === 401) { dropped(reply.body); return; }
       if (reply.status === 200) return adopt(reply.body, asked);
     }, function () { setReachable(false); });
   }
@@ -270,7 +280,7 @@
   // What the page says about the network and the queue --------------------------------------
   function banner(sending) {
     var lines = [];
-    if (!reachable) lines.push(snapshot || !token ? TEXTS.offline : TEXTS.no_snapshot);
+    if (!reachable) lines.push(shiftMode ? TEXTS.shift_needs_network : snapshot || !token ? TEXTS.offline : TEXTS.no_snapshot);
     if (sending) lines.push(format(TEXTS.sending, { count: sending }));
     if (conflicts) lines.push(format(TEXTS.conflicts, { count: conflicts }));
     var node = $("banner");
@@ -319,8 +329,8 @@
     }).then(function (reply) {
       if (!reachable) { setReachable(true); flush(); }
       if (reply.status === 401) {
-        if (scan.token === token) forget(TEXTS.unpaired);
-        return { result: "not_paired", why: "", reason: TEXTS.unpaired, person: null };
+        if (scan.token === token) dropped(reply.body);
+        return { result: "not_paired", why: "", reason: problemText(reply.body), person: null };
       }
       if (reply.status !== 200) return { result: "refused", why: "", reason: problemText(reply.body), person: null };
       var answer = reply.body;
@@ -346,10 +356,83 @@
              reason: TEXTS.reasons[problem], person: null });
       return Promise.resolve();
     }
+    if (shiftMode) return shiftScan(payload);
     var scan = { payload: payload, client_scan_id: newId(), scanned_at: new Date().toISOString(), kind: kind,
                  seq: nextSeq(), token: token, checkpoint: snapshot ? snapshot.checkpoint : null };
     var decided = !reachable || !navigator.onLine ? decideHere(scan) : sendNow(scan);
     return decided.then(show);
+  }
+
+  // Shift check-in: online only ------------------------------------------------------------
+  function needsNetwork() {
+    return { result: "needs_network", why: "", reason: TEXTS.shift_needs_network, person: null };
+  }
+
+  function shiftScan(payload) {
+    if (!reachable || !navigator.onLine) { show(needsNetwork()); return Promise.resolve(); }
+    var held = token;
+    return call(API + "/shift-scans", { method: "POST", body: JSON.stringify({ payload: payload }) }).then(function (reply) {
+      if (reply.status === 401) {
+        if (held === token) dropped(reply.body);
+        return show({ result: "not_paired", why: "", reason: problemText(reply.body), person: null });
+      }
+      if (reply.status !== 200) return show({ result: "refused", why: "", reason: problemText(reply.body), person: null });
+      var answer = reply.body;
+      show({ result: answer.result, why: "", reason: answer.reason, person: answer.person,
+             shift: answer.shift ? answer.shift.label : "" });
+    }, function () {
+      setReachable(false);
+      show(needsNetwork());
+    });
+  }
+
+  function setShiftMode(on) {
+    shiftMode = on;
+    $("shift-mode").setAttribute("aria-pressed", String(on));
+    document.body.classList.toggle("shift-mode", on);
+    banner();
+    scanAgain();
+  }
+
+  // Scanning rights from a volunteer's shift ------------------------------------------------
+  // The phone holds no token, or its shift token's window is over: ask for one. A paired phone
+  // keeps its pairing.
+  function askShiftRights() {
+    if (!shiftRightsUrl || (token && (!shiftUntil || shiftUntil > Date.now()))) { showShiftRights(); return Promise.resolve(); }
+    return fetch(shiftRightsUrl, { method: "POST", credentials: "same-origin",
+                                   headers: { "X-CSRFToken": document.body.dataset.csrf, "Accept-Language": lang } })
+      .then(function (response) {
+        return response.json().then(function (body) { return { status: response.status, body: body }; });
+      }).then(function (reply) {
+        if (reply.status !== 200) {
+          if (token && shiftUntil) forget("");
+          pairingError(problemText(reply.body));
+          return;
+        }
+        // By this phone's clock, however far off it is: the server counted the seconds left.
+        shiftUntil = Date.now() + reply.body.seconds_left * 1000;
+        localStorage.setItem(SHIFT_KEY, String(shiftUntil));
+        localStorage.setItem(SHIFT_NOTE_KEY, reply.body.message);
+        return useToken(reply.body.token).then(showShiftRights);
+      }, function () { /* no network: the token held, if any, stays */ });
+  }
+
+  function showShiftRights() {
+    var node = $("shift-rights");
+    node.textContent = token && shiftUntil ? localStorage.getItem(SHIFT_NOTE_KEY) || "" : "";
+    node.hidden = !node.textContent;
+    clearTimeout(shiftTimer);
+    if (token && shiftUntil) {
+      shiftTimer = setTimeout(function () {
+        forget(TEXTS.shift_over);
+        askShiftRights();
+      }, Math.min(Math.max(shiftUntil - Date.now() + 1000, 0), 2147483647));
+    }
+  }
+
+  // The server no longer takes this phone's token: unpaired, replaced, or its shift is over.
+  function dropped(body) {
+    forget(shiftUntil ? problemText(body) : TEXTS.unpaired);
   }
 
   // One badge, one answer ------------------------------------------------------------------
@@ -391,7 +474,8 @@
   }
 
   // The answer: the whole screen, a sound, a vibration ---------------------------------------
-  var TONES = { admitted: "green", left: "blue", already_inside: "amber" }; // any other answer is red
+  var TONES = { admitted: "green", left: "blue", already_inside: "amber", checked_in: "green", checked_out: "blue",
+                already_checked_in: "amber", already_checked_out: "amber" }; // any other answer is red
   var audio = null;
   function beep(tone) {
     try {
@@ -421,13 +505,13 @@
     box.className = "answer " + tone + (answer.why === "not_inside" ? " caution" : "");
     box.dataset.result = answer.result;
     box.dataset.why = answer.why || "";
-    $("answer-word").textContent = TEXTS.results[answer.result] || answer.result;
+    $("answer-word").textContent = TEXTS.results[answer.result] || TEXTS.shift_results[answer.result] || answer.result;
     var person = answer.person;
     $("answer-name").textContent = person ? nameOf(person) : "";
-    $("answer-who").textContent = person ? [TEXTS.categories[person.category] || person.category, person.organisation]
-      .filter(Boolean).join(" · ") : "";
+    $("answer-who").textContent = answer.shift || (person ? [TEXTS.categories[person.category] || person.category,
+                                                             person.organisation].filter(Boolean).join(" · ") : "");
     $("answer-reason").textContent = answer.reason || "";
-    $("answer-note").textContent = answer.offline ? TEXTS.decided_here : "";
+    $("answer-note").textContent = answer.offline ? TEXTS.decided_here : answer.training || "";
     var photo = $("answer-photo");
     photo.hidden = true;
     if (person && person.photo && !answer.offline) {
@@ -448,8 +532,10 @@
   function remember(answer, moment) {
     var item = document.createElement("li");
     item.className = "r-" + answer.result;
-    item.textContent = [clock(moment), answer.checkpoint, TEXTS.results[answer.result] || answer.result,
-                        answer.person ? nameOf(answer.person) : "", answer.result === "refused" ? answer.reason : ""]
+    var shiftWord = TEXTS.shift_results[answer.result];
+    item.textContent = [clock(moment), answer.checkpoint, TEXTS.results[answer.result] || shiftWord || answer.result,
+                        answer.person ? nameOf(answer.person) : "",
+                        answer.result === "refused" || shiftWord ? answer.reason : ""]
       .filter(Boolean).join(" · ") + (answer.offline ? " ⋯" : "");
     var list = $("recent");
     list.insertBefore(item, list.firstChild);
@@ -461,8 +547,16 @@
     code = decodeURIComponent(String(code || "").split("&")[0]);
     return call(API + "/pair", { method: "POST", token: null, body: JSON.stringify({ code: code }) }).then(function (reply) {
       if (reply.status !== 200) throw new Error("pairing");
+      paired();
       return useToken(reply.body.token);
     }).catch(function () { pairingError(TEXTS.pair_failed); });
+  }
+
+  // A paired phone's token has no shift window.
+  function paired() {
+    shiftUntil = 0;
+    localStorage.removeItem(SHIFT_KEY);
+    showShiftRights();
   }
 
   // A new token: the scans queued with the old one keep it, and their checkpoint.
@@ -490,6 +584,12 @@
   // The phone forgets its pairing; the queue stays, to be sent with the tokens it was made with.
   function forget(why) {
     token = null;
+    shiftUntil = 0;
+    localStorage.removeItem(SHIFT_KEY);
+    localStorage.removeItem(SHIFT_NOTE_KEY);
+    $("shift-rights").hidden = true;
+    clearTimeout(shiftTimer);
+    if (shiftMode) setShiftMode(false);
     serverSnapshot = snapshot = null;
     localStorage.removeItem(TOKEN_KEY);
     store("snapshot", "readwrite", function (s) { s.delete("current"); });
@@ -539,7 +639,9 @@
   $("token-form").addEventListener("submit", function (event) {
     event.preventDefault();
     var value = $("token-input").value.trim();
-    if (value) useToken(value);
+    if (!value) return;
+    paired();
+    useToken(value);
   });
   $("forget").addEventListener("click", function () {
     if (!window.confirm(TEXTS.confirm_forget)) return;
@@ -583,6 +685,7 @@
     else sameBadge();
   }
   $("camera-start").addEventListener("click", startCamera);
+  $("shift-mode").addEventListener("click", function () { setShiftMode(!shiftMode); });
 
   // Starting up ----------------------------------------------------------------------------
   window.addEventListener("online", function () { setReachable(true); refreshSnapshot().then(flush); });
@@ -617,7 +720,7 @@
     return refreshSnapshot().then(function () {
       if (snapshot) { document.body.classList.remove("unpaired"); $("forget").hidden = false; }
       return flush();
-    });
+    }).then(askShiftRights);
   }).then(function () {
     banner();
     status();

@@ -188,7 +188,7 @@ def test_the_closed_form_says_so_and_takes_nothing(app, client):
     page = client.get(URL + "?lang=en")
     assert page.status_code == 200 and "Applications to volunteer are closed." in page.get_data(as_text=True)
     assert 'name="family_name"' not in page.get_data(as_text=True)
-    response = client.post(URL, data={**applying.form_data(), "csrf_token": csrf_token(client, "/login")})
+    response = client.post(URL + "?lang=en", data={**applying.form_data(), "csrf_token": csrf_token(client, "/login")})
     assert response.status_code == 422 and "Applications to volunteer are closed." in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.execute(select(func.count(Volunteer.id))).scalar_one() == 0

@@ -221,20 +221,19 @@ def test_no_shifts_yet(app, client, li):
     assert response.status_code == 200 and "You hold no shifts yet." in html
 
 
-def test_links_lead_only_to_pages_that_exist(app, client, li):
-    from conference.volunteers.me import built_page
-
-    with app.test_request_context():
-        assert built_page("/volunteer/2023/me/shifts.ics") == "/volunteer/2023/me/shifts.ics"
-        assert built_page("/volunteer/2023/me/nowhere/at/all") is None
+def test_every_link_of_the_page_opens(app, client, li):
     login(client, "li@example.org", factories.PASSWORD)
     _response, html = _page(client, at(6))
-    for path in ("/volunteer/2023/me/shifts/open", "/volunteer/2023/me/certificate"):
-        assert (f'href="{path}"' in html) == (built_page_exists(app, path))
+    for path in ("/volunteer/2023/me/shifts/open", "/volunteer/2023/me/certificate", ICS):
+        assert f'href="{path}"' in html
+        assert client.get(path, headers=EN).status_code == 200, path
 
 
-def built_page_exists(app, path: str) -> bool:
-    from conference.volunteers.me import built_page
-
-    with app.test_request_context():
-        return built_page(path) is not None
+def test_the_scanner_is_offered_while_a_shift_at_a_checkpoint_is_on(app, client, li):
+    login(client, "li@example.org", factories.PASSWORD)
+    _response, html = _page(client, at(7, 40))  # the desk at the east gate, on now
+    assert 'href="/scan/"' in html and "Open the scanner for East gate" in html
+    _response, html = _page(client, at(6))  # the desk, not yet on
+    assert 'href="/scan/"' not in html
+    _response, html = _page(client, at(12, 45))  # the usher's shift: a hall, no checkpoint
+    assert 'href="/scan/"' not in html
