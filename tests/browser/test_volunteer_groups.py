@@ -31,7 +31,8 @@ def _sign_in(page, url: str) -> None:
 
 
 def _fits(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
+    # through a locator, which waits for the page a click may still be loading
+    assert page.locator("html").evaluate("html => html.scrollWidth") <= PHONE["width"], page.url
 
 
 def test_a_lead_adds_edits_and_deletes_shifts_in_chinese_and_english(app, browser, live_server):

@@ -107,7 +107,7 @@ def test_a_signed_in_volunteer_scans_during_their_shift(app, browser, live_serve
 
 def test_before_their_shift_the_page_says_when_it_begins(app, browser, live_server, desk, tmp_path):
     clock.freeze(desk["at"](6, 0))
-    context = browser.new_context(locale="zh-CN", viewport=PHONE)
+    context = browser.new_context(locale="en-US", viewport=PHONE)  # the page, and so its answers, in English
     page = context.new_page()
     _sign_in(page, live_server, "en")
     page.goto(f"{live_server.url}/scan/")
