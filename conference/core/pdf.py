@@ -115,9 +115,16 @@ _worker: tuple[Path, tuple[Path, ...], FontConfiguration] | None = None
 
 
 def _start_worker(static: Path, folders: tuple[Path, ...]) -> None:
-    """Once per worker process: the folders it may read and its fonts. No Flask app there."""
+    """Once per worker process: the folders it may read and its fonts, loaded by a line in each
+    CJK face while the parent still makes the first part. No Flask app there. What start-up
+    made (160,000 objects) lives as long as the process, so it is frozen: the collection after
+    each part walks only what the part left."""
     global _worker
     _worker = (static, folders, FontConfiguration())
+    lines = "".join(f'<p style="font-family: {family}">中文 繁體 Latin</p>' for family in FONT_FAMILIES.values())
+    _layout(f"<html><body>{lines}</body></html>", static, folders, _worker[2], plain=True).write_pdf()
+    gc.collect()
+    gc.freeze()
 
 
 def _render_part(html: str, target: Path, plain: bool) -> int:
