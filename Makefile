@@ -45,8 +45,9 @@ PYTEST_WORKERS ?= 2
 test-sqlite:
 	$(BIN)/pytest -m "not browser" -q -n $(PYTEST_WORKERS)
 
+# Tests marked database_free read nothing of the database: the SQLite run has them.
 test-postgres:
-	bash scripts/with-postgres.sh $(BIN)/pytest -m "not browser" -q -n $(PYTEST_WORKERS)
+	bash scripts/with-postgres.sh $(BIN)/pytest -m "not browser and not database_free" -q -n $(PYTEST_WORKERS)
 
 test-browser:
 	$(BIN)/pytest -m browser -q -n $(PYTEST_WORKERS)

@@ -160,6 +160,7 @@ def _consumer(lanyards: Path, tmp_path: Path, domains: str) -> str:
     return done.stdout
 
 
+@pytest.mark.database_free
 def test_the_consumer_registers_the_jobs_of_the_configured_domains(lanyards, tmp_path):
     listed = _consumer(lanyards, tmp_path / "with", ",".join([*DOMAINS, "lanyards"]))
     assert listed.splitlines() == [
@@ -174,6 +175,7 @@ def test_the_consumer_registers_the_jobs_of_the_configured_domains(lanyards, tmp
                                     "'conference.volunteers.records_jobs.render_certificates']"]
 
 
+@pytest.mark.database_free
 def test_the_list_of_domains_follows_the_house_plan():
     names = [package.removeprefix("conference.") for package in DOMAINS]
     packages = sorted(path.parent.name for path in (ROOT / "conference").glob("*/__init__.py"))
@@ -190,6 +192,7 @@ def _imports(path: Path):
             yield from (f"{node.module}.{alias.name}" for alias in node.names)
 
 
+@pytest.mark.database_free
 def test_a_domain_imports_only_domains_below_it():
     upward = []
     for path in sorted((ROOT / "conference").glob("*/**/*.py")):

@@ -3,9 +3,12 @@
 import re
 import subprocess
 
+import pytest
 from PIL import Image
 
 from conference.core import pdf
+
+pytestmark = pytest.mark.database_free
 
 
 def _document(part: int, pages: int) -> str:

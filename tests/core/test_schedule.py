@@ -16,6 +16,8 @@ from conference.core.schedule import (
     overlaps,
 )
 
+pytestmark = pytest.mark.database_free
+
 
 def at(hour: int, minute: int = 0) -> datetime:
     return datetime(2023, 7, 18, hour, minute)

@@ -6,6 +6,8 @@ import opencc
 import pytest
 from babel.messages.pofile import read_po
 
+pytestmark = pytest.mark.database_free
+
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 
 

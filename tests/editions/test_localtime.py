@@ -2,6 +2,8 @@
 
 from datetime import UTC, date, datetime, time
 
+import pytest
+
 from conference.editions.localtime import (
     at_local,
     edition_zone,
@@ -11,6 +13,8 @@ from conference.editions.localtime import (
     local_day,
 )
 from conference.editions.models import Edition
+
+pytestmark = pytest.mark.database_free
 
 XIAMEN = Edition(year=2023, city_zh="厦门", starts_on=date(2023, 7, 18), ends_on=date(2023, 7, 19),
                  timezone="Asia/Shanghai")
