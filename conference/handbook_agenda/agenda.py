@@ -6,13 +6,14 @@ no identity number, no phone, no travel number."""
 from dataclasses import dataclass, field
 from datetime import date
 
+from babel.dates import format_interval
 from flask import render_template
 from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from conference.core import pdf
-from conference.core.i18n import LOCALES, day_label
+from conference.core.i18n import LOCALES, current_locale
 from conference.core.models import utcnow
 from conference.editions.localtime import local, local_day
 from conference.extensions import db
@@ -74,7 +75,7 @@ def context(registration: Registration) -> dict:
     return {
         "registration": registration, "edition": edition, "person": registration.person,
         "days": by_day(registration, entries(registration)), "travel": travel, "desks": desks(registration),
-        "local": lambda moment: local(edition, moment), "day_label": day_label,
+        "dates": format_interval(edition.starts_on, edition.ends_on, skeleton="yMMMd", locale=current_locale()),
         "hotel_labels": hotels.LABELS, "kinds": KIND_LABELS, "roles": ROLE_LABELS,
         "printed": local(edition, utcnow()), "fonts": pdf.FONT_FAMILIES,
     }
