@@ -19,10 +19,10 @@ LAYOUT_LABELS = {
 }
 AREA_LABELS = {"inside": _l("Inside the hall"), "outside": _l("Outside the hall")}
 
-_POSITION = IntegerField(
-    _l("Order"), default=0, validators=[Optional(), NumberRange(0, 999)],
-    invalid_value_message=_l("Enter a whole number."),
-)
+def _position():
+    """Made in each form's body, so that it comes last on the form, not first."""
+    return IntegerField(_l("Order"), default=0, validators=[Optional(), NumberRange(0, 999)],
+                        invalid_value_message=_l("Enter a whole number."))
 
 
 def _plan_fields():
@@ -47,7 +47,7 @@ class VenueForm(ConferenceForm):
     name_zh, name_zh_hant, name_en = name_fields(_l("Name"))
     address_zh = StringField(_l("Address (Chinese)"), validators=[Optional(), Length(max=300)])
     address_en = StringField(_l("Address (English)"), validators=[Optional(), Length(max=300)])
-    position = _POSITION
+    position = _position()
     plan_image, remove_plan = _plan_fields()
 
 
@@ -62,7 +62,7 @@ class HallForm(ConferenceForm):
     layout = SelectField(_l("Seating layout"), choices=[SelectChoice(k, v) for k, v in LAYOUT_LABELS.items()])
     interpretation_booth = BooleanField(_l("Interpretation booth"))
     step_free = BooleanField(_l("Step-free access"), default=True)
-    position = _POSITION
+    position = _position()
     plan_image, remove_plan = _plan_fields()
 
 
@@ -71,7 +71,7 @@ class CheckpointForm(ConferenceForm):
     code = StringField(_l("Short code"), validators=[InputRequired(), Length(max=24)],
                        description=_l("Capital letters, digits and hyphens, such as GT-MAIN; on signs and on the scanner."))
     hall_id = SelectField(_l("Door of"), coerce=optional_row_id, validate_choice=True)
-    position = _POSITION
+    position = _position()
 
 
 class TemplateItemForm(ConferenceForm):
