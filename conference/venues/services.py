@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from conference.core import audit, deletion, images
@@ -224,19 +224,30 @@ def check_plan(data: bytes) -> CheckedImage:
     return PLANS.check(data, PLAN_MAX_BYTES)
 
 
+def _swap_plan(place: Venue | Hall, new: str | None) -> str | None:
+    """Name `new` as the place's plan in place of the one read, in one conditional statement:
+    of two organizers changing the same plan at once, one wins and the other is told, so that
+    no file is left that no row names. Returns the old file's name."""
+    db.session.flush()  # a new venue or hall gets its id
+    model, old = type(place), place.plan_file
+    read = model.plan_file.is_(None) if old is None else model.plan_file == old
+    if db.session.execute(update(model).where(model.id == place.id, read).values(plan_file=new)).rowcount != 1:
+        raise VenueError(_l("Someone changed this floor plan a moment ago. Look at it again, then send yours."),
+                         "plan_image")
+    PLANS.discard(old)
+    return old
+
+
 def set_plan(place: Venue | Hall, checked: CheckedImage, actor=None) -> None:
     """Keep a plan check_plan passed in place of the old one, whose file goes once this is
     committed; the new file goes if the transaction fails."""
-    old = place.plan_file
-    place.plan_file = PLANS.store(checked)
-    PLANS.discard(old)
+    old = _swap_plan(place, PLANS.store(checked))
     audit.record(_plan_action(place), place, detail={"plan": "replaced" if old else "added"}, actor=actor)
 
 
 def remove_plan(place: Venue | Hall, actor=None) -> None:
     if place.plan_file:
-        PLANS.discard(place.plan_file)
-        place.plan_file = None
+        _swap_plan(place, None)
         audit.record(_plan_action(place), place, detail={"plan": "removed"}, actor=actor)
 
 

@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from conference.core.database import committed
 from conference.core.models import AuditEntry
 from conference.editions import services as editions
 from conference.editions.demo import EDITION_2023
@@ -17,8 +18,8 @@ from conference.extensions import db
 from conference.programme.models import Session
 from conference.venues import services
 from conference.venues.models import Hall, Venue
-from conference.venues.services import HallFields, NameFields
-from tests.conftest import csrf_token, login, make_user, submit
+from conference.venues.services import HallFields, NameFields, VenueError
+from tests.conftest import csrf_token, login, make_user, race, submit
 
 EN = {"Accept-Language": "en"}
 BASE = "/editions/2023/venues"
@@ -224,3 +225,25 @@ def test_a_cloned_venue_and_hall_get_their_own_copies_of_the_plans(app, edition_
         copy = db.session.execute(select(Hall).join(Venue).where(Venue.edition_id == target.id)).scalar_one()
         assert copy.plan_file and copy.plan_file != original.plan_file
         assert services.plan_path(copy).read_bytes() == services.plan_path(original).read_bytes()
+
+
+def test_two_organizers_replacing_a_plan_at_once_leave_one_plan_and_no_stray_file(app, edition_2023, organizer_client):
+    venue_id, hall_id = _place(app)
+    _upload(organizer_client, f"{BASE}/{venue_id}/halls/{hall_id}/edit", _hall_form(), _image())
+    kept = _files(app)
+    first = _plans_folder(app) / _plan_file(app, Hall, hall_id)
+
+    def replace_plan(index):
+        def work():
+            hall = services.get_hall(get_edition(2023), hall_id)
+            services.set_plan(hall, services.check_plan(_image("PNG", (50 + index, 40))))
+        return committed(work)
+
+    results, errors = race(app, replace_plan, 2)
+    assert all(isinstance(error, VenueError) and error.field == "plan_image" for error in errors)
+    assert len(errors) <= 1  # one may be told someone else was quicker; never both
+    with app.app_context():
+        hall = db.session.get(Hall, hall_id)
+        assert _files(app) == (kept - {first}) | {_plans_folder(app) / hall.plan_file}
+        said = db.session.execute(select(AuditEntry.detail).where(AuditEntry.action == "hall.plan")).scalars().all()
+        assert len(said) == 1 + 2 - len(errors)
