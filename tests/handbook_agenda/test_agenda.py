@@ -188,3 +188,14 @@ def test_the_traditional_agenda_is_left_as_it_is_by_s2tw_but_for_names(made):
     text = made["pdfs"]["zh_Hant"]["text"].replace("林晓梅", "")  # names stay as written on their documents
     assert [line for line in text.splitlines() if s2tw.convert(line) != line] == []
     assert "海悅酒店" in text and "廈門" in text
+
+
+def test_a_cancelled_registration_has_no_agenda_and_no_button(app, client, demo_clock):
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        registration_demo()
+        found, token = committed(lambda: registration.register(get_edition(2023), fields()))
+        assert 'agenda.pdf' in client.get(f"/r/{token}?lang=en").get_data(as_text=True)
+        committed(lambda: registration.cancel(registration.find_by_token(token)))
+    assert client.get(f"/r/{token}/agenda.pdf").status_code == 404
+    page = client.get(f"/r/{token}?lang=en")
+    assert page.status_code == 200 and "agenda.pdf" not in page.get_data(as_text=True)
