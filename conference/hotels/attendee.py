@@ -72,7 +72,7 @@ def _traveller(person) -> Traveller | None:
     return db.session.execute(select(Traveller).where(Traveller.person_id == person.id)).scalar_one_or_none()
 
 
-def _journeys(person) -> dict[str, Journey]:
+def journeys_of(person) -> dict[str, Journey]:
     return {journey.direction: journey for journey in db.session.execute(
         select(Journey).where(Journey.person_id == person.id)).scalars()}
 
@@ -153,11 +153,29 @@ def _map_url(hotel) -> str | None:
         return None
 
 
-def _shuttles(stay: Stay) -> list:
+def shuttles_for(stay: Stay) -> list:
     """The shuttle runs calling at the stay's hotel on the days the person is there."""
     edition = stay.hotel.edition
     return [run for run in services.shuttles_from(stay.hotel)
             if stay.check_in <= local_day(edition, run.departs_at) <= stay.check_out]
+
+
+def travel_of(person) -> dict:
+    """The person's room request and placed stays, each with its roommates, map and shuttles,
+    and their arrival and departure: what the card and the personal agenda show."""
+    rooms = rooms_of(person)
+    stays = ([rooms.open] if rooms.open else []) + rooms.placed
+    return {
+        "rooms": rooms,
+        "stays": [{"stay": stay, "roommates": roommates(stay),
+                   "map_url": _map_url(stay.hotel) if stay.hotel else None,
+                   "shuttles": shuttles_for(stay) if stay.hotel and stay.status in HOLDING else []}
+                  for stay in sorted(stays, key=lambda stay: stay.check_in)],
+        "journeys": journeys_of(person),
+    }
+
+
+LABELS = {"statuses": STATUS_LABELS, "kinds": ROOM_KIND_LABELS, "modes": MODE_LABELS, "directions": DIRECTION_LABELS}
 
 
 def card(registration, **page) -> dict:
@@ -166,19 +184,7 @@ def card(registration, **page) -> dict:
         return {"hotel_card": None}
     person = registration.person
     code = _roommate_code(person)
-    rooms = rooms_of(person)
-    stays = ([rooms.open] if rooms.open else []) + rooms.placed
-    return {"hotel_card": {
-        "code": code,
-        "rooms": rooms,
-        "stays": [{"stay": stay, "roommates": roommates(stay),
-                   "map_url": _map_url(stay.hotel) if stay.hotel else None,
-                   "shuttles": _shuttles(stay) if stay.hotel and stay.status in HOLDING else []}
-                  for stay in sorted(stays, key=lambda stay: stay.check_in)],
-        "journeys": _journeys(person),
-        "labels": {"statuses": STATUS_LABELS, "kinds": ROOM_KIND_LABELS, "modes": MODE_LABELS,
-                   "directions": DIRECTION_LABELS},
-    }}
+    return {"hotel_card": {"code": code, **travel_of(person), "labels": LABELS}}
 
 
 # The request page -----------------------------------------------------------------------------
@@ -254,7 +260,7 @@ def _fill(form: StayRequestForm, person, rooms: Rooms) -> None:
         form.need_room.data = rooms.may_ask
         nights = services.conference_nights(person.edition)
         form.check_in.data, form.check_out.data = nights[0], nights[-1] + timedelta(days=1)
-    for direction, journey in _journeys(person).items():
+    for direction, journey in journeys_of(person).items():
         getattr(form, f"{direction}_at").data = form_local(person.edition, journey.at)
         getattr(form, f"{direction}_mode").data = journey.mode
         getattr(form, f"{direction}_number").data = ""  # sealed: never sent back to the browser
@@ -281,7 +287,7 @@ def _save(token: str, form: StayRequestForm) -> str:
     record = services.traveller(person)
     had_consent = record.travel_consent_at is not None
     wants_room = rooms.may_ask and form.need_room.data
-    journeys = _journeys(person)
+    journeys = journeys_of(person)
     typed = [direction for direction in DIRECTIONS if getattr(form, f"{direction}_at").data]
     if not form.consent_travel.data:
         if had_consent:  # withdrawn: the travel details go, and a request not yet placed
@@ -360,7 +366,7 @@ def request_page(token):
             flash(said, "success")
             return redirect(url_for("registration.own_page", token=token), 303)
         rooms = rooms_of(person)
-    journeys = _journeys(person)
+    journeys = journeys_of(person)
     for direction, journey in journeys.items():
         if journey.number_sealed:
             getattr(form, f"{direction}_number").description = _("Leave empty to keep the number you gave.")
@@ -398,7 +404,7 @@ def own_data(token):
                 "direction": journey.direction, "at": journey.at.isoformat(), "mode": journey.mode,
                 "number": pii.reveal(journey, "number_sealed", "data subject access") if journey.number_sealed else None,
                 "place": journey.place.name if journey.place else None, "needs_pickup": journey.needs_pickup,
-            } for journey in _journeys(person).values()],
+            } for journey in journeys_of(person).values()],
         }
 
     body = json.dumps(committed(collect), ensure_ascii=False, indent=2)

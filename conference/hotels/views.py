@@ -10,6 +10,7 @@ from flask_login import current_user
 from conference.core import clock
 from conference.core.database import committed
 from conference.core.deletion import confirm_page
+from conference.core.images import ImageRefusal
 from conference.core.permissions import permission_required
 from conference.core.schedule import ScheduleError
 from conference.editions.views import edition_or_404
@@ -25,7 +26,6 @@ from conference.hotels.forms import (
     PlaceForm,
     RoomTypeForm,
 )
-from conference.hotels.maps import MapError
 from conference.hotels.models import RoomType, Stay
 from conference.hotels.services import HotelError, HotelFields, RoomTypeFields
 from conference.people.forms import CATEGORY_LABELS
@@ -136,7 +136,7 @@ def hotel_form(year, hotel_id=None):
 
         try:
             saved = committed(save)
-        except (HotelError, MapError) as error:
+        except (HotelError, ImageRefusal) as error:
             _show_all(form, error, "code")
         else:
             flash(_("%(name)s saved.", name=saved.name), "success")

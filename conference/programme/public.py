@@ -9,6 +9,8 @@ from conference.people.services import get_person
 from conference.people.views import send_photo
 from conference.programme import services
 from conference.programme.forms import ITEM_KIND_LABELS, KIND_LABELS, ROLE_LABELS
+from conference.venues import services as venues
+from conference.venues.views import send_plan
 
 bp = Blueprint("public", __name__, url_prefix="/programme")
 
@@ -74,3 +76,19 @@ def speaker_photo(year, person_id):
     edition = edition_or_404(year)
     person, _items = _public_speaker(edition, person_id)
     return send_photo(person)
+
+
+@bp.route("/<year:year>/venues/<id:venue_id>/plan")
+def venue_plan(year, venue_id):
+    venue = venues.get_venue(edition_or_404(year), venue_id)
+    if venue is None or not services.public_venue(venue):
+        abort(404)
+    return send_plan(venue, "public, max-age=3600")
+
+
+@bp.route("/<year:year>/halls/<id:hall_id>/plan")
+def hall_plan(year, hall_id):
+    hall = venues.get_hall(edition_or_404(year), hall_id)
+    if hall is None or not services.public_venue(hall.venue):
+        abort(404)
+    return send_plan(hall, "public, max-age=3600")

@@ -571,6 +571,15 @@ def public_speaker(person: Person) -> bool:
     return person.public_profile
 
 
+def public_venue(venue: Venue) -> bool:
+    """A venue is public once a published session is held in one of its halls: its floor plan
+    and its halls' are then shown to everyone (plans show rooms, not people)."""
+    return db.session.execute(
+        select(Session.id).join(Hall, Hall.id == Session.hall_id)
+        .where(Hall.venue_id == venue.id, Session.status == "published").limit(1)
+    ).first() is not None
+
+
 # Freshness for caches ------------------------------------------------------------------------
 
 

@@ -1,12 +1,16 @@
 """The 2023 venues: the grand theatre for the opening and the gala, the conference centre for
 the summit and the twelve sub-forums. Capacities are illustrative."""
 
+import io
+from itertools import groupby
+
+from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import func, select
 
 from conference.editions.services import get_edition
 from conference.extensions import db
 from conference.venues import services
-from conference.venues.models import Venue
+from conference.venues.models import Hall, Venue
 from conference.venues.services import HallFields, NameFields
 
 VENUES = [
@@ -51,6 +55,10 @@ VENUES = [
     },
 ]
 
+# Halls with a plan of their own besides their venue's (the others are found on the venue's).
+HALL_PLANS = ("大剧场", "多功能厅A", "报告厅", "新闻中心")
+CJK_FONT = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2)  # fonts-noto-cjk, the SC face
+
 # The standard configuration of every hall (拎包开会): a guest arrives with only a bag.
 CHECKLIST = [
     ("inside", "主背景板", "Stage backdrop"),
@@ -89,7 +97,81 @@ def load_venues() -> list[str]:
             halls += 1
         for cp_position, (zh, en, hall_name, code) in enumerate(spec["checkpoints"], start=1):
             services.save_checkpoint(venue, NameFields(zh, en), code, hall=by_name.get(hall_name), position=cp_position)
+        _draw_plans(venue)
     db.session.flush()
     for area, zh, en in CHECKLIST:
         services.add_template_item(edition, area, NameFields(zh, en))
     return [f"Venues of 2023: {len(VENUES)} venues, {halls} halls, {len(CHECKLIST)} checklist items."]
+
+
+# Floor plans drawn for the demo, so that the pages and the handbook have real images to show ----
+
+
+def _font(size: int):
+    """Noto Sans CJK when the machine has it; else Pillow's own font, which has no Chinese."""
+    try:
+        return ImageFont.truetype(CJK_FONT[0], size, index=CJK_FONT[1]), True
+    except OSError:
+        return ImageFont.load_default(size), False
+
+
+def _label(zh: str, en: str, cjk: bool) -> str:
+    return f"{zh}\n{en}" if cjk else en
+
+
+def _png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def venue_plan(venue: Venue) -> bytes:
+    """The building seen from above, a band per floor with its halls as rooms and an entrance."""
+    font, cjk = _font(22)
+    title, _cjk = _font(30)
+    floors = [(floor, list(halls)) for floor, halls in groupby(sorted(venue.halls, key=lambda h: h.floor), key=lambda h: h.floor)]
+    width, band = 1400, 190
+    image = Image.new("RGB", (width, 110 + band * len(floors) + 60), "white")
+    draw = ImageDraw.Draw(image)
+    draw.text((40, 30), _label(venue.name_zh, venue.name_en, cjk).replace("\n", "  "), font=title, fill="#1d2330")
+    for row, (floor, halls) in enumerate(floors):
+        top = 100 + row * band
+        draw.rectangle((40, top, width - 40, top + band - 20), outline="#1d2330", width=4)
+        draw.text((56, top + 12), floor, font=title, fill="#b3261e")
+        room = (width - 200) // max(len(halls), 1)
+        for index, hall in enumerate(halls):
+            left = 140 + index * room
+            draw.rectangle((left, top + 20, left + room - 16, top + band - 40), fill="#eef3fb", outline="#3b5b92", width=3)
+            draw.multiline_text((left + 12, top + 40), _label(hall.name_zh, hall.name_en, cjk), font=font,
+                                fill="#1d2330", spacing=6)
+    bottom = 100 + band * len(floors)
+    draw.polygon(((width // 2 - 30, bottom + 40), (width // 2 + 30, bottom + 40), (width // 2, bottom + 5)), fill="#2e7d32")
+    draw.text((width // 2 + 45, bottom + 10), "入口 Entrance" if cjk else "Entrance", font=font, fill="#2e7d32")
+    return _png(image)
+
+
+def hall_plan(hall: Hall) -> bytes:
+    """A hall from above: the stage, the seating in rows, the doors at the back."""
+    font, cjk = _font(26)
+    width, height = 1000, 700
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((40, 40, width - 40, height - 40), outline="#1d2330", width=5)
+    draw.rectangle((250, 60, width - 250, 150), fill="#f4e3e1", outline="#b3261e", width=3)
+    draw.text((width // 2, 105), "主席台 Stage" if cjk else "Stage", font=font, fill="#b3261e", anchor="mm")
+    for row in range(8):
+        for seat in range(16):
+            x, y = 150 + seat * 44 + (40 if seat >= 8 else 0), 200 + row * 46
+            draw.rectangle((x, y, x + 30, y + 28), fill="#eef3fb", outline="#3b5b92")
+    for door in (140, width - 220):
+        draw.rectangle((door, height - 46, door + 80, height - 34), fill="#2e7d32")
+    draw.multiline_text((60, height - 140), _label(hall.name_zh, hall.name_en, cjk) + f"  {hall.floor}", font=font,
+                        fill="#1d2330", spacing=6)
+    return _png(image)
+
+
+def _draw_plans(venue: Venue) -> None:
+    services.set_plan(venue, services.check_plan(venue_plan(venue)))
+    for hall in venue.halls:
+        if hall.name_zh in HALL_PLANS:
+            services.set_plan(hall, services.check_plan(hall_plan(hall)))

@@ -26,6 +26,7 @@ class Venue(IdMixin, TimestampMixin, db.Model):
     address_zh: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     address_en: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    plan_file: Mapped[str | None] = mapped_column(String(64))  # the floor plan, under instance/floor-plans
 
     edition: Mapped[Edition] = relationship()
     halls: Mapped[list["Hall"]] = relationship(
@@ -61,6 +62,7 @@ class Hall(IdMixin, TimestampMixin, db.Model):
     interpretation_booth: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     step_free: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    plan_file: Mapped[str | None] = mapped_column(String(64))
 
     venue: Mapped[Venue] = relationship(back_populates="halls")
     checklist: Mapped[list["HallChecklistItem"]] = relationship(

@@ -2,14 +2,16 @@
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
-from conference.core import audit, deletion
+from conference.core import audit, deletion, images
 from conference.core.deletion import Dependent, depends_on
 from conference.core.errors import Refusal
+from conference.core.images import CheckedImage
 from conference.core.models import utcnow
 from conference.editions.models import Edition
 from conference.extensions import db
@@ -176,7 +178,9 @@ def _hall_checkpoints(hall: Hall) -> list[Dependent]:
 
 
 def delete_hall(hall: Hall, actor=None) -> None:
+    plan = hall.plan_file
     deletion.remove(hall, "hall.delete", detail={"name": hall.name_zh}, actor=actor)
+    PLANS.discard(plan)  # once the delete is committed
     db.session.expire(hall.venue, ["halls"])
 
 
@@ -191,7 +195,75 @@ def _venue_parts(venue: Venue) -> list[Dependent]:
 
 
 def delete_venue(venue: Venue, actor=None) -> None:
+    plan = venue.plan_file
     deletion.remove(venue, "venue.delete", detail={"name": venue.name_zh}, actor=actor)
+    PLANS.discard(plan)
+
+
+# Floor plans --------------------------------------------------------------------------------
+# A plan image per venue and per hall, for the venue pages, the public programme and the
+# handbook. Plans show rooms, not people: no personal data.
+
+PLAN_MAX_BYTES = 10 * 2**20
+PLANS = images.KeptImages(
+    folder="floor-plans", field="plan_image",
+    edge=3000,  # an A4 page at 250 dpi: room names stay legible in print
+    max_pixels=40_000_000,
+    too_large=_l("The plan is larger than %(mb)d MB. Please send a smaller one."),
+    too_many_pixels=_l("The plan has more than %(mp)d million pixels. Please send a smaller one."),
+    wrong_format=_l("The plan must be a PNG, JPEG or WebP image."),
+    unreadable=_l("This file is not an image we can read."),
+)
+
+
+def _plan_action(place: Venue | Hall) -> str:
+    return "venue.plan" if isinstance(place, Venue) else "hall.plan"
+
+
+def check_plan(data: bytes) -> CheckedImage:
+    return PLANS.check(data, PLAN_MAX_BYTES)
+
+
+def _swap_plan(place: Venue | Hall, new: str | None) -> str | None:
+    """Name `new` as the place's plan in place of the one read, in one conditional statement:
+    of two organizers changing the same plan at once, one wins and the other is told, so that
+    no file is left that no row names. Returns the old file's name."""
+    db.session.flush()  # a new venue or hall gets its id
+    model, old = type(place), place.plan_file
+    read = model.plan_file.is_(None) if old is None else model.plan_file == old
+    if db.session.execute(update(model).where(model.id == place.id, read).values(plan_file=new)).rowcount != 1:
+        raise VenueError(_l("Someone changed this floor plan a moment ago. Look at it again, then send yours."),
+                         "plan_image")
+    PLANS.discard(old)
+    return old
+
+
+def set_plan(place: Venue | Hall, checked: CheckedImage, actor=None) -> None:
+    """Keep a plan check_plan passed in place of the old one, whose file goes once this is
+    committed; the new file goes if the transaction fails."""
+    old = _swap_plan(place, PLANS.store(checked))
+    audit.record(_plan_action(place), place, detail={"plan": "replaced" if old else "added"}, actor=actor)
+
+
+def remove_plan(place: Venue | Hall, actor=None) -> None:
+    if place.plan_file:
+        _swap_plan(place, None)
+        audit.record(_plan_action(place), place, detail={"plan": "removed"}, actor=actor)
+
+
+def plan_path(place: Venue | Hall) -> Path | None:
+    """The file of the venue's or hall's floor plan, if it has one (the handbook prints it)."""
+    path = PLANS.path(place.plan_file)
+    return path if path is not None and path.is_file() else None
+
+
+def plan_mimetype(place: Venue | Hall) -> str:
+    return images.mimetype(place.plan_file)
+
+
+def plan_folder() -> Path:
+    """Where the plans are, for a PDF that may read them (core/pdf reads only folders it is given)."""
+    return PLANS.directory()
 
 
 # The standard configuration (拎包开会) ------------------------------------------------------
@@ -314,6 +386,7 @@ def clone_venues(source: Edition, target: Edition, required: dict) -> dict:
             edition=target,
             name_zh=venue.name_zh, name_zh_hant=venue.name_zh_hant, name_en=venue.name_en,
             address_zh=venue.address_zh, address_en=venue.address_en, position=venue.position,
+            plan_file=PLANS.copy(venue.plan_file),  # each edition deletes its own files
         )
         db.session.add(copy)
         for hall in venue.halls:
@@ -322,7 +395,7 @@ def clone_venues(source: Edition, target: Edition, required: dict) -> dict:
                 name_zh=hall.name_zh, name_zh_hant=hall.name_zh_hant, name_en=hall.name_en,
                 capacity=hall.capacity, floor=hall.floor, layout=hall.layout,
                 interpretation_booth=hall.interpretation_booth, step_free=hall.step_free,
-                position=hall.position,
+                position=hall.position, plan_file=PLANS.copy(hall.plan_file),
             )
             db.session.add(hall_copy)  # SQLAlchemy 2 does not cascade along the backref
             hall_map[hall.id] = hall_copy

@@ -1,10 +1,11 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from conference.core.database import committed
 from conference.core.deletion import confirm_page
+from conference.core.images import ImageRefusal
 from conference.core.permissions import can, permission_required
 from conference.core.urls import form_row_id
 from conference.editions.views import edition_or_404
@@ -17,6 +18,7 @@ from conference.venues.forms import (
     TemplateItemForm,
     TickForm,
     VenueForm,
+    place_form,
 )
 from conference.venues.services import HallFields, NameFields, VenueError
 
@@ -40,25 +42,57 @@ def index(year):
     )
 
 
+def _upload(form) -> bytes | None:
+    upload = form.plan_image.data
+    return upload.read() if upload and getattr(upload, "filename", "") else None
+
+
+def _save_with_plan(form, save):
+    """Save the venue or hall and its plan in one transaction: a refused image saves nothing."""
+    image = _upload(form)
+    remove = "remove_plan" in form and form.remove_plan.data
+
+    def both():
+        checked = services.check_plan(image) if image is not None else None
+        place = save()
+        if checked is not None:
+            services.set_plan(place, checked, actor=current_user)
+        elif remove:
+            services.remove_plan(place, actor=current_user)
+        return place
+
+    return committed(both)
+
+
+def _place_page(edition, form, title, place, plan_url):
+    status = 422 if form.is_submitted() and form.errors else 200
+    return render_template(
+        "venues/place_form.html", edition=edition, form=form, title=title, place=place,
+        plan_url=plan_url if place is not None and place.plan_file else None,
+        back_url=url_for("venues.index", year=edition.year), back_label=_("Venues and halls"),
+    ), status
+
+
 @bp.route("/venues/new", methods=["GET", "POST"])
 @bp.route("/venues/<id:venue_id>/edit", methods=["GET", "POST"])
 @permission_required("venues.manage")
 def venue_form(year, venue_id=None):
     edition = edition_or_404(year)
     venue = services.get_venue(edition, venue_id) or abort(404) if venue_id else None
-    form = VenueForm(obj=venue)
+    form = place_form(VenueForm, venue)
     if form.validate_on_submit():
         try:
-            committed(lambda: services.save_venue(
+            _save_with_plan(form, lambda: services.save_venue(
                 edition, _name(form), form.address_zh.data or "", form.address_en.data or "",
-                form.position.data or 0, venue=venue,
+                form.position.data or 0, venue=venue, actor=current_user,
             ))
-        except VenueError as error:
+        except (VenueError, ImageRefusal) as error:
             form.show(error, "name_zh")
         else:
             flash(_("Venue saved."), "success")
             return redirect(url_for("venues.index", year=year))
-    return render_template("form_page.html", edition=edition, form=form, title=_("Venue"), back_url=url_for("venues.index", year=year), back_label=_("Venues and halls"))
+    plan_url = url_for("venues.venue_plan", year=year, venue_id=venue.id) if venue else None
+    return _place_page(edition, form, _("Venue"), venue, plan_url)
 
 
 @bp.route("/venues/<id:venue_id>/halls/new", methods=["GET", "POST"])
@@ -72,7 +106,7 @@ def hall_form(year, venue_id, hall_id=None):
         hall = services.get_hall(edition, hall_id)
         if hall is None or hall.venue_id != venue.id:
             abort(404)
-    form = HallForm(obj=hall)
+    form = place_form(HallForm, hall)
     if form.validate_on_submit():
         fields = HallFields(
             name=_name(form), capacity=form.capacity.data, floor=form.floor.data or "",
@@ -80,13 +114,36 @@ def hall_form(year, venue_id, hall_id=None):
             step_free=form.step_free.data, position=form.position.data or 0,
         )
         try:
-            committed(lambda: services.save_hall(venue, fields, hall=hall))
-        except VenueError as error:
+            _save_with_plan(form, lambda: services.save_hall(venue, fields, hall=hall, actor=current_user))
+        except (VenueError, ImageRefusal) as error:
             form.show(error, "name_zh")
         else:
             flash(_("Hall saved."), "success")
             return redirect(url_for("venues.index", year=year))
-    return render_template("form_page.html", edition=edition, form=form, title=venue.name, back_url=url_for("venues.index", year=year), back_label=_("Venues and halls"))
+    plan_url = url_for("venues.hall_plan", year=year, hall_id=hall.id) if hall else None
+    return _place_page(edition, form, venue.name, hall, plan_url)
+
+
+def send_plan(place, cache: str):
+    """The plan's file as an image response, or 404 when there is none."""
+    path = services.plan_path(place) or abort(404)
+    response = send_file(path, mimetype=services.plan_mimetype(place), conditional=True)
+    response.headers["Cache-Control"] = cache
+    return response
+
+
+@bp.route("/venues/<id:venue_id>/plan")
+@permission_required("programme.view")
+def venue_plan(year, venue_id):
+    venue = services.get_venue(edition_or_404(year), venue_id) or abort(404)
+    return send_plan(venue, "private, max-age=300")
+
+
+@bp.route("/halls/<id:hall_id>/plan")
+@permission_required("programme.view")
+def hall_plan(year, hall_id):
+    hall = services.get_hall(edition_or_404(year), hall_id) or abort(404)
+    return send_plan(hall, "private, max-age=300")
 
 
 @bp.route("/venues/<id:venue_id>/checkpoints/new", methods=["GET", "POST"])

@@ -31,7 +31,7 @@ HOUSE_PLAN = [
     {"badges"},
     {"volunteers"},
     {"checkin"},
-    {"handbook"},
+    {"handbook", "handbook_agenda"},  # the personal agenda, kept apart until the handbook takes it in
     {"auditlog"},
 ]
 TIER = {name: tier for tier, names in enumerate(HOUSE_PLAN) for name in names}
