@@ -2,7 +2,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from conference.core import audit
 from conference.core.database import committed
@@ -32,6 +32,7 @@ def purge_command(year: int, dry_run: bool) -> None:
 
 
 @click.command("backup")
+@with_appcontext
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The archive to write (.tar.gz), readable by its owner only.")
 def backup_command(out: Path) -> None:
@@ -45,6 +46,7 @@ def backup_command(out: Path) -> None:
 
 
 @click.command("restore")
+@with_appcontext
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def restore_command(archive: Path) -> None:
     """Restore a backup into an empty database, then purge again what is past its period."""
