@@ -46,12 +46,12 @@ def test_a_dry_run_counts_by_kind_and_changes_nothing(app, built):
         outcome = retention.purge_edition(get_edition(2023), dry_run=True)
         db.session.commit()
         counts = dict(outcome.counts)
-        assert counts["photos of people (files deleted)"] == 1
+        assert counts["photos of people (files deleted)"] == 2  # the attendee's, the volunteer's badge's
         assert counts["photos of volunteers (files deleted)"] == 1
         assert counts["arrivals and departures"] == 1
         assert counts["registrations.document_sealed"] == 1
         assert counts["people.phone_sealed"] == 1
-        assert counts["travellers.document_consent_at"] == 1
+        assert counts["travellers.document_consent_at"] == 2
         assert counts["rooming_lists_sent.lines"] == 1
         assert counts["volunteers.emergency_phone_sealed"] == 1
         assert counts["files made by jobs (badges, rooming lists, certificates)"] == 1
@@ -83,7 +83,7 @@ def test_the_purge_erases_every_declared_kind_and_keeps_the_statistics(app, buil
         speaker = db.session.get(Person, built.speaker_id)
         assert (speaker.family_name, speaker.given_name, speaker.organisation) == ("王", "小明", "厦门大学")
         assert db.session.execute(select(func.count(Journey.id))).scalar() == 0
-        traveller = db.session.execute(select(Traveller)).scalar_one()
+        traveller = db.session.execute(select(Traveller).where(Traveller.person_id == built.person_id)).scalar_one()
         assert traveller.document_consent_at is None and traveller.travel_consent_at is None
         assert db.session.execute(select(Stay.note)).scalar_one() == ""
         assert db.session.execute(select(RoomingListSent.lines)).scalar_one() == {}
@@ -99,6 +99,7 @@ def test_the_purge_erases_every_declared_kind_and_keeps_the_statistics(app, buil
         assert again.counts == []  # nothing left to erase
         db.session.rollback()
     assert not built.photo.exists() and not built.volunteer_photo.exists() and not built.job_file.exists()
+    assert not built.volunteer_badge_photo.exists()
     login(client, make_user(app, "organizer"))
     stats = client.get("/editions/2023/registrations/stats?lang=en")
     assert stats.status_code == 200
