@@ -17,6 +17,7 @@ from conference.core import pii
 from conference.core.models import Job, utcnow
 from conference.editions.services import get_edition
 from conference.extensions import db
+from conference.hotels import rooming
 from conference.hotels import services as hotels
 from conference.hotels.models import Journey, RoomingListSent, Stay, Traveller
 from conference.people import services as people
@@ -74,8 +75,9 @@ def build(app) -> Built:
                 at=datetime(2023, 7, 17, 9, tzinfo=SHANGHAI), number_sealed=pii.seal("MF8102")),
         Stay(edition_id=edition.id, person_id=person.id, hotel_id=hotel.id, check_in=date(2023, 7, 17),
              check_out=date(2023, 7, 20), room_type_id=king.id, note="素食", status="confirmed"),
-        RoomingListSent(hotel_id=hotel.id, lines={"1": {"name": "林晓梅", "nights": 3}}),
     ])
+    db.session.flush()
+    db.session.add(RoomingListSent(hotel_id=hotel.id, lines=rooming.lines_of(rooming.rooming_list(hotel))))
     volunteer_photo = people.photo_dir() / f"{secrets.token_hex(16)}.jpg"
     volunteer_photo.write_bytes(jpeg())
     # An accepted volunteer: their application's photo, their badge's copy, an account to sign in.
