@@ -20,6 +20,6 @@ def domain():
             "phone_masked", "photo_file",
         )},
         purge=(Purge(_l("photos of people (files deleted)"), services.purge_photos, {Person: ("photo_file",)}),
-               Purge(_l("names of people made initials"), services.purge_names,
+               Purge(_l("names of people made initials, profiles emptied (published speakers keep theirs)"), services.purge_names,
                      {Person: (*services.PROFILE, "name_initials")})),
     )

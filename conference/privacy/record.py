@@ -9,7 +9,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from wtforms import BooleanField, FileField, HiddenField
+from wtforms import BooleanField, HiddenField
 from wtforms.fields.core import UnboundField
 
 from conference.core import audit
@@ -22,6 +22,7 @@ from conference.editions.models import Edition
 from conference.extensions import db
 from conference.hotels.attendee import StayRequestForm
 from conference.hotels.models import Hotel, Journey, PickupGroup, Stay, Traveller
+from conference.people.forms import CATEGORY_LABELS
 from conference.people.models import Person
 from conference.privacy import retention
 from conference.registration.forms import FIELD_LABELS, RegistrationForm
@@ -81,8 +82,7 @@ def form_fields(form) -> list[str]:
     for name, field in unbound:
         if field.field_class is HiddenField or (field.field_class is BooleanField and name.startswith("consent_")):
             continue
-        label = field.kwargs.get("label", field.args[0] if field.args else name)
-        labels.append(str(label) + (" " + str(_l("(file)")) if issubclass(field.field_class, FileField) else ""))
+        labels.append(str(field.kwargs.get("label", field.args[0] if field.args else name)))
     return labels
 
 
@@ -121,7 +121,8 @@ def build(edition: Edition) -> ProcessingRecord:
         categories.append((category.name, must, counts.get(category.id, 0)))
     people = Counter(dict(db.session.execute(select(Person.category, func.count()).where(
         Person.edition_id == edition.id).group_by(Person.category)).all()))
-    subjects = [*sorted(people.items()), (str(_l("volunteers' applications")),
+    subjects = [*((str(CATEGORY_LABELS.get(code, code)), count) for code, count in sorted(people.items())),
+                (str(_l("volunteers' applications")),
                                          _count(select(func.count(Volunteer.id)).where(Volunteer.edition_id == edition.id)))]
     notice = current_notice(edition)
     settings = db.session.execute(select(VolunteerSettings).where(VolunteerSettings.edition_id == edition.id)).scalar()
@@ -168,7 +169,7 @@ def _recipients(edition: Edition) -> list[tuple[str, str, int]]:
             Traveller, Traveller.person_id == Stay.person_id).where(
             Stay.hotel_id == hotel.id, Traveller.document_consent_at.is_not(None)))
         rows.append((hotel.name, str(_l("rooming list: names, nights, room and roommate; the identity document of "
-                                        "%(n)d guests who agreed separately", n=documents)), guests))
+                                        "those who agreed separately (%(n)d)", n=documents)), guests))
     groups = _count(select(func.count(PickupGroup.id)).where(PickupGroup.edition_id == edition.id))
     if groups:
         riders = _count(select(func.count(Journey.id)).where(Journey.edition_id == edition.id,
@@ -183,7 +184,7 @@ def workbook(record: ProcessingRecord) -> bytes:
     return workbook_of([
         (str(_l("Forms")), [_l("Form"), _l("Field")], [(form, field) for form, fields in record.forms for field in fields],
          [40, 60]),
-        (str(_l("Categories")), [_l("Category"), _l("Must give besides name and document"), _l("Registrations")],
+        (str(_l("Categories")), [_l("Category"), _l("Must give besides name and document"), _l("How many")],
          [(name, ", ".join(fields), count) for name, fields, count in record.categories], [24, 60, 14]),
         (str(_l("Data subjects")), [_l("Who"), _l("How many")], record.subjects, [30, 12]),
         (str(_l("Stored data")), [_l("Domain"), _l("Table"), _l("Column"), _l("Protection"), _l("At the end of retention")],

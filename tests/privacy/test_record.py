@@ -24,7 +24,7 @@ def test_the_page_says_what_why_to_whom_how_long_and_who_may_see(app, client, bu
     page = client.get("/editions/2023/privacy/record?lang=en").get_data(as_text=True)
     for said in ("Document number", "Flight or train number", "T-shirt size",  # the forms' fields
                  "phone_sealed", "encrypted (AES-GCM)", "photos of people (files deleted)",  # stored, protected
-                 "Sea View", "the identity document of 1 guests",  # recipients, from the data
+                 "Sea View", "the identity document of those who agreed separately (1)",  # recipients, from the data
                  "180 days after the conference", "pii.reveal", "Administrator, Organizer",  # retention, roles
                  "Privacy notice of registration"):
         assert said in page, said
