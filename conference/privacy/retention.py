@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from conference.core import audit, clock
@@ -50,7 +51,8 @@ def purge_edition(edition: Edition, dry_run: bool = False, actor=None) -> Outcom
     """Erase the edition's personal data if its period is over (nothing before); a dry run
     counts what would go and changes nothing. The caller commits."""
     due = is_due(edition)
-    counts = erasure.purge(edition.id, installed().domains, dry_run) if due else []
+    with force_locale("en"):  # the kinds as the command prints them and the audit entry keeps them, in any request
+        counts = erasure.purge(edition.id, installed().domains, dry_run) if due else []
     if due and not dry_run:
         db.session.expire_all()  # the purge's bulk updates went round the session's copies
         audit.record("privacy.purge", edition, detail={"erased": dict(counts)}, actor=actor)
