@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 
 from conference.core.errors import Refusal
 from conference.core.models import utcnow
@@ -55,8 +55,9 @@ def _dump(target: Path) -> None:
             raw.close()
         return
     address, environment = _libpq(engine.url)
-    subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={target}", address],  # noqa: S603, S607  no shell; PATH's pg_dump, as pg_ctl's
-                   check=True, env=environment, capture_output=True)
+    # No shell; PostgreSQL's client tools from PATH, as scripts/with-postgres.sh finds pg_ctl.
+    command = ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={target}", address]
+    subprocess.run(command, check=True, env=environment, capture_output=True)  # noqa: S603, S607
 
 
 def make_backup(out: Path) -> dict:
@@ -136,10 +137,13 @@ def _load(dump: Path, dialect: str) -> None:
         finally:
             raw.close()
         return
+    # The tables of an empty database (as `flask db upgrade` leaves it) make way for the dump's.
+    db.metadata.drop_all(db.engine)
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
     db.engine.dispose()
     address, environment = _libpq(db.engine.url)
-    result = subprocess.run(["pg_restore",  # noqa: S603, S607  no shell; PATH's pg_restore "--no-owner", "--no-privileges", "--clean", "--if-exists",
-                             "--single-transaction", f"--dbname={address}", str(dump)],
-                            env=environment, capture_output=True, text=True)
+    command = ["pg_restore", "--no-owner", "--no-privileges", "--single-transaction", f"--dbname={address}", str(dump)]
+    result = subprocess.run(command, env=environment, capture_output=True, text=True)  # noqa: S603, S607
     if result.returncode:
         raise BackupError(f"pg_restore failed: {result.stderr.strip()[-500:]}")

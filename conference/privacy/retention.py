@@ -53,7 +53,7 @@ def purge_edition(edition: Edition, dry_run: bool = False, actor=None) -> Outcom
     due = is_due(edition)
     with force_locale("en"):  # the kinds as the command prints them and the audit entry keeps them, in any request
         counts = erasure.purge(edition.id, installed().domains, dry_run) if due else []
-    if due and not dry_run:
+    if counts and not dry_run:  # the daily run over editions purged long ago writes nothing
         db.session.expire_all()  # the purge's bulk updates went round the session's copies
         audit.record("privacy.purge", edition, detail={"erased": dict(counts)}, actor=actor)
     return Outcome(purge_from(edition), due, counts, dry_run)

@@ -7,6 +7,7 @@ import stat
 import tarfile
 from pathlib import Path
 
+import flask_migrate
 import pytest
 from sqlalchemy import create_engine, make_url, select, text
 
@@ -19,7 +20,7 @@ from conference.registration.models import Registration
 from tests.privacy import world
 
 
-def empty_app(app, tmp_path: Path, name: str):
+def empty_app(app, tmp_path: Path, name: str, migrated: bool = False):
     """An app like the tests' own (the same PII_KEY: TestingConfig's), on a database with nothing in it."""
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() == "sqlite":
@@ -35,6 +36,9 @@ def empty_app(app, tmp_path: Path, name: str):
     moment = clock.now()
     made = create_app({"SQLALCHEMY_DATABASE_URI": target, "INSTANCE_DIR": str(tmp_path / f"{name}-instance")})
     clock.freeze(moment)  # creating an app sets the one clock from its configuration
+    if migrated:  # its tables made and empty, as `flask db upgrade` leaves a new database
+        with made.app_context():
+            flask_migrate.upgrade()
     return made
 
 
@@ -71,7 +75,7 @@ def test_a_backup_is_the_owners_alone_holds_the_files_and_never_the_key(app, arc
 
 def test_a_restore_brings_back_every_row_and_file_and_refuses_a_database_not_empty(app, archive, tmp_path):
     out, built, counts = archive
-    target = empty_app(app, tmp_path, "restored")
+    target = empty_app(app, tmp_path, "restored", migrated=True)
     restored = target.test_cli_runner().invoke(args=["restore", str(out)])
     assert restored.exit_code == 0, restored.output
     with target.app_context():
