@@ -35,6 +35,8 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL")
     PII_KEY = os.environ.get("PII_KEY")
     INSTANCE_DIR = INSTANCE_DIR
+    # Where backups are kept: the daily purge deletes those older than the retention period.
+    BACKUP_DIR = os.environ.get("BACKUP_DIR")
 
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"

@@ -26,6 +26,7 @@ DOMAINS = (
     "conference.volunteers",
     "conference.checkin",
     "conference.handbook_agenda",
+    "conference.privacy",
     "conference.auditlog",
 )
 

@@ -49,6 +49,18 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Purge:
+    """A domain's own part of the retention purge (core/retention.py), for what is more than
+    emptying columns: files on disk, names made initials. It takes over `columns` (of its own
+    `personal_data`) from the purge's emptying of the rest, and `run(edition_id, dry_run)`
+    returns how many things of its `kind` went (or would go)."""
+
+    kind: object  # what goes, in the reader's language: "photos (files deleted)"
+    run: Callable[[int, bool], int]
+    columns: Mapping[type, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Domain:
     name: str
     blueprints: tuple[Blueprint, ...] = ()
@@ -65,6 +77,7 @@ class Domain:
     events: tuple[str, ...] = ()  # what it tells the domains above it
     handles: Mapping[str, Callable] = field(default_factory=dict)  # event -> handler(**payload)
     personal_data: Mapping[type, tuple[str, ...]] = field(default_factory=dict)  # model -> columns
+    purge: tuple[Purge, ...] = ()  # what the retention purge does beyond emptying those columns
     # role -> scope(user, subject): a user of that role holds their permissions only over the
     # subjects this answers true for (a group lead: their own groups' posts, shifts, halls)
     scopes: Mapping[str, Callable[[object, object], bool]] = field(default_factory=dict)

@@ -96,6 +96,18 @@ def result_path(job: Job) -> Path | None:
     return Path(current_app.config["INSTANCE_DIR"]) / job.file_path if job.status == "done" and job.file_path else None
 
 
+def purge_results(edition_id: int, dry_run: bool) -> int:
+    """The retention purge's part of jobs: an edition's result files (badges, rooming lists,
+    certificates) hold people's data; they go from disk once the purge has committed."""
+    done = db.session.execute(select(Job).where(Job.edition_id == edition_id, Job.file_path.is_not(None))).scalars().all()
+    if not dry_run:
+        for job in done:
+            after_commit((Path(current_app.config["INSTANCE_DIR"]) / job.file_path).unlink, True)
+            job.file_path = None
+        db.session.flush()
+    return len(done)
+
+
 def run(job_id: int, work: Work) -> None:
     """Do a job's work and keep its outcome: the file and the work's writes committed together,
     or, if the work raises, nothing of it but the failure and its message (raised again, for

@@ -54,6 +54,7 @@ def permission_required(permission: str) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapped.permission = permission  # read by the authorization matrix (tests/test_authorization.py)
         return wrapped
 
     return decorator

@@ -52,17 +52,23 @@ def _write_safely(cell) -> None:
 def workbook(title: str, headers: list[str], rows, widths: list[int]) -> bytes:
     """One sheet: a frozen header row, then the rows, every cell made safe. Times are given
     as naive local times (local_time()); their headers name the zone (time_header())."""
+    return workbook_of([(title, headers, rows, widths)])
+
+
+def workbook_of(sheets: list[tuple[str, list[str], object, list[int]]]) -> bytes:
+    """Several sheets, each (title, headers, rows, widths) written as workbook() writes one."""
     book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append([str(header) for header in headers])
-    for row in rows:
-        sheet.append(list(row))
-        for cell in sheet[sheet.max_row]:
-            _write_safely(cell)
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
+    book.remove(book.active)
+    for title, headers, rows, widths in sheets:
+        sheet = book.create_sheet(title[:31])
+        sheet.append([str(header) for header in headers])
+        for row in rows:
+            sheet.append(list(row))
+            for cell in sheet[sheet.max_row]:
+                _write_safely(cell)
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -14,5 +14,6 @@ def domain():
         commands=(cli.editions_cli,),
         permissions={"editions.view": STAFF, "editions.manage": frozenset({"admin", "organizer"})},
         demo_steps=(Step("editions", demo.load_edition),),
+        slots=("editions.detail.facts",),  # facts higher domains add to the edition page's list
         clone_steps=(Step("organisations", services.clone_organisations, label=_l("hosts and organizers")),),
     )

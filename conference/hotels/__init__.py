@@ -5,7 +5,7 @@ lists, arrivals and departures, pickup groups and the shuttle timetable."""
 def domain():
     from flask_babel import lazy_gettext as _l
 
-    from conference.core.domains import Domain, EditionEntry, Section, Step
+    from conference.core.domains import Domain, EditionEntry, Purge, Section, Step
     from conference.core.permissions import STAFF
     from conference.hotels import (
         api,
@@ -51,4 +51,5 @@ def domain():
             Traveller: ("travel_consent_at", "document_consent_at"),
             RoomingListSent: ("lines",),  # guests' names and nights as a hotel was told them
         },
+        purge=(Purge(_l("arrivals and departures"), services.purge_journeys, {Journey: ("at", "number_sealed")}),),
     )

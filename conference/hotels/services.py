@@ -788,6 +788,17 @@ def give_travel_consent(person: Person, travel: bool, document_to_hotel: bool, a
     return record
 
 
+def purge_journeys(edition_id: int, dry_run: bool) -> int:
+    """The retention purge's part of travel: arrivals and departures go whole (an itinerary is
+    sensitive, and no statistic counts them); pickup groups and shuttles stay."""
+    journeys = db.session.execute(select(Journey).where(Journey.edition_id == edition_id)).scalars().all()
+    if not dry_run:
+        for journey in journeys:
+            db.session.delete(journey)
+        db.session.flush()
+    return len(journeys)
+
+
 @dataclass
 class JourneyFields:
     direction: str

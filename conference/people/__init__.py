@@ -4,9 +4,9 @@
 def domain():
     from flask_babel import lazy_gettext as _l
 
-    from conference.core.domains import Domain, EditionEntry
+    from conference.core.domains import Domain, EditionEntry, Purge
     from conference.core.permissions import STAFF
-    from conference.people import views
+    from conference.people import services, views
     from conference.people.models import Person
 
     return Domain(
@@ -19,4 +19,7 @@ def domain():
             "organisation_en", "title", "title_en", "bio_zh", "bio_en", "email", "phone_sealed",
             "phone_masked", "photo_file",
         )},
+        purge=(Purge(_l("photos of people (files deleted)"), services.purge_photos, {Person: ("photo_file",)}),
+               Purge(_l("names of people made initials, profiles emptied (published speakers keep theirs)"), services.purge_names,
+                     {Person: (*services.PROFILE, "name_initials")})),
     )

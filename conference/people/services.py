@@ -236,3 +236,57 @@ def search_people(
         .limit(page_size).offset((page - 1) * page_size)
     ).scalars()
     return list(people), total
+
+
+# The retention purge's part of people (core/retention.py) --------------------------------------
+
+
+def initials(family_name: str, given_name: str) -> tuple[str, str]:
+    """张伟 -> ("Z.", "W."), Anna Maria Smith -> ("S.", "A.M."): what is left of a name where
+    the row must stay after the retention purge."""
+
+    def letters(text: str) -> str:
+        return "".join(f"{letter.upper()}." for letter in text)
+
+    return letters(name_search_keys(family_name, "")[1]), letters(name_search_keys("", given_name)[1])
+
+
+def delete_photo_files(model, edition_id: int, dry_run: bool) -> int:
+    """The photos of `model`'s rows (people, volunteers) of an edition: the files go once the
+    purge has committed, and the column with them."""
+    rows = db.session.execute(
+        select(model).where(model.edition_id == edition_id, model.photo_file.is_not(None))).scalars().all()
+    if not dry_run:
+        for row in rows:
+            jobs.after_commit((photo_dir() / row.photo_file).unlink, True)
+            row.photo_file = None
+            if hasattr(row, "photo_updated_at"):
+                row.photo_updated_at = None
+        db.session.flush()
+    return len(rows)
+
+
+def purge_photos(edition_id: int, dry_run: bool) -> int:
+    return delete_photo_files(Person, edition_id, dry_run)
+
+
+# A speaker whose page is public keeps the profile they agreed to publish (PIPL art. 25): the
+# edition's programme stays as it was; everyone else keeps initials, no organisation, no bio.
+PROFILE = ("family_name", "given_name", "name_latin", "name_pinyin", "organisation", "organisation_en", "title",
+           "title_en", "bio_zh", "bio_en")
+
+
+def purge_names(edition_id: int, dry_run: bool) -> int:
+    changed = 0
+    for person in db.session.execute(select(Person).where(
+            Person.edition_id == edition_id, Person.public_profile.is_(False))).scalars():
+        family, given = initials(person.family_name, person.given_name)
+        kept = {"family_name": family, "given_name": given, "name_latin": None, "name_pinyin": person.name_initials,
+                "organisation": "", "organisation_en": "", "title": "", "title_en": "", "bio_zh": "", "bio_en": ""}
+        if any(getattr(person, name) != value for name, value in kept.items()):
+            changed += 1
+            if not dry_run:
+                for name, value in kept.items():
+                    setattr(person, name, value)
+    db.session.flush()
+    return changed

@@ -6,9 +6,10 @@ shift, and the service record certificate (志愿服务记录证明)."""
 def domain():
     from flask_babel import lazy_gettext as _l
 
-    from conference.core.domains import Domain, EditionEntry, Step
+    from conference.core.domains import Domain, EditionEntry, Purge, Step
     from conference.core.permissions import STAFF
     from conference.volunteers import (
+        applications,
         apply_views,
         attendance_views,
         cli,
@@ -51,15 +52,21 @@ def domain():
         clone_steps=(Step("volunteers", groups.clone_groups, requires=("venues", "hotels"),
                           label=_l("working groups (without members), their posts and halls, and trainings")),),
         homes={"volunteer": me_views.home},
-        slots=("volunteers.me.first_shift",),
-        events=("volunteers.place_given_up",),  # (place, actor): checkin withdraws the shift's scanning rights  # the volunteer's next or current shift on their page
+        # On the volunteer's own page: with their next or current shift, and cards below the rest.
+        slots=("volunteers.me.first_shift", "volunteers.me.cards"),
+        events=("volunteers.place_given_up",),  # (place, actor): checkin withdraws the shift's scanning rights
         demo_steps=(Step("volunteers", demo.load_volunteers, requires=("badges", "hotels")),
                     Step("volunteer_certificates", records_demo.issue_certificates, requires=("volunteers",))),
         demo_notes=(demo.demo_logins,),
         # ServiceRecord is left out on purpose: the Volunteer Service Regulations ask for service
         # records to be kept, and its verification page must keep working after the purge.
         personal_data={
-            Volunteer: ("phone_sealed", "document_sealed", "guardian_phone_sealed", "emergency_phone_sealed",
-                        "emergency_name", "photo_file", "note"),
+            Volunteer: ("family_name", "given_name", "name_latin", "email", "phone_sealed", "phone_masked",
+                        "document_sealed", "document_index", "document_masked", "nationality", "guardian_name",
+                        "guardian_phone_sealed", "school_or_employer", "emergency_name", "emergency_phone_sealed",
+                        "photo_file", "note", "interview_place", "decision_reason"),
         },
+        purge=(Purge(_l("photos of volunteers (files deleted)"), applications.purge_photos, {Volunteer: ("photo_file",)}),
+               Purge(_l("names of volunteers made initials"), applications.purge_names,
+                     {Volunteer: ("family_name", "given_name", "name_latin")})),
     )

@@ -662,3 +662,23 @@ def _tell(volunteer: Volunteer, template: str, to: str | None = None, **context)
         text = render_template(template, volunteer=volunteer, edition=volunteer.edition, **context)
         subject, _, body = text.strip().partition("\n")
         queue_mail(to or volunteer.email, subject.strip(), body.strip() + "\n")
+
+
+# The retention purge's part of applications (core/retention.py) -------------------------------
+
+
+def purge_photos(edition_id: int, dry_run: bool) -> int:
+    return people.delete_photo_files(Volunteer, edition_id, dry_run)
+
+
+def purge_names(edition_id: int, dry_run: bool) -> int:
+    """Applications stay, for the statistics of groups and hours, under the applicant's initials."""
+    changed = 0
+    for volunteer in db.session.execute(select(Volunteer).where(Volunteer.edition_id == edition_id)).scalars():
+        family, given = people.initials(volunteer.family_name, volunteer.given_name)
+        if (volunteer.family_name, volunteer.given_name, volunteer.name_latin) != (family, given, None):
+            changed += 1
+            if not dry_run:
+                volunteer.family_name, volunteer.given_name, volunteer.name_latin = family, given, None
+    db.session.flush()
+    return changed
