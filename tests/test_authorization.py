@@ -21,6 +21,7 @@ PUBLIC = {
     "editions.home", "accounts.login", "accounts.logout",
     "accounts.welcome",  # an invitation's token is the key; it sets the password
     "public.current", "public.programme", "public.session", "public.speakers", "public.speaker", "public.speaker_photo",
+    "public.venue_plan", "public.hall_plan",  # floor plans of the venues where a published session is held
     "programme_api.programme", "programme_api.programme_ical", "programme_api.schedule_xml", "programme_api.session_ical",
     "badges.public_key",  # scanners check signatures with it
     "hotels_api.hotels", "hotels_api.shuttles", "hotels.map_image",  # a hotel's address and map, as on its own site
@@ -35,7 +36,7 @@ PUBLIC = {
 TOKEN = {
     "registration.own_page", "registration.own_cancel", "registration.own_data", "registration.own_deletion",
     "registration.own_edit", "registration.own_request", "badges.own_badge", "hotels_guest.request_page",
-    "hotels_guest.own_data", "privacy.attendee_withdraw", "volunteers_apply.status", "volunteers_apply.withdraw",
+    "hotels_guest.own_data", "handbook_agenda.agenda_pdf", "privacy.attendee_withdraw", "volunteers_apply.status", "volunteers_apply.withdraw",
     "checkin_api.pair", "checkin_api.photo", "checkin_api.scan", "checkin_api.scan_batch", "checkin_api.snapshot",
     "checkin.shift_rights", "volunteers_api.shift_scans",
 }
