@@ -14,6 +14,6 @@ CONFIG = config_from_environment()
 DOMAINS = declared(domain_packages(CONFIG.DOMAINS))
 # The consumer's lines for a job name the request that queued it, in the app's log format.
 logs.set_up_handler(CONFIG.LOG_FORMAT)
-logs.follow_jobs()
+logs.follow_jobs(huey)
 
 __all__ = ["huey"]

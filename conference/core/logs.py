@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 from flask import Flask, g, has_request_context, request
 from flask_login import current_user
-from huey import signals
+from huey import Huey, signals
 
 from conference.core.links import RedactPrivateLinks
 
@@ -91,8 +91,10 @@ def _user_id() -> int | None:
 
 
 def init_app(app: Flask) -> None:
+    from conference.extensions import huey
+
     set_up_handler(app.config["LOG_FORMAT"])
-    follow_jobs()
+    follow_jobs(huey)
     one_line_per_request = app.config["LOG_FORMAT"] == "json"
 
     @app.before_request
@@ -117,10 +119,8 @@ def init_app(app: Flask) -> None:
 _following: set[int] = set()
 
 
-def follow_jobs() -> None:
+def follow_jobs(huey: Huey) -> None:
     """The request id into each task queued, and back out around its run in the consumer."""
-    from conference.extensions import huey
-
     if id(huey) in _following:
         return
     _following.add(id(huey))
