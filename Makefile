@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi:app
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup system translations lint test-sqlite test-postgres test-browser catalogue stack stack-stop stack-system
+.PHONY: run test setup system translations lint test-sqlite test-postgres test-browser catalogue stack stack-stop stack-system test-stack
 
 # The demo is served as of a week before the 2023 conference, so its registration is open:
 # `make run CONFERENCE_NOW=2023-06-10T09:00:00+08:00` picks another moment (ISO 8601 with offset).
@@ -56,13 +56,17 @@ lint:
 PYTEST_WORKERS ?= 2
 
 test-sqlite:
-	$(BIN)/pytest -m "not browser" -q -n $(PYTEST_WORKERS)
+	$(BIN)/pytest -m "not browser and not stack" -q -n $(PYTEST_WORKERS)
 
 test-postgres:
-	bash scripts/with-postgres.sh $(BIN)/pytest -m "not browser" -q -n $(PYTEST_WORKERS)
+	bash scripts/with-postgres.sh $(BIN)/pytest -m "not browser and not stack" -q -n $(PYTEST_WORKERS)
 
 test-browser:
 	$(BIN)/pytest -m browser -q -n $(PYTEST_WORKERS)
+
+# scripts/stack.sh itself, on ports and in a folder of its own (minutes: the demo is loaded).
+test-stack: stack-system $(VENV)/.installed translations
+	$(BIN)/pytest -m stack -q tests/test_stack.py
 
 # Re-extract strings, merge into the three catalogues, fill Traditional from Simplified.
 catalogue: $(VENV)/.installed

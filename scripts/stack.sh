@@ -183,16 +183,17 @@ stop_one() {
   running "$name" || { rm -f "$RUN/$name.pid"; return 0; }
   pid="$(head -n 1 "$RUN/$name.pid")"
   if [ "$name" = postgres ]; then
+    # pg_ctl returns once the PID file is gone, a moment before the process itself
     as_postgres "$(postgres_bin)/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null
   else
     kill -TERM "$pid"
-    for _ in $(seq 1 150); do  # gunicorn lets requests finish: at most 30 s
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.2
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-      kill -KILL "$pid"
-    fi
+  fi
+  for _ in $(seq 1 150); do  # gunicorn lets requests finish: at most 30 s
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -KILL "$pid"
   fi
   rm -f "$RUN/$name.pid"
   say "$name stopped"
