@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from flask import Flask, g, has_request_context, request
 from flask_login import current_user
 from huey import Huey, signals
+from sqlalchemy.exc import SQLAlchemyError
 
 from conference.core.links import RedactPrivateLinks
 
@@ -86,8 +87,12 @@ def set_up_handler(log_format: str) -> None:
 
 
 def _user_id() -> int | None:
-    # The account's row id: get_id() is its session token, a secret.
-    return current_user.id if current_user.is_authenticated else None
+    # The account's row id: get_id() is its session token, a secret. The account may be read
+    # here for the first time: with the database gone (/readyz answering 503) the line says none.
+    try:
+        return current_user.id if current_user.is_authenticated else None
+    except SQLAlchemyError:
+        return None
 
 
 def init_app(app: Flask) -> None:
