@@ -1,5 +1,6 @@
 # `make run` — set up and serve the app with demo data at http://127.0.0.1:5000
 # `make test` — set up and run lint, the suite on SQLite, on PostgreSQL, then the browser tests
+# `make stack` / `make stack-stop` — the production arrangement on loopback (scripts/stack.sh)
 SHELL := /bin/bash
 VENV := .venv
 PYTHON ?= python3
@@ -7,7 +8,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi:app
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test setup system translations lint test-sqlite test-postgres test-browser catalogue
+.PHONY: run test setup system translations lint test-sqlite test-postgres test-browser catalogue stack stack-stop stack-system test-stack
 
 # The demo is served as of a week before the 2023 conference, so its registration is open:
 # `make run CONFERENCE_NOW=2023-06-10T09:00:00+08:00` picks another moment (ISO 8601 with offset).
@@ -26,6 +27,18 @@ setup: system $(VENV)/.installed translations
 system:
 	@bash scripts/system-packages.sh
 
+# nginx, Redis and openssl besides: only the stack needs them.
+stack-system:
+	@bash scripts/system-packages.sh stack
+
+# PostgreSQL, Redis, two gunicorn app nodes, a Huey consumer and nginx with TLS at
+# https://127.0.0.1:8443/, the demo loaded; everything in instance/stack, stopped by PID.
+stack: stack-system $(VENV)/.installed translations
+	bash scripts/stack.sh start
+
+stack-stop:
+	bash scripts/stack.sh stop
+
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -43,14 +56,18 @@ lint:
 PYTEST_WORKERS ?= 2
 
 test-sqlite:
-	$(BIN)/pytest -m "not browser" -q -n $(PYTEST_WORKERS)
+	$(BIN)/pytest -m "not browser and not stack" -q -n $(PYTEST_WORKERS)
 
 # Tests marked database_free read nothing of the database: the SQLite run has them.
 test-postgres:
-	bash scripts/with-postgres.sh $(BIN)/pytest -m "not browser and not database_free" -q -n $(PYTEST_WORKERS)
+	bash scripts/with-postgres.sh $(BIN)/pytest -m "not browser and not stack and not database_free" -q -n $(PYTEST_WORKERS)
 
 test-browser:
 	$(BIN)/pytest -m browser -q -n $(PYTEST_WORKERS)
+
+# scripts/stack.sh itself, on ports and in a folder of its own (minutes: the demo is loaded).
+test-stack: stack-system $(VENV)/.installed translations
+	$(BIN)/pytest -m stack -q tests/test_stack.py
 
 # Re-extract strings, merge into the three catalogues, fill Traditional from Simplified.
 catalogue: $(VENV)/.installed

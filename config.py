@@ -70,6 +70,10 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
 
+    # "json": one JSON line per request and per log record; "text": lines as before, and
+    # gunicorn's access log (conference/core/logs.py).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+
     # The moment the app believes it is (conference/core/clock.py): development and testing only.
     CONFERENCE_NOW = os.environ.get("CONFERENCE_NOW")
     CLOCK_SETTABLE = True
@@ -116,6 +120,7 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     HUEY_IMMEDIATE = _env_flag("HUEY_IMMEDIATE", False)
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     # Production reads the real time, always: it refuses to start with CONFERENCE_NOW set.

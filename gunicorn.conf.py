@@ -7,6 +7,14 @@ from pathlib import Path
 
 from gunicorn.glogging import Logger
 
+from config import CONFIGS, Config  # not `import config`: gunicorn would read it as a setting
+
+
+def _log_format() -> str:
+    """The app's LOG_FORMAT, as the environment's configuration sets it."""
+    return CONFIGS.get(os.environ.get("CONFERENCE_ENV", "development").lower(), Config).LOG_FORMAT
+
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
@@ -16,8 +24,10 @@ graceful_timeout = 30
 keepalive = 5
 max_requests = 2000
 max_requests_jitter = 200
-accesslog = "-"
 errorlog = "-"
+# With LOG_FORMAT=json the app writes one line per request itself (conference/core/logs.py);
+# with "text", gunicorn's access line below, as before.
+accesslog = "-" if _log_format() == "text" else None
 # Behind nginx: trust X-Forwarded-* only from the proxy on this host.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'

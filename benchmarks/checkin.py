@@ -64,6 +64,7 @@ from sqlalchemy.dialects import postgresql, sqlite  # noqa: E402
 from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
 from sqlalchemy.orm import selectinload  # noqa: E402
 
+from benchmarks.common import percentile, top_up_badges  # noqa: E402
 from conference import create_app  # noqa: E402
 from conference.badges import services as badges  # noqa: E402
 from conference.badges.models import Badge  # noqa: E402
@@ -72,7 +73,6 @@ from conference.checkin.models import Presence, Scan  # noqa: E402
 from conference.core.demo import database_is_empty, load_demo  # noqa: E402
 from conference.editions.services import get_edition  # noqa: E402
 from conference.extensions import db  # noqa: E402
-from conference.people.models import Person  # noqa: E402
 from conference.venues.models import Checkpoint, Venue  # noqa: E402
 from conference.venues.services import checkpoint_by_code  # noqa: E402
 
@@ -228,10 +228,6 @@ class Server:
 # One database ---------------------------------------------------------------------------------
 
 
-def _percentile(ordered: list[float], share: float) -> float:
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
-
-
 def _clear_desk(app, area: str) -> None:
     with app.app_context():
         db.session.execute(delete(Presence).where(Presence.area == area))
@@ -274,17 +270,6 @@ def _record_history(edition, badge_ids: list[int], rng: random.Random) -> tuple[
     return db.session.execute(select(func.count(Scan.id))).scalar_one(), len(areas)
 
 
-def _top_up_badges(edition) -> None:
-    """The demo gives a badge to the approved and the speakers (≈2,700); the pending get one too,
-    up to BADGES."""
-    have = db.session.execute(select(func.count(Badge.id)).where(Badge.edition_id == edition.id)).scalar_one()
-    people = db.session.execute(select(Person.id).where(Person.edition_id == edition.id, Person.id.not_in(
-        select(Badge.person_id).where(Badge.edition_id == edition.id))).order_by(Person.id).limit(max(0, BADGES - have))).scalars()
-    db.session.add_all(Badge(edition_id=edition.id, person_id=person_id, serial=f"{edition.year}-{serial:05d}", version=1)
-                       for serial, person_id in enumerate(people, start=have + 1))
-    db.session.commit()
-
-
 def measure(database_url: str, label: str, requests: int, clients: int, rounds: int) -> dict:
     rng = random.Random(2023)
     services.forget_gates()
@@ -300,7 +285,7 @@ def measure(database_url: str, label: str, requests: int, clients: int, rounds: 
         edition = get_edition(2023)
         desk = checkpoint_by_code(edition, "DEMO-DESK")
         area = services.area_of(desk)
-        _top_up_badges(edition)
+        top_up_badges(edition, BADGES)
         _device, token = services.pair_now(desk, "bench")
         db.session.commit()
         key, zones = badges.private_key(edition), badges.zones_of(edition)
@@ -361,7 +346,7 @@ def measure(database_url: str, label: str, requests: int, clients: int, rounds: 
         "scan_per_s": statistics.median(scan["per_s"] for scan, _hello in runs),
         "hello_per_s": statistics.median(hello["per_s"] for _scan, hello in runs),
         "ratio": statistics.median(scan["per_s"] / hello["per_s"] for scan, hello in runs),
-        "p50_ms": statistics.median(latencies), "p99_ms": _percentile(latencies, 0.99), "max_ms": latencies[-1],
+        "p50_ms": statistics.median(latencies), "p99_ms": percentile(latencies, 0.99), "max_ms": latencies[-1],
         "non_2xx": sum(scan["bad"] + hello["bad"] for scan, hello in runs) + sum(run["bad"] for run in warm),
         "inside_count_ms": statistics.median(samples), "inside": inside, "scans_recorded": recorded, "areas": areas,
     }
@@ -378,7 +363,7 @@ def report(found: dict) -> None:
         ordered = sorted(latency * 1000 for latency in scan["latencies"])
         results = ", ".join(f"{name} {count}" for name, count in _results(scan["answers"]).most_common())
         print(f"{number:<8}{scan['per_s']:>10.1f}{hello['per_s']:>10.1f}{scan['per_s'] / hello['per_s']:>8.3f}"
-              f"{statistics.median(ordered):>9.2f}{_percentile(ordered, 0.99):>9.2f}{scan['bad'] + hello['bad']:>9}"
+              f"{statistics.median(ordered):>9.2f}{percentile(ordered, 0.99):>9.2f}{scan['bad'] + hello['bad']:>9}"
               f"{scan['client_cpu']:>6.0%}/{hello['client_cpu']:<5.0%}  {results}; {scan['inside']} inside")
         for name, run in (("scan", scan), ("hello", hello), *(("warm-up", run) for run in found["warm"] if number == 1)):
             if run["bad"] or run["errors"]:

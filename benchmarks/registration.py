@@ -36,30 +36,13 @@ os.environ["INSTANCE_PATH"] = FOLDER
 
 import flask_migrate  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
-from stdnum.iso7064 import mod_11_2  # noqa: E402
 
+from benchmarks.common import form  # noqa: E402
 from conference import create_app  # noqa: E402
 from conference.core.demo import database_is_empty, load_demo  # noqa: E402
 from conference.extensions import db  # noqa: E402
 from conference.programme.models import Session  # noqa: E402
 from conference.registration.models import SeatBooking, SessionQuota  # noqa: E402
-
-
-def resident_id(serial: int) -> str:
-    body = f"440305{1970 + serial // 100000 % 30}{(serial // 1000) % 12 + 1:02d}{(serial // 10) % 28 + 1:02d}{serial % 1000:03d}"
-    return body + mod_11_2.calc_check_digit(body)
-
-
-def form(serial: int, session_id: int | None) -> dict:
-    data = {
-        "category": "media", "family_name": "测", "given_name": f"试{serial}", "organisation": "基准测试报",
-        "title": "记者", "email": f"bench{serial}@example.org", "phone": "13912345678",
-        "id_type": "resident_id", "id_number": resident_id(serial), "notice_version": "1",
-        "consent_privacy": "y", "consent_identity": "y",
-    }
-    if session_id:
-        data["sessions"] = str(session_id)
-    return data
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

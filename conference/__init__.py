@@ -59,6 +59,7 @@ def create_app(config: type | dict | None = None, domains: list[str] | None = No
         i18n,
         jobs,
         links,
+        logs,
         pii,
         security,
         templating,
@@ -66,6 +67,7 @@ def create_app(config: type | dict | None = None, domains: list[str] | None = No
     )
     from conference.core import domains as declarations
 
+    logs.init_app(app)  # first: every request gets its id before anything else runs
     clock.init_app(app)
     urls.init_app(app)  # converters first: blueprints' routes use them
     db.init_app(app)

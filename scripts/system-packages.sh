@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the app and its tests need, only those missing.
+# `system-packages.sh stack` also installs what `make stack` runs beside them (nginx, Redis,
+# openssl for the certificate): `make test` never needs those.
 # Uses sudo when not root. Safe to run again: it does nothing when all are present.
 set -euo pipefail
 
@@ -8,6 +10,11 @@ PACKAGES=(
   fonts-noto-cjk fonts-babelstone-han libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
   poppler-utils qpdf chromium postgresql
 )
+case "${1:-}" in
+  "") ;;
+  stack) PACKAGES+=(nginx redis-server openssl) ;;
+  *) echo "usage: $0 [stack]" >&2; exit 2 ;;
+esac
 
 missing=()
 for package in "${PACKAGES[@]}"; do

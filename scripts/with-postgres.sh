@@ -9,41 +9,23 @@ if [ -n "${TEST_DATABASE_URL:-}" ]; then
   exec "$@"
 fi
 
-as_postgres() {
-  if [ "$(id -u)" -eq 0 ]; then
-    runuser -u postgres -- "$@"
-  else
-    sudo -u postgres "$@"
-  fi
-}
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  SUDO="sudo"
-fi
+source "$(dirname "$0")/postgres-common.sh"
 
 cluster=$(pg_lsclusters -h | head -n 1)
 if [ -z "$cluster" ]; then
-  version=$(ls /usr/lib/postgresql | sort -n | tail -n 1)
-  $SUDO pg_createcluster "$version" main
+  $SUDO pg_createcluster "$(postgres_version)" main
   cluster=$(pg_lsclusters -h | head -n 1)
 fi
 read -r version name port status _ <<<"$cluster"
 if [ "$status" != "online" ]; then
   $SUDO pg_ctlcluster "$version" "$name" start
 fi
-for _ in $(seq 1 50); do
-  pg_isready -q -h 127.0.0.1 -p "$port" && break
-  sleep 0.2
-done
+wait_for_postgres "$port"
 
-# A role and a database of this run's own, so that runs side by side never share a password.
 password="$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
 database="conference_test_$$_$(date +%s)"
 role="$database"
-as_postgres psql -q -p "$port" -v ON_ERROR_STOP=1 <<SQL
-CREATE ROLE $role LOGIN CREATEDB PASSWORD '$password';
-CREATE DATABASE $database OWNER $role ENCODING 'UTF8' TEMPLATE template0;
-SQL
+create_database /var/run/postgresql "$port" "$database" "$password"
 cleanup() {
   # the run's database and the ones its pytest-xdist workers made beside it
   as_postgres psql -q -p "$port" -At -c "SELECT datname FROM pg_database WHERE datname LIKE '${database}%'" |

@@ -311,3 +311,4 @@ def page(browser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "expects_server_error: the test provokes a 500 on purpose")
+    config.addinivalue_line("markers", "stack: starts the whole stack (scripts/stack.sh), minutes: `make test-stack`, not `make test`")

@@ -17,7 +17,7 @@ from tests.privacy import world
 
 # Public on purpose: what anyone may read, signed in or not.
 PUBLIC = {
-    "static", "core.favicon", "core.health", "core.hello", "core.openapi", "openapi_api/spec", "core.switch_language",
+    "static", "core.favicon", "core.health", "core.ready", "core.hello", "core.openapi", "openapi_api/spec", "core.switch_language",
     "editions.home", "accounts.login", "accounts.logout",
     "accounts.welcome",  # an invitation's token is the key; it sets the password
     "public.current", "public.programme", "public.session", "public.speakers", "public.speaker", "public.speaker_photo",

@@ -1,15 +1,11 @@
-"""Error pages in the reader's language, and a request id on every request and log line."""
+"""Error pages in the reader's language, naming the request's id (conference/core/logs.py)."""
 
 import logging
-import re
-import uuid
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
-
-from conference.core.links import RedactPrivateLinks
 
 log = logging.getLogger("conference")
 
@@ -45,9 +41,6 @@ CSRF_TEXT = (
     ),
 )
 
-_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-
-
 class Refusal(ValueError):
     """A service's no: the message in the reader's language and, when one field is to blame,
     its name, so a form can show the message beside it. A no to several fields at once (every
@@ -65,14 +58,6 @@ class Refusal(ValueError):
     def by_field(self, fallback: str) -> dict[str, str]:
         """{field: message} as an API answers it, a message for no one field under `fallback`."""
         return {field or fallback: str(message) for field, message in self.errors.items()}
-
-
-class RequestIdFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        from flask import has_request_context
-
-        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
-        return True
 
 
 def _wants_json() -> bool:
@@ -98,27 +83,6 @@ def _render(status: int, title, message):
 
 
 def init_app(app: Flask) -> None:
-    if not log.handlers:  # one handler even when tests build many apps
-        handler = logging.StreamHandler()
-        handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s")
-        )
-        handler.addFilter(RequestIdFilter())
-        handler.addFilter(RedactPrivateLinks())
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
-
-    @app.before_request
-    def assign_request_id():
-        incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
-
-    @app.after_request
-    def expose_request_id(response):
-        if "request_id" in g:
-            response.headers["X-Request-ID"] = g.request_id
-        return response
-
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return _render(400, *CSRF_TEXT)

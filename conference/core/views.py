@@ -1,4 +1,4 @@
-"""The language switcher, the health check and the jobs' progress: pages that belong to no domain."""
+"""The language switcher, the health checks and the jobs' progress: pages that belong to no domain."""
 
 import re
 
@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from conference.core import audit, jobs
 from conference.core.database import committed
+from conference.core.health import OK, readiness
 from conference.core.i18n import LANG_COOKIE, normalise_locale
 from conference.core.permissions import can
 from conference.core.urls import safe_next
@@ -101,8 +102,19 @@ def job_file(job_id, suffix):
 
 @bp.route("/healthz")
 def health():
+    """The process answers (and reaches its database)."""
     db.session.execute(text("SELECT 1"))
     return {"status": "ok"}
+
+
+@bp.route("/readyz")
+def ready():
+    """Ready to serve: 200 with every check "ok", or 503 naming those failing."""
+    checks = readiness()
+    failing = sorted(name for name, state in checks.items() if state != OK)
+    if failing:
+        return {"status": "not ready", "failing": failing, "checks": checks}, 503
+    return {"status": "ready", "checks": checks}
 
 
 @bp.route("/api/v1/hello")
