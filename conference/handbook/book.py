@@ -37,13 +37,13 @@ CHAPTER_TITLES = {
     "welcome": _l("Welcome"),
     "contents": _l("Contents"),
     "glance": _l("Programme at a glance"),
-    "sessions": _l("Sessions"),
+    "sessions": _l("Agendas of the sessions"),
     "speakers": _l("Speakers"),
     "venues": _l("Venues and halls"),
     "hotels": _l("Hotels and shuttles"),
     "contacts": _l("Working groups' desks"),
     "notes": _l("Practical notes"),
-    "notes_pages": _l("Notes"),
+    "notes_pages": _l("Your notes"),
 }
 # A chapter printed from a domain the app may be built without.
 REQUIRES = {"hotels": "hotels", "contacts": "volunteers"}
@@ -53,9 +53,9 @@ TEXT_CHAPTERS = {"welcome": "welcome", "contacts": "contacts", "notes": "notes"}
 LOCALES = {"zh_Hans": "zh_Hans_CN", "zh_Hant": "zh_Hant_TW", "en": "en"}
 HTML_LANG = {"zh_Hans": "zh-Hans", "zh_Hant": "zh-Hant", "en": "en"}
 
-# Markdown as CommonMark without raw HTML; what it makes is sanitised again to these elements
-# before it goes near WeasyPrint.
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).disable("image")
+# Markdown as CommonMark; what it makes, raw HTML included, is sanitised to these elements
+# before it goes near WeasyPrint or a browser (a <script> goes with its content).
+_markdown = MarkdownIt("commonmark", {"html": True, "linkify": False}).disable("image")
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "h2", "h3", "blockquote", "hr", "code", "a"}
 
 

@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from conference.core.forms import ConferenceForm
@@ -13,8 +14,8 @@ TEXT_LABELS = {"welcome": _l("Welcome"), "contacts": _l("Note under the working 
 
 
 class BuildForm(ConferenceForm):
-    language = SelectField(_l("Language"), choices=list(LANGUAGE_LABELS.items()))
-    size = SelectField(_l("Size"), choices=[(key, SIZE_LABELS[key]) for key in SIZES])
+    language = SelectField(_l("Language"), choices=[SelectChoice(k, v) for k, v in LANGUAGE_LABELS.items()])
+    size = SelectField(_l("Size"), choices=[SelectChoice(key, SIZE_LABELS[key]) for key in SIZES])
     bleed = BooleanField(_l("3 mm bleed and crop marks, for the printer"))
 
 

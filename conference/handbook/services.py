@@ -126,7 +126,6 @@ def inputs_hash(edition: Edition, options: content.Options) -> str:
     for model, where in (
         (Edition, Edition.id == edition.id),
         (EditionOrganisation, EditionOrganisation.edition_id == edition.id),
-        (HandbookSettings, HandbookSettings.edition_id == edition.id),
         (HandbookText, HandbookText.edition_id == edition.id),
         (Session, Session.id.in_(sessions)),
         (AgendaItem, AgendaItem.id.in_(items)),
@@ -135,6 +134,7 @@ def inputs_hash(edition: Edition, options: content.Options) -> str:
         (Hall, Hall.venue_id.in_(venues)),
     ):
         _rows(digest, select(*model.__table__.columns).where(where).order_by(*model.__table__.primary_key.columns))
+    digest.update(repr(settings_for(edition).chapters).encode())  # the chapters chosen, not whether published
     _rows(digest, select(Person.id, Person.family_name, Person.given_name, Person.name_latin, Person.organisation,
                          Person.organisation_en, Person.title, Person.title_en, Person.bio_zh, Person.bio_en,
                          Person.photo_file, Person.photo_updated_at, Person.public_profile)
