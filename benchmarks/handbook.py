@@ -209,17 +209,17 @@ def naive(folder: str, year: int) -> None:
         started = time.perf_counter()
         edition = get_edition(year)
         book = content.gather(edition, None, content.Options())
-        parts, _ = printing.parts_of(book)
-        bodies, style = [], ""
-        for part in parts[:-2]:  # the notes page and the blank page are the parallel build's spares
-            style = style or re.search(r"<style>(.*?)</style>", part.html, re.S).group(1)
-            body = re.search(r"<body>(.*)</body>", part.html, re.S).group(1)
-            if part.chapter == "speakers":
+        parts, _ = printing.parts_of(book)  # the same chapters, written by the same templates
+        style = re.search(r"<style>(.*?)</style>", parts[0].html, re.S).group(1)
+        bodies = []
+        for piece in (piece for part in parts for piece in part.pieces if not piece.chapter.startswith("spare-")):
+            body = piece.body
+            if piece.chapter == "speakers":
                 for speaker in book.speakers:
                     refs = ", ".join(f'<span class="slot" data-ref="#at-{session.id}-{speaker.person.id}"></span>'
                                      for session in speaker.sessions)
                     body = re.sub(rf'<span class="slot" id="pages-{speaker.person.id}"[^>]*></span>', refs, body)
-            opening = f'<div id="chapter-{part.chapter}" class="opens">' if part.opens else "<div>"
+            opening = f'<div id="chapter-{piece.chapter}" class="opens">' if piece.opens else "<div>"
             bodies.append(f"{opening}{body}</div>")
         html = (f'<!doctype html><html lang="zh-Hans"><head><meta charset="utf-8"><title>{book.title}</title>'
                 f"<style>{style}{NAIVE_CSS}</style></head><body>{''.join(bodies)}</body></html>")

@@ -123,13 +123,12 @@ def _start_worker(static: Path, folders: tuple[Path, ...]) -> None:
 
 @dataclass(frozen=True)
 class LaidOut:
-    """Where a part's marked places landed: its page count, each element with an id as
-    (page index, x1, y1, x2, y2) in CSS pixels from the page's top left (an empty inline
-    block's y1 is its line's baseline), and its bookmarks as (level, label, page index)."""
+    """Where a part's marked places landed: its page count, and each element with an id as
+    (page index, x1, y1, x2, y2) in CSS pixels from the page's top left, on the page where it
+    begins (an empty inline block's y1 is its line's baseline)."""
 
     pages: int
     anchors: dict[str, tuple[int, float, float, float, float]]
-    bookmarks: list[tuple[int, str, int]]
 
 
 def _render_part(html: str, target: Path, plain: bool) -> LaidOut:
@@ -141,11 +140,11 @@ def _render_part(html: str, target: Path, plain: bool) -> LaidOut:
     try:
         laid_out = _layout(html, static, folders, fonts, plain)
         laid_out.write_pdf(target)
-        return LaidOut(
-            len(laid_out.pages),
-            {name: (index, *box) for index, page in enumerate(laid_out.pages) for name, box in page.anchors.items()},
-            [(level, label, index) for index, page in enumerate(laid_out.pages) for level, label, *_ in page.bookmarks],
-        )
+        anchors = {}
+        for index, page in enumerate(laid_out.pages):
+            for name, box in page.anchors.items():
+                anchors.setdefault(name, (index, *box))  # an element over several pages: where it begins
+        return LaidOut(len(laid_out.pages), anchors)
     finally:
         laid_out = None
         gc.enable()
@@ -257,25 +256,29 @@ def _warm() -> None:
     _layout('<p lang="zh-Hans">中文 English</p><p lang="zh-Hant">中文</p>', static, folders, fonts, True)
 
 
-def assemble(pages: list[tuple[Path, int]], target: Path, overlay: Path | None = None,
+def assemble(pages: list[tuple[Path, int]], target: Path, overlay: list[tuple[Path, int]] = (),
              outline: Iterable[tuple[int, str, int]] = (), title: str = "", language: str = "") -> None:
     """One PDF from pages of several files, (file, page index) in order, the same page as often
-    as it is named (blank and notes pages); each page of `overlay` drawn over the page of the
-    same rank (page numbers, running headers); a fresh outline of (level, label, page rank),
-    since joined files keep none of their own; the title and language in the metadata."""
+    as it is named (blank and notes pages); each page of `overlay`, named the same way, drawn
+    over the page of the same rank (page numbers, running headers); a fresh outline of (level,
+    label, page rank), since joined files keep none of their own; the title and language in
+    the metadata."""
     import pikepdf
 
     sources: dict[Path, pikepdf.Pdf] = {}
+
+    def page_of(file: Path, index: int):
+        if file not in sources:
+            sources[file] = pikepdf.Pdf.open(file)
+        return sources[file].pages[index]
+
     book = pikepdf.Pdf.new()
     try:
         for file, index in pages:
-            if file not in sources:
-                sources[file] = pikepdf.Pdf.open(file)
-            book.pages.append(sources[file].pages[index])
-        if overlay is not None:
-            sources[overlay] = over = pikepdf.Pdf.open(overlay)
-            for page, cover in zip(book.pages, over.pages, strict=True):
-                page.add_overlay(cover)
+            book.pages.append(page_of(file, index))
+        if overlay:
+            for page, (file, index) in zip(book.pages, overlay, strict=True):
+                page.add_overlay(page_of(file, index))
         with book.open_outline() as tree:
             parents: list[tuple[int, pikepdf.OutlineItem]] = []
             for level, label, rank in outline:

@@ -18,6 +18,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from flask import render_template
+from markupsafe import Markup
 
 from conference.core import pdf
 from conference.core.i18n import day_label
@@ -30,8 +31,8 @@ PAGES = {  # millimetres; the type size in points
     "a4": {"width": 210, "height": 297, "top": 22, "bottom": 20, "side": 20, "font": 10},
 }
 GLANCE_HALLS = {"a5": 4, "a4": 6}  # halls across one page of the programme at a glance
-SESSIONS_PER_PART = 5
-SPEAKERS_PER_PART = 70
+SESSIONS_PER_PART = 8
+SPEAKERS_PER_PART = 100
 # Where a line's baseline sits below the top of a one-line box in Noto Sans CJK, in ems
 # (ascender 1.16, descender 0.288, at line-height 1).
 BASELINE = 0.936
@@ -39,11 +40,27 @@ PX_PER_PT = 96 / 72
 
 
 @dataclass
-class Part:
+class Piece:
+    """A chapter, or a stretch of a long one, as it goes into a part."""
+
     chapter: str
-    html: str
-    weight: int  # the work it is likely to be: the heaviest parts are given out first
-    opens: bool = True  # the chapter's first part: it opens on a right-hand page
+    body: str
+    weight: int  # the work it is likely to be, in tenths of a page
+    opens: bool = True  # the chapter's beginning: it opens on a right-hand page
+
+
+@dataclass
+class Part:
+    pieces: list[Piece]
+    html: str = ""
+
+    @property
+    def weight(self) -> int:
+        return sum(piece.weight for piece in self.pieces)
+
+    @property
+    def opens(self) -> bool:
+        return self.pieces[0].opens
 
 
 @dataclass
@@ -95,9 +112,13 @@ def _glance(book: Book) -> list:
     return grids
 
 
-def parts_of(book: Book) -> tuple[list[Part], list[dict]]:
-    """The book's parts in print order, and the contents' entries (level, title, target, slot)."""
-    page = _page(book)
+# Chapters cut into stretches of this many, each a part of its own; the others go together into
+# parts of several chapters (each a font subset less to make), split by the longer ones.
+LONG_CHAPTERS = {"sessions", "speakers"}
+
+
+def contents_entries(book: Book) -> list[dict]:
+    """The contents: (level, title, target, slot) of each chapter after the cover and each session."""
     entries = []
     for key in book.chapters:
         if key == "contents":
@@ -108,21 +129,45 @@ def parts_of(book: Book) -> tuple[list[Part], list[dict]]:
                         for session in book.sessions]
     for number, entry in enumerate(entries):
         entry["slot"] = f"toc-{number}"
+    return entries
 
-    parts = [Part("cover", _render("cover.html", book, dates=_dates(book)), 1)]
+
+def parts_of(book: Book) -> tuple[list[Part], list[dict]]:
+    """The book's parts in print order, and the contents' entries. The first part also holds, at
+    its end, a notes page and a blank page, copied wherever the book needs one."""
+    entries = contents_entries(book)
+    parts: list[Part] = [Part([Piece("cover", _render("cover.html", book, dates=_dates(book)), 10)])]
     for key in book.chapters:
-        parts += _chapter_parts(book, key, entries)
+        for piece in _chapter_pieces(book, key, entries):
+            if key in LONG_CHAPTERS or parts[-1].pieces[-1].chapter in LONG_CHAPTERS:
+                parts.append(Part([piece]))
+            else:
+                parts[-1].pieces.append(piece)
+    page = _page(book)
     lines = int((page["height"] - page["top"] - page["bottom"] - 22) // 8)
-    parts.append(Part("notes_pages", _render("notes_page.html", book, title=CHAPTER_TITLES["notes_pages"], lines=lines), 1))
-    parts.append(Part("blank", _render("blank.html", book), 0))
+    spares = [Piece("spare-notes", _render("notes_page.html", book, title=CHAPTER_TITLES["notes_pages"], lines=lines), 10),
+              Piece("spare-blank", "", 0)]
+    parts[0].pieces += spares
+    for part in parts:
+        part.html = _document(book, part.pieces)
     return parts, entries
 
 
-def _chapter_parts(book: Book, key: str, entries: list[dict], whole: bool = False) -> list[Part]:
-    """A chapter's parts; `whole`: in one part (a preview)."""
+def _document(book: Book, pieces: list[Piece]) -> str:
+    laid = []
+    for index, piece in enumerate(pieces):
+        spare = piece.chapter.startswith("spare-")
+        kind = "spare" if spare else "opens" if piece.opens and index else "piece"
+        anchor = piece.chapter if spare else f"chapter-{piece.chapter}" if piece.opens else None
+        laid.append({"kind": kind, "anchor": anchor, "body": Markup(piece.body)})  # noqa: S704  rendered templates
+    return _render("part.html", book, pieces=laid)
+
+
+def _chapter_pieces(book: Book, key: str, entries: list[dict], whole: bool = False) -> list[Piece]:
+    """A chapter's pieces; `whole`: in one piece (a preview)."""
     page = _page(book)
     title = CHAPTER_TITLES[key]
-    parts: list[Part] = []
+    parts: list[Piece] = []
     if key == "sessions":
         firsts = {}
         for session in book.sessions:
@@ -133,39 +178,42 @@ def _chapter_parts(book: Book, key: str, entries: list[dict], whole: bool = Fals
             html = _render("sessions.html", book, title=title, sessions=sessions, first=index == 0,
                            speakers=book.speakers_by_id, firsts=firsts, kinds=KIND_LABELS,
                            item_kinds=ITEM_KIND_LABELS, roles=ROLE_LABELS)
-            parts.append(Part(key, html, sum(len(s.items) + 2 for s in sessions), opens=index == 0))
+            parts.append(Piece(key, html, sum(6 + len(s.items) + sum(len(i.speakers) for i in s.items) // 2 for s in sessions),
+                               opens=index == 0))
     elif key == "speakers":
         for index, speakers in enumerate(_chunks(book.speakers, max(1, len(book.speakers)) if whole else SPEAKERS_PER_PART)):
             html = _render("speakers.html", book, title=title, speakers=speakers, first=index == 0)
-            parts.append(Part(key, html, sum(2 + len(s.bio) // 60 for s in speakers), opens=index == 0))
+            parts.append(Piece(key, html, sum(1 + len(s.bio) // 100 for s in speakers), opens=index == 0))
     elif key == "contents":
-        parts.append(Part(key, _render("contents.html", book, title=title, entries=entries), len(entries) // 3))
+        parts.append(Piece(key, _render("contents.html", book, title=title, entries=entries), 10 + len(entries) // 4))
     elif key == "glance":
         grids = _glance(book)
         row_height = min(12, (page["height"] - page["top"] - page["bottom"] - 30) / max([g[2] for g in grids] or [1]))
-        parts.append(Part(key, _render("glance.html", book, title=title, grids=grids, row_height=round(row_height, 2)),
-                          8 * len(grids)))
+        parts.append(Piece(key, _render("glance.html", book, title=title, grids=grids, row_height=round(row_height, 2)),
+                          10 * len(grids)))
     elif key == "venues":
         plans = {place: plan_of(place) for venue in book.venues for place in (venue, *venue.halls)}
-        parts.append(Part(key, _render("venues.html", book, title=title, plans=plans), 4 * len(book.venues)))
+        parts.append(Piece(key, _render("venues.html", book, title=title, plans=plans),
+                           sum(5 + len(venue.halls) for venue in book.venues)))
     elif key == "hotels":
         from conference.hotels.forms import KIND_LABELS as HOTEL_KINDS
         from conference.hotels.travel import run_from, run_to
 
-        parts.append(Part(key, _render("hotels.html", book, title=title, hotel_kinds=HOTEL_KINDS,
-                                       run_from=run_from, run_to=run_to), 10 * len(book.hotels)))
+        parts.append(Piece(key, _render("hotels.html", book, title=title, hotel_kinds=HOTEL_KINDS,
+                                       run_from=run_from, run_to=run_to),
+                           sum(8 + sum(len(runs) for _, runs in days) // 4 for _, days in book.hotels)))
     elif key == "hosts":
-        parts.append(Part(key, _render("hosts.html", book, title=title), 1))
+        parts.append(Piece(key, _render("hosts.html", book, title=title), 10))
     elif key == "contacts":
-        parts.append(Part(key, _render("contacts.html", book, title=title), 2 + len(book.groups) // 5))
+        parts.append(Piece(key, _render("contacts.html", book, title=title), 10))
     else:
-        parts.append(Part(key, _render("text.html", book, title=title, text=book.texts[key]), 3))
+        parts.append(Piece(key, _render("text.html", book, title=title, text=book.texts[key]), 10))
     return parts
 
 
 def chapter_html(book: Book, key: str) -> str:
     """One chapter as a single HTML document."""
-    return _chapter_parts(book, key, [], whole=True)[0].html
+    return _document(book, _chapter_pieces(book, key, contents_entries(book), whole=True))
 
 
 def _dates(book: Book) -> str:
@@ -191,22 +239,32 @@ def print_book(book: Book, target: Path, progress: Callable[[int, int], None] | 
         kinds: list[tuple[str, str]] = []  # (chapter, "cover" | "opening" | "running" | "blank")
         starts: dict[str, int] = {}
         anchors: dict[str, tuple[int, float, float, float]] = {}
-        blank, notes = results[-1][0], results[-2][0]
-        for part, (file, laid_out) in zip(parts[:-2], results[:-2], strict=True):
+        spares = results[0]
+        notes, blank = (spares[0], spares[1].anchors["spare-notes"][0]), (spares[0], spares[1].anchors["spare-blank"][0])
+        for part, (file, laid_out) in zip(parts, results, strict=True):
             if part.opens and len(sequence) % 2:
-                sequence.append((blank, 0))
-                kinds.append((part.chapter, "blank"))
-            if part.opens:
-                starts[part.chapter] = len(sequence)
-                anchors[f"chapter-{part.chapter}"] = (len(sequence), 0, 0, 0)
+                sequence.append(blank)
+                kinds.append((part.pieces[0].chapter, "blank"))
+            offset = len(sequence)
             for name, (page, x1, y1, x2, _) in laid_out.anchors.items():
-                anchors[name] = (len(sequence) + page, x1, y1, x2)
-            for page in range(laid_out.pages):
+                anchors[name] = (offset + page, x1, y1, x2)
+            chapter_of = {}  # page in the part -> (chapter, kind); pages in none: blank
+            for piece in part.pieces:
+                if piece.chapter.startswith("spare-"):
+                    continue
+                if not piece.opens:
+                    chapter_of.update({page: (piece.chapter, "running") for page in range(laid_out.pages)})
+                    continue
+                first, last = laid_out.anchors[f"chapter-{piece.chapter}"][0], laid_out.anchors[f"end-chapter-{piece.chapter}"][0]
+                starts[piece.chapter] = offset + first
+                chapter_of.update({page: (piece.chapter, "running") for page in range(first + 1, last + 1)})
+                chapter_of[first] = (piece.chapter, "cover" if piece.chapter == "cover" else "opening")
+            pages = laid_out.anchors["spare-notes"][0] if "spare-notes" in laid_out.anchors else laid_out.pages
+            for page in range(pages):
                 sequence.append((file, page))
-                kind = "cover" if part.chapter == "cover" else "opening" if part.opens and page == 0 else "running"
-                kinds.append((part.chapter, kind))
+                kinds.append(chapter_of.get(page, (part.pieces[0].chapter, "blank")))
         while len(sequence) % 4:
-            sequence.append((notes, 0))
+            sequence.append(notes)
             kinds.append(("notes_pages", "opening"))
 
         numbers: dict[int, list[dict]] = {}
@@ -238,9 +296,7 @@ def print_book(book: Book, target: Path, progress: Callable[[int, int], None] | 
                                   "numbers": numbers.get(rank, [])})
         half = (len(overlay_pages) + 1) // 2
         halves = [_render("overlay.html", book, pages=chunk) for chunk in (overlay_pages[:half], overlay_pages[half:])]
-        over = workers.render(halves)
-        overlay = Path(folder) / "overlay.pdf"
-        pdf.assemble([(file, page) for file, laid_out in over for page in range(laid_out.pages)], overlay)
+        overlay = [(file, page) for file, laid_out in workers.render(halves) for page in range(laid_out.pages)]
         if progress:
             progress(total, total)
 
