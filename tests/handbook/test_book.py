@@ -147,6 +147,7 @@ def test_chapters_open_on_right_hand_pages_and_pages_come_in_fours(app, made, la
     chapters = [number for title, number in _contents(app, path, language) if title in titles]
     assert len(chapters) == 9 and all(number % 2 == 1 for number in chapters), chapters
     assert _pages(path) % 4 == 0
+    assert _text(path, 2).strip() == ""  # the left-hand page left blank after the cover: no header, no number
 
 
 def test_every_published_session_and_speaker_appears_and_no_draft(made):
