@@ -101,7 +101,8 @@ def generate(year: int) -> None:
         organisation, title = shuffle.choice(ORGANISATIONS), shuffle.choice(TITLES)
         bio = (f"{organisation}{title}，长期从事{shuffle.choice(THEMES)}与{shuffle.choice(THEMES)}研究，"
                f"主持多项国家级课题，发表学术论文{20 + index % 60}篇，著有专著{1 + index % 5}部，"
-               f"多次参与网络文明建设相关政策研究与标准制定工作。")
+               f"多次参与网络文明建设相关政策研究与标准制定工作，"
+               f"现兼任{shuffle.choice(ORGANISATIONS)}特聘专家、{shuffle.choice(THEMES)}专题工作组成员。")
         people.append(Person(edition_id=edition.id, family_name=family, given_name=given, category="guest",
                              organisation=organisation, title=title, bio_zh=bio, bio_en=bio,
                              public_profile=index % 7 != 0, name_pinyin=f"p{index}"))

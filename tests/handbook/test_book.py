@@ -35,8 +35,8 @@ def _fonts(path: Path, page: int | None = None) -> list[list[str]]:
 @pytest.fixture(scope="module")
 def made(app, tmp_path_factory):
     """The three books, each made once: Simplified by the service, Traditional by the organizers'
-    button (a job), English by `flask handbook pdf`; then the Simplified one asked for again,
-    with nothing changed, counting the layouts."""
+    button (a job), English by `flask handbook pdf` for the printer (bleed and crop marks); then
+    the Simplified one asked for again, with nothing changed, counting the layouts."""
     folder = tmp_path_factory.mktemp("handbooks")
     with app.app_context():
         facts = small_edition()
@@ -70,7 +70,7 @@ def made(app, tmp_path_factory):
         built = db.session.execute(select(HandbookBuild).where(HandbookBuild.language == "zh_Hant")).scalar_one()
         (folder / "zh_Hant.pdf").write_bytes(services.file_of(built).read_bytes())
 
-    result = app.test_cli_runner().invoke(args=["handbook", "pdf", "--edition", "2023", "--lang", "en",
+    result = app.test_cli_runner().invoke(args=["handbook", "pdf", "--edition", "2023", "--lang", "en", "--bleed",
                                                 "--out", str(folder / "en.pdf")])
     assert result.exit_code == 0, result.output
     facts["cli"] = result.output
@@ -197,6 +197,15 @@ def test_bookmarks_for_every_chapter_and_session_and_the_metadata(made):
         assert str(book.Root.Lang) == "en"
     assert {"Contents", "Agendas of the sessions", "Speakers", "Hotels and shuttles"} <= set(chapters)
     assert sessions == [f"EN {title}" for title in made["published"]]
+
+
+def test_the_printers_book_has_3_mm_bleed_around_its_a5_pages(made):
+    with pikepdf.open(made["paths"]["en"]) as book, pikepdf.open(made["paths"]["zh_Hans"]) as plain:
+        for page in book.pages:
+            media, trim = [float(v) for v in page.mediabox], [float(v) for v in page.trimbox]
+            assert [round(t - m, 1) for m, t in zip(media, trim, strict=True)] == [8.5, 8.5, -8.5, -8.5]  # 3 mm
+            assert round(trim[2] - trim[0]) == 420 and round(trim[3] - trim[1]) == 595  # A5
+        assert [float(v) for v in plain.pages[0].trimbox] == [float(v) for v in plain.pages[0].mediabox]
 
 
 def test_the_same_inputs_are_served_without_laying_out_again(made):
