@@ -25,6 +25,7 @@ DOMAINS = (
     "conference.badges",
     "conference.volunteers",
     "conference.checkin",
+    "conference.handbook",
     "conference.handbook_agenda",
     "conference.privacy",
     "conference.auditlog",

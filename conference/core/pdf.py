@@ -12,7 +12,8 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -127,7 +128,17 @@ def _start_worker(static: Path, folders: tuple[Path, ...]) -> None:
     gc.freeze()
 
 
-def _render_part(html: str, target: Path, plain: bool) -> int:
+@dataclass(frozen=True)
+class LaidOut:
+    """Where a part's marked places landed: its page count, and each element with an id as
+    (page index, x1, y1, x2, y2) in CSS pixels from the page's top left, on the page where it
+    begins (an empty inline block's y1 is its line's baseline)."""
+
+    pages: int
+    anchors: dict[str, tuple[int, float, float, float, float]]
+
+
+def _render_part(html: str, target: Path, plain: bool) -> LaidOut:
     """Lay out and write one part. The cycle collector is off meanwhile: a part's boxes live
     until the part is written, so the collections it would run while they pile up find nothing
     to free and cost a fifth of the layout; one collection after the part frees them."""
@@ -136,7 +147,11 @@ def _render_part(html: str, target: Path, plain: bool) -> int:
     try:
         laid_out = _layout(html, static, folders, fonts, plain)
         laid_out.write_pdf(target)
-        return len(laid_out.pages)
+        anchors = {}
+        for index, page in enumerate(laid_out.pages):
+            for name, box in page.anchors.items():
+                anchors.setdefault(name, (index, *box))  # an element over several pages: where it begins
+        return LaidOut(len(laid_out.pages), anchors)
     finally:
         laid_out = None
         gc.enable()
@@ -177,20 +192,20 @@ def render_parts(parts: Iterable[str], target: Path, folders: tuple[Path, ...] =
                 files.append(Path(folder) / f"{index:06d}.pdf")
                 pending[index] = pool.submit(_render_part, html, files[-1], plain)
                 while len(pending) > count:  # one part waiting per worker, no more
-                    pages += _finish(pending, progress)
+                    pages += _finish(pending, progress).pages
             while pending:
-                pages += _finish(pending, progress)
+                pages += _finish(pending, progress).pages
         join_files(files, target)
     return pages
 
 
-def _finish(pending: dict, progress: Callable[[int], None] | None) -> int:
+def _finish(pending: dict, progress: Callable[[int], None] | None) -> LaidOut:
     """Wait for the oldest part still pending, so progress counts parts done in order."""
     index = min(pending)
-    pages = pending.pop(index).result()
+    laid_out = pending.pop(index).result()
     if progress is not None:
         progress(index + 1)
-    return pages
+    return laid_out
 
 
 def join_files(files: list[Path], target: Path) -> None:
@@ -204,3 +219,89 @@ def join_files(files: list[Path], target: Path) -> None:
         raise RuntimeError("qpdf is missing: scripts/system-packages.sh installs it")
     command = [qpdf, "--empty", "--remove-unreferenced-resources=no", "--pages", *map(str, files), "--", str(target)]
     subprocess.run(command, check=True, capture_output=True)  # noqa: S603  our own files, no shell
+
+
+class Workers:
+    """A pool of rendering processes kept for several rounds of parts, where each round needs
+    what the one before learnt (a book: its chapters' page counts, then the page numbers laid
+    over them). The workers start, and load the fonts, as soon as the pool is made, while the
+    caller is still writing the first parts."""
+
+    def __init__(self, folder: Path, folders: tuple[Path, ...] = (), plain: bool = False):
+        self.folder, self.plain, self.count = folder, plain, workers()
+        self.pool = ProcessPoolExecutor(self.count, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_start_worker,
+                                        initargs=(Path(current_app.static_folder), folders))
+        for _ in range(self.count):
+            self.pool.submit(_warm)
+        self.made = 0
+
+    def __enter__(self) -> "Workers":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+    def render(self, parts: list[str], progress: Callable[[int], None] | None = None) -> list[tuple[Path, LaidOut]]:
+        """Each part to a PDF of its own, all at once (a book has few parts: the longest should
+        come first, so that no worker waits for it at the end). `progress(n)` counts parts done."""
+        files = [self.folder / f"{self.made + index:04d}.pdf" for index in range(len(parts))]
+        self.made += len(parts)
+        futures = {self.pool.submit(_render_part, html, file, self.plain): index
+                   for index, (html, file) in enumerate(zip(parts, files, strict=True))}
+        results: list[LaidOut | None] = [None] * len(parts)
+        for done, future in enumerate(as_completed(futures), start=1):
+            results[futures[future]] = future.result()
+            if progress is not None:
+                progress(done)
+        return list(zip(files, results, strict=True))
+
+
+def _warm() -> None:
+    """A worker's first task: WeasyPrint's modules and the CJK fonts loaded before any part comes."""
+    static, folders, fonts = _worker
+    _layout('<p lang="zh-Hans">中文 English</p><p lang="zh-Hant">中文</p>', static, folders, fonts, True)
+
+
+def assemble(pages: list[tuple[Path, int]], target: Path, overlay: list[tuple[Path, int]] = (),
+             outline: Iterable[tuple[int, str, int]] = (), title: str = "", language: str = "") -> None:
+    """One PDF from pages of several files, (file, page index) in order, the same page as often
+    as it is named (blank and notes pages); each page of `overlay`, named the same way, drawn
+    over the page of the same rank (page numbers, running headers); a fresh outline of (level,
+    label, page rank), since joined files keep none of their own; the title and language in
+    the metadata."""
+    import pikepdf
+
+    sources: dict[Path, pikepdf.Pdf] = {}
+
+    def page_of(file: Path, index: int):
+        if file not in sources:
+            sources[file] = pikepdf.Pdf.open(file)
+        return sources[file].pages[index]
+
+    book = pikepdf.Pdf.new()
+    try:
+        for file, index in pages:
+            book.pages.append(page_of(file, index))
+        if overlay:
+            for page, (file, index) in zip(book.pages, overlay, strict=True):
+                page.add_overlay(page_of(file, index))
+        with book.open_outline() as tree:
+            parents: list[tuple[int, pikepdf.OutlineItem]] = []
+            for level, label, rank in outline:
+                item = pikepdf.OutlineItem(label, rank)
+                while parents and parents[-1][0] >= level:
+                    parents.pop()
+                (parents[-1][1].children if parents else tree.root).append(item)
+                parents.append((level, item))
+        with book.open_metadata(set_pikepdf_as_editor=False) as metadata:
+            metadata["dc:title"] = title
+            metadata["dc:language"] = {language}
+        book.docinfo["/Title"] = title
+        book.Root.Lang = pikepdf.String(language)
+        book.Root.PageMode = pikepdf.Name.UseOutlines
+        book.save(target)
+    finally:
+        book.close()
+        for source in sources.values():
+            source.close()

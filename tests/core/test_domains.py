@@ -166,13 +166,13 @@ def test_the_consumer_registers_the_jobs_of_the_configured_domains(lanyards, tmp
     listed = _consumer(lanyards, tmp_path / "with", ",".join([*DOMAINS, "lanyards"]))
     assert listed.splitlines() == [
         "['conference.badges.jobs.render_batch', 'conference.core.mail.send_mail', "
-        "'conference.hotels.assign.tell_placed', 'conference.privacy.jobs.daily_purge', "
+        "'conference.handbook.jobs.build_handbook', 'conference.hotels.assign.tell_placed', 'conference.privacy.jobs.daily_purge', "
         "'conference.volunteers.records_jobs.render_certificates', 'lanyards.jobs.dye']",
         "1 red lanyards red lanyards",
     ]
     without = _consumer(lanyards, tmp_path / "without", ",".join(DOMAINS))
     assert without.splitlines() == ["['conference.badges.jobs.render_batch', 'conference.core.mail.send_mail', "
-                                    "'conference.hotels.assign.tell_placed', 'conference.privacy.jobs.daily_purge', "
+                                    "'conference.handbook.jobs.build_handbook', 'conference.hotels.assign.tell_placed', 'conference.privacy.jobs.daily_purge', "
                                     "'conference.volunteers.records_jobs.render_certificates']"]
 
 

@@ -1,0 +1,143 @@
+"""The organizers' handbook pages, the API and the build log, without laying out a book."""
+
+import pytest
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from conference import DOMAINS, create_app
+from conference.core.models import AuditEntry
+from conference.core.permissions import STAFF
+from conference.editions.services import get_edition
+from conference.extensions import db
+from conference.handbook import book as content
+from conference.handbook import services
+from conference.handbook.models import HandbookText
+from tests.conftest import csrf_token, login, make_user, submit
+from tests.handbook.conftest import small_edition
+
+ROLES = ("admin", "organizer", "group_lead", "volunteer", "security", "viewer")
+MANAGERS = {"admin", "organizer"}
+
+
+@pytest.fixture
+def edition(app):
+    with app.app_context():
+        small_edition()
+
+
+def _publish(app, published=True):
+    with app.app_context():
+        services.set_published(get_edition(2023), published)
+        db.session.commit()
+
+
+def test_anonymous_readers_are_sent_to_sign_in(client, edition):
+    for url in ("/editions/2023/handbook/", "/editions/2023/handbook/texts", "/editions/2023/handbook/preview/welcome"):
+        answer = client.get(url)
+        assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+    assert client.post("/editions/2023/handbook/publish").status_code in (302, 400)
+    with client.application.app_context():
+        assert not services.settings_for(get_edition(2023)).published
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_see_and_who_may_change_the_handbook(app, client, edition, role):
+    login(client, make_user(app, role))
+    page = client.get("/editions/2023/handbook/")
+    assert page.status_code == (200 if role in STAFF else 403)
+    if role in MANAGERS:
+        assert "/editions/2023/handbook/texts" in page.text
+        assert client.get("/editions/2023/handbook/texts").status_code == 200
+    else:
+        assert client.get("/editions/2023/handbook/texts").status_code == 403
+        token = csrf_token(client, "/account")
+        for url in ("/editions/2023/handbook/publish", "/editions/2023/handbook/chapters",
+                    "/editions/2023/handbook/build"):
+            assert client.post(url, data={"csrf_token": token, "published": "1", "language": "en",
+                                          "size": "a5"}).status_code == 403
+        with app.app_context():
+            assert not services.settings_for(get_edition(2023)).published
+
+
+def test_texts_are_kept_as_written_and_shown_sanitised(app, organizer_client, edition):
+    welcome = "## 欢迎\n\n<script>alert('x')</script><img src=x onerror=alert(1)>\n\n**厦门**"
+    answer = submit(organizer_client, "/editions/2023/handbook/texts", {"welcome_zh_Hans": welcome, "notes_en": "Hi"})
+    assert answer.status_code == 302
+    with app.app_context():
+        rows = {(row.key, row.language): row.body for row in db.session.execute(select(HandbookText)).scalars()}
+        assert rows[("welcome", "zh_Hans")] == welcome and rows[("notes", "en")] == "Hi"
+        assert rows[("welcome", "en")] == ""
+        assert db.session.execute(select(AuditEntry).where(AuditEntry.action == "handbook.text")).first()
+    preview = organizer_client.get("/editions/2023/handbook/preview/welcome?lang=zh_Hans")
+    assert preview.status_code == 200
+    assert "<h2>欢迎</h2>" in preview.text and "<strong>厦门</strong>" in preview.text
+    assert "<script" not in preview.text and "alert" not in preview.text and "onerror" not in preview.text
+    # The Traditional preview converts the Simplified text, as the pages do.
+    assert "歡迎" in organizer_client.get("/editions/2023/handbook/preview/welcome?lang=zh_Hant").text
+
+
+def test_a_text_too_long_is_refused_beside_its_field(app, organizer_client, edition):
+    answer = submit(organizer_client, "/editions/2023/handbook/texts?lang=en",
+                    {"notes_zh_Hans": "长" * (services.MAX_TEXT + 1)})
+    assert answer.status_code == 422
+    assert "At most 20000 characters." in answer.text
+    with app.app_context():
+        kept = db.session.execute(select(HandbookText).where(HandbookText.key == "notes",
+                                                             HandbookText.language == "zh_Hans")).scalar_one()
+        assert kept.body.startswith("## 医疗")
+
+
+def test_chapters_are_chosen_and_ordered(app, organizer_client, edition):
+    answer = submit(organizer_client, "/editions/2023/handbook/chapters",
+                    {"include_sessions": "1", "order_sessions": "2", "include_contents": "1", "order_contents": "1",
+                     "include_speakers": "1", "order_speakers": "9"})
+    assert answer.status_code == 302
+    with app.app_context():
+        assert services.settings_for(get_edition(2023)).chapters == ["contents", "sessions", "speakers"]
+
+
+@pytest.mark.parametrize("form", [{}, {"include_sessions": "1", "order_sessions": "x"},
+                                  {"include_sessions": "1", "order_sessions": "-1"}])
+def test_bad_chapters_are_refused_with_a_message(app, organizer_client, edition, form):
+    answer = submit(organizer_client, "/editions/2023/handbook/chapters?lang=en", form)
+    assert answer.status_code == 422 and 'id="chapters-error"' in answer.text
+    with app.app_context():
+        assert services.settings_for(get_edition(2023)).chapters == list(content.CHAPTERS)
+
+
+@pytest.mark.parametrize("form", [{"language": "fr", "size": "a5"}, {"language": "en", "size": "a3"}])
+def test_a_build_with_bad_options_is_refused(app, organizer_client, edition, form):
+    assert submit(organizer_client, "/editions/2023/handbook/build", form).status_code == 422
+
+
+def test_preview_of_an_unknown_chapter_or_language_is_not_found(organizer_client, edition):
+    assert organizer_client.get("/editions/2023/handbook/preview/cover").status_code == 404
+    assert organizer_client.get("/editions/2023/handbook/preview/welcome?lang=fr").status_code == 404
+    assert organizer_client.get("/editions/2023/handbook/files/999.pdf").status_code == 404
+
+
+def test_the_api_serves_only_a_published_handbook(app, client, edition):
+    assert client.get("/api/v1/editions/2023/handbook.pdf?lang=en").status_code == 404
+    assert client.get("/api/v1/editions/2099/handbook.pdf").status_code == 404
+    answer = client.get("/api/v1/editions/2023/handbook.pdf?lang=fr")
+    assert answer.status_code == 422 and "lang" in answer.json["errors"]
+
+
+def test_the_public_programme_links_the_published_handbook(app, client, edition):
+    assert "handbook.pdf" not in client.get("/programme/2023/").text
+    _publish(app)
+    page = client.get("/programme/2023/")
+    for language in ("zh_Hans", "zh_Hant", "en"):
+        assert f"/api/v1/editions/2023/handbook.pdf?lang={language}" in page.text
+
+
+def test_a_chapter_whose_domain_is_missing_is_left_out_and_named_in_the_log(app, edition):
+    without = [name for name in DOMAINS if name not in ("conference.hotels", "conference.volunteers",
+                                                       "conference.badges", "conference.checkin")]
+    other = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                        "INSTANCE_DIR": app.config["INSTANCE_DIR"]}, domains=without)
+    with other.test_request_context(), force_locale("en"):
+        book = content.gather(get_edition(2023), None, content.Options("en"))
+        assert "hotels" not in book.chapters and "contacts" not in book.chapters and "sessions" in book.chapters
+        assert book.log == ["Left out: Hotels and shuttles, since the hotels domain is not installed.",
+                            "Left out: Working groups' desks, since the volunteers domain is not installed."]
