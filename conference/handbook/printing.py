@@ -24,8 +24,8 @@ from conference.core import pdf
 from conference.core.i18n import day_label
 from conference.handbook.book import CHAPTER_TITLES, HTML_LANG, Book, halls_in_use, plan_of
 from conference.people.services import photo_dir
-from conference.venues.services import plan_folder
 from conference.programme.forms import ITEM_KIND_LABELS, KIND_LABELS, ROLE_LABELS
+from conference.venues.services import plan_folder
 
 PAGES = {  # millimetres; the type size in points
     "a5": {"width": 148, "height": 210, "top": 17, "bottom": 15, "side": 14, "font": 8.5},
