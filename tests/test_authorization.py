@@ -24,6 +24,7 @@ PUBLIC = {
     "public.venue_plan", "public.hall_plan",  # floor plans of the venues where a published session is held
     "programme_api.programme", "programme_api.programme_ical", "programme_api.schedule_xml", "programme_api.session_ical",
     "badges.public_key",  # scanners check signatures with it
+    "handbook_api.handbook_pdf",  # the published handbook only; 404 before it is published
     "hotels_api.hotels", "hotels_api.shuttles", "hotels.map_image",  # a hotel's address and map, as on its own site
     "registration_api.registration_form", "registration_api.create_registration", "registration.register_current",
     "registration.register", "registration.link_again",
