@@ -26,7 +26,6 @@ DOMAINS = (
     "conference.volunteers",
     "conference.checkin",
     "conference.handbook",
-    "conference.handbook_agenda",
     "conference.privacy",
     "conference.auditlog",
 )

@@ -31,7 +31,7 @@ HOUSE_PLAN = [
     {"badges"},
     {"volunteers"},
     {"checkin"},
-    {"handbook", "handbook_agenda"},  # the personal agenda, kept apart until the handbook takes it in
+    {"handbook"},
     {"privacy"},
     {"auditlog"},
 ]

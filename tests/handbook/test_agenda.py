@@ -15,7 +15,7 @@ from conference.core.database import committed
 from conference.editions.localtime import at_local
 from conference.editions.services import get_edition
 from conference.extensions import db
-from conference.handbook_agenda import agenda
+from conference.handbook import agenda
 from conference.hotels import services as hotels
 from conference.hotels.models import Journey, Lodging, PickupGroup, ShuttleRun, TravelPlace
 from conference.programme.models import AgendaItem, AgendaSpeaker, Session

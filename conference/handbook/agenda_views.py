@@ -4,7 +4,7 @@ registration's hook keeps every /r/ page private and uncached."""
 from flask import Blueprint, Response, abort, request
 
 from conference.core.i18n import DEFAULT_LOCALE, LOCALES, current_locale, normalise_locale
-from conference.handbook_agenda import agenda
+from conference.handbook import agenda
 from conference.registration.services import find_by_token
 
 bp = Blueprint("handbook_agenda", __name__)

@@ -83,7 +83,7 @@ def context(registration: Registration) -> dict:
 
 def agenda_html(registration: Registration, locale: str) -> str:
     with force_locale(locale):
-        return render_template("handbook_agenda/agenda.html", lang=LOCALES[locale][0], **context(registration))
+        return render_template("handbook/agenda/agenda.html", lang=LOCALES[locale][0], **context(registration))
 
 
 def agenda_pdf(registration: Registration, locale: str) -> bytes:
