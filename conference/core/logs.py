@@ -21,9 +21,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from flask import Flask, g, has_request_context, request
-from flask_login import current_user
 from huey import Huey, signals
-from sqlalchemy.exc import SQLAlchemyError
 
 from conference.core.links import RedactPrivateLinks
 
@@ -87,12 +85,12 @@ def set_up_handler(log_format: str) -> None:
 
 
 def _user_id() -> int | None:
-    # The account's row id: get_id() is its session token, a secret. The account may be read
-    # here for the first time: with the database gone (/readyz answering 503) the line says none.
-    try:
-        return current_user.id if current_user.is_authenticated else None
-    except SQLAlchemyError:
-        return None
+    """The account's row id (get_id() is its session token, a secret), where the request read
+    the account: loading it only to log it would cost a scan a tenth of its time (flask-login
+    hashes the client's address and agent to check the session), and a request that never
+    asked who is signed in (a scanner's, with a device key) has no account anyway."""
+    user = g.get("_login_user")
+    return user.id if user is not None and user.is_authenticated else None
 
 
 def init_app(app: Flask) -> None:

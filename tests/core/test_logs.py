@@ -45,7 +45,7 @@ def test_a_signed_in_request_names_the_account_by_its_id(json_app, caplog):
     login(client, email)
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="conference.requests"):
-        client.get("/healthz")
+        client.get("/account")  # a page that reads who is signed in
     with json_app.app_context():
         user = db.session.execute(db.select(User).filter_by(email=email)).scalar_one()
         user_id, session_token = user.id, user.session_token
@@ -90,3 +90,15 @@ def test_a_job_queued_in_a_request_logs_under_its_request_id(json_app, caplog):
     assert by_message[started] == "nginx-feedc0ffee012345"
     assert any(message.startswith("job tell_the_desk") and " done in " in message for message in by_message)
     assert by_message["after the job"] == "-"
+
+
+def test_the_line_never_loads_the_account_a_request_did_not_read(json_app, caplog):
+    """A scan or a health check asks nobody's account: the line does not load it either (that
+    would cost each scan a database read and a hash of the client's address)."""
+    client = json_app.test_client()
+    login(client, make_user(json_app, "organizer"))
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="conference.requests"):
+        client.get("/healthz")
+    [record] = _request_lines(caplog)
+    assert record.user_id is None
