@@ -15,6 +15,9 @@ from PIL import Image, UnidentifiedImageError
 from conference.core import jobs
 from conference.core.errors import Refusal
 
+# The instance subfolder of every kind of kept image, for what copies the stored files (backups).
+KEPT_FOLDERS: list[str] = []
+
 FORMATS = {"PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg"), "WEBP": ("webp", "image/webp")}
 
 
@@ -41,6 +44,9 @@ class KeptImages:
     too_many_pixels: object
     wrong_format: object
     unreadable: object
+
+    def __post_init__(self):
+        KEPT_FOLDERS.append(self.folder)
 
     def directory(self) -> Path:
         path = Path(current_app.config["INSTANCE_DIR"]) / self.folder

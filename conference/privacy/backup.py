@@ -16,13 +16,18 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, inspect, select, text
 
+from conference.core import images
 from conference.core.errors import Refusal
 from conference.core.models import utcnow
 from conference.extensions import db
 
-# The instance folder's subfolders that hold what the database points at; pii.key, the Huey
-# queue, import previews (kept two hours) and the mail outbox of development stay out.
-STORED_FOLDERS = ("photos", "jobs", "hotel-maps")
+
+# The instance folder's subfolders that hold what the database points at: people's photos, jobs'
+# files and every kind of kept image (hotel maps, floor plans); pii.key, the Huey queue, import
+# previews (kept two hours), kept handbooks (made again from their inputs) and the mail outbox
+# of development stay out.
+def stored_folders() -> tuple[str, ...]:
+    return ("photos", "jobs", *images.KEPT_FOLDERS)
 DUMPS = {"sqlite": "database.sqlite", "postgresql": "database.pgdump"}
 
 
@@ -77,7 +82,7 @@ def make_backup(out: Path) -> dict:
             dump = Path(work) / DUMPS[dialect]
             _dump(dump)
             archive.add(dump, arcname=DUMPS[dialect])
-            for folder in STORED_FOLDERS:
+            for folder in stored_folders():
                 for path in sorted((instance / folder).rglob("*")) if (instance / folder).is_dir() else []:
                     if path.is_file():
                         archive.add(path, arcname=f"files/{path.relative_to(instance)}")

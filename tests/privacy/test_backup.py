@@ -49,6 +49,9 @@ def archive(app, demo_clock, tmp_path):
     out = tmp_path / "backup.tar.gz"
     key = Path(app.config["INSTANCE_DIR"]) / "pii.key"  # where development keeps its key
     key.write_text("not-to-be-copied")
+    plans = Path(app.config["INSTANCE_DIR"]) / "floor-plans"  # a kept image of the venues domain
+    plans.mkdir(exist_ok=True)
+    (plans / "backup-test-plan.png").write_bytes(b"plan")
     try:
         made = app.test_cli_runner().invoke(args=["backup", "--out", str(out)])
     finally:
@@ -65,6 +68,7 @@ def test_a_backup_is_the_owners_alone_holds_the_files_and_never_the_key(app, arc
     with tarfile.open(out) as opened:
         names = opened.getnames()
     assert f"files/photos/{built.photo.name}" in names and f"files/jobs/{built.job_file.name}" in names
+    assert "files/floor-plans/backup-test-plan.png" in names  # every kind of kept image, not a list kept by hand
     assert {"manifest.json"} < set(names) and ({"database.sqlite", "database.pgdump"} & set(names))
     assert not [name for name in names if "pii.key" in name]
     with tarfile.open(out) as opened:
