@@ -44,7 +44,8 @@ def test_an_attendee_withdraws_the_photo_and_the_hotel_sharing_on_their_own_page
     client.post(f"/r/{built.token}/consents/hotel_document/withdraw", data={"csrf_token": token})
     assert _documents_in_rooming_list(app) == 0  # the next list sent to the hotel drops the number
     with app.app_context():
-        entries = db.session.execute(select(AuditEntry.detail).where(AuditEntry.action == "consent.withdrawn")).scalars()
+        entries = db.session.execute(select(AuditEntry.detail).where(AuditEntry.action == "consent.withdrawn")
+                                     .order_by(AuditEntry.id)).scalars()
         assert [entry["kind"] for entry in entries] == ["photo", "hotel_document"]
     after = client.get(f"/r/{built.token}?lang=en").get_data(as_text=True)
     assert "Your consents" not in after  # nothing left to withdraw
