@@ -561,8 +561,9 @@ def register(
     person = people.create_person(edition, _person_fields(fields, checked.category, checked.email), phone=checked.phone, actor=actor)
     token = secrets.token_urlsafe(32)
     document = checked.document
+    # A new registration's collections start empty and loaded: reading them later costs no query.
     registration = Registration(
-        edition_id=edition.id, person=person, category=checked.category,
+        edition=edition, person=person, category=checked.category, consents=[], bookings=[],
         status="pending" if checked.category.approval_required and not invited else "approved",
         token_hash=pii.token_hash(token), token_sealed=pii.seal(token), id_type=document.id_type,
         document_sealed=pii.seal(document.number),
@@ -573,6 +574,7 @@ def register(
         invitation_code_id=checked.code.id if checked.code else None,
         locale=fields.locale, source=source,
     )
+    _record_consents(registration, fields, checked)  # written in the same flush
     db.session.add(registration)
     try:
         db.session.flush()
@@ -581,7 +583,6 @@ def register(
         raise RegistrationError(DUPLICATE_MESSAGE, "id_number") from error
     if registration.status == "approved":
         emit("registration.approved", registration=registration, actor=actor)
-    _record_consents(registration, fields, checked)
     if fields.photo:
         people.store_photo(person, fields.photo, actor=actor)
     for session in sorted(checked.sessions, key=lambda s: s.id):  # one lock order: no deadlocks
