@@ -227,7 +227,9 @@ start() {
   start_node 1
   start_node 2
   say "app nodes on 127.0.0.1:$APP_PORT_1 and :$APP_PORT_2 (PIDs $(cat "$RUN/app1.pid") $(cat "$RUN/app2.pid"))"
-  launch consumer "$BIN/huey_consumer" conference.jobs.huey -k thread -w 2
+  # Below the app nodes in the CPU's queue: a burst of registrations is answered first, and its
+  # mail leaves a moment later.
+  launch consumer nice -n 10 "$BIN/huey_consumer" conference.jobs.huey -k thread -w 2
   wait_until 10 "the Huey consumer" running consumer
   say "Huey consumer on Redis (PID $(cat "$RUN/consumer.pid"))"
   start_nginx

@@ -19,7 +19,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from conference.core import audit, clock, deletion, pii
 from conference.core.capacity import Counter, WaitingList
@@ -189,7 +189,7 @@ def _offered(edition: Edition, category: RegistrationCategory, session_ids: list
     if not wanted:
         return []
     return list(db.session.execute(
-        select(Session).join(SessionQuota, SessionQuota.session_id == Session.id)
+        select(Session).join(SessionQuota, SessionQuota.session_id == Session.id).options(joinedload(Session.hall))
         .where(Session.edition_id == edition.id, Session.status == "published", Session.id.in_(wanted))
     ).scalars())
 
@@ -452,9 +452,10 @@ def set_seats(session: Session, seats: int, actor=None) -> SessionQuota:
 
 
 def book(registration: Registration, session: Session) -> SeatBooking:
-    status = WAITING_LIST.admit(SEATS, SessionQuota.session_id == session.id)
-    booking = SeatBooking(registration=registration, session_id=session.id, status=status)
+    """A seat in the session if one is free, else a place on its waiting list."""
+    booking = SeatBooking(registration=registration, session=session, status=WAITING_LIST.waiting)
     db.session.add(booking)
+    WAITING_LIST.seat(SEATS, SessionQuota.session_id == session.id, booking)
     return booking
 
 
@@ -585,9 +586,11 @@ def register(
         emit("registration.approved", registration=registration, actor=actor)
     if fields.photo:
         people.store_photo(person, fields.photo, actor=actor)
+    audit.record("registration.create", registration, detail={"category": checked.category.code, "source": source}, actor=actor)
+    # Seats last: from the first seat taken to the commit, everyone registering for that session
+    # waits, so what follows reads nothing more from the database (the sessions came with their halls).
     for session in sorted(checked.sessions, key=lambda s: s.id):  # one lock order: no deadlocks
         book(registration, session)  # offered sessions always have their quota row
-    audit.record("registration.create", registration, detail={"category": checked.category.code, "source": source}, actor=actor)
     _tell(registration, "registration/mail/received.txt", token=token)
     return registration, token
 

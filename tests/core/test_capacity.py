@@ -86,3 +86,26 @@ def test_nothing_is_given_back_below_zero(app, night):
         ROOMS.give_back(night)
         db.session.commit()
     assert booked(app) == 0
+
+
+@pytest.mark.parametrize("trial", range(3))
+def test_twelve_new_places_racing_for_the_last_room_one_is_seated_and_eleven_wait(app, night, trial):
+    """seat(): the place written first, then the unit taken and the place changed (one statement
+    on PostgreSQL); the status it returns is the one stored, with nothing left to flush."""
+
+    def place(index):
+        def attempt():
+            request = Request(night_id=1, guest=f"客{index}", status=LINE.waiting)
+            db.session.add(request)
+            status = LINE.seat(ROOMS, night, request)
+            assert not db.session.dirty  # the status is known to be stored, not pending
+            return request.id, status
+        return committed(attempt)
+
+    results, errors = race(app, place, 12)
+    assert errors == []
+    assert sorted(status for _id, status in results) == ["booked"] + ["waiting"] * 11
+    with app.app_context():
+        stored = dict(db.session.execute(select(Request.id, Request.status)).all())
+    assert stored == dict(results)
+    assert booked(app) == 1
