@@ -108,3 +108,10 @@ def test_no_private_link_in_any_log(stack):
                  if line.startswith("{")]
     assert set(request_ids) <= {line["request_id"] for line in app_lines}  # the same id in both logs
     assert "/r/<token>" in {line.get("route") for line in app_lines}
+
+
+def test_the_job_consumer_yields_the_cpu_to_the_app_nodes(stack):
+    folder, _port = stack
+    pids = _pids(folder)
+    assert os.getpriority(os.PRIO_PROCESS, pids["consumer"]) == 10
+    assert os.getpriority(os.PRIO_PROCESS, pids["app1"]) == os.getpriority(os.PRIO_PROCESS, pids["app2"]) == 0
