@@ -285,7 +285,11 @@ def assemble(pages: list[tuple[Path, int]], target: Path, overlay: list[tuple[Pa
             book.pages.append(page_of(file, index))
         if overlay:
             for page, (file, index) in zip(book.pages, overlay, strict=True):
-                page.add_overlay(page_of(file, index))
+                # Laid over the whole page, bleed included (qpdf would clip it to the trim box):
+                # the overlay's crop marks stay visible over a picture that runs into the bleed.
+                over = page_of(file, index)
+                over.obj.TrimBox = over.mediabox
+                page.add_overlay(over, pikepdf.Rectangle(page.mediabox))
         with book.open_outline() as tree:
             parents: list[tuple[int, pikepdf.OutlineItem]] = []
             for level, label, rank in outline:
