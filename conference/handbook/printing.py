@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
-from flask import render_template
+from flask import render_template, url_for
 from markupsafe import Markup
 
 from conference.core import pdf
@@ -25,6 +25,7 @@ from conference.core.i18n import day_label
 from conference.handbook.book import CHAPTER_TITLES, HTML_LANG, Book, halls_in_use, plan_of
 from conference.people.services import photo_dir
 from conference.programme.forms import ITEM_KIND_LABELS, KIND_LABELS, ROLE_LABELS
+from conference.venues.models import Venue
 from conference.venues.services import plan_folder
 
 PAGES = {  # millimetres; the type size in points
@@ -78,6 +79,44 @@ def _fonts(language: str) -> str:
 
 def _page(book: Book) -> dict:
     return {**PAGES[book.options.size], "bleed": book.options.bleed}
+
+
+class FileLinks:
+    """The images as the PDF reads them: files (core/pdf reads only the folders it is given)."""
+
+    def cover(self, book: Book) -> str | None:
+        return book.cover.as_uri() if book.cover else None
+
+    def plan(self, place) -> str | None:
+        path = plan_of(place)
+        return path.as_uri() if path else None
+
+    def photo(self, speaker) -> str | None:
+        return speaker.photo.as_uri() if speaker.photo else None
+
+
+class WebLinks:
+    """The images as a browser previewing a chapter loads them: the app's own addresses, for
+    those who may preview (a web page never loads a file: address)."""
+
+    def __init__(self, year: int):
+        self.year = year
+
+    def cover(self, book: Book) -> str | None:
+        return url_for("handbook.cover_image", year=self.year) if book.cover else None
+
+    def plan(self, place) -> str | None:
+        if plan_of(place) is None:
+            return None
+        if isinstance(place, Venue):
+            return url_for("venues.venue_plan", year=self.year, venue_id=place.id)
+        return url_for("venues.hall_plan", year=self.year, hall_id=place.id)
+
+    def photo(self, speaker) -> str | None:
+        return url_for("people.photo", year=self.year, person_id=speaker.person.id) if speaker.photo else None
+
+
+FILES = FileLinks()
 
 
 def _render(template: str, book: Book, **context) -> str:
@@ -137,9 +176,9 @@ def parts_of(book: Book) -> tuple[list[Part], list[dict]]:
     """The book's parts in print order, and the contents' entries. The first part also holds, at
     its end, a notes page and a blank page, copied wherever the book needs one."""
     entries = contents_entries(book)
-    parts: list[Part] = [Part([Piece("cover", _render("cover.html", book, dates=_dates(book)), 10)])]
+    parts: list[Part] = [Part(_chapter_pieces(book, "cover", entries, FILES))]
     for key in book.chapters:
-        for piece in _chapter_pieces(book, key, entries):
+        for piece in _chapter_pieces(book, key, entries, FILES):
             if key in LONG_CHAPTERS or parts[-1].pieces[-1].chapter in LONG_CHAPTERS:
                 parts.append(Part([piece]))
             else:
@@ -164,12 +203,14 @@ def _document(book: Book, pieces: list[Piece]) -> str:
     return _render("part.html", book, pieces=laid)
 
 
-def _chapter_pieces(book: Book, key: str, entries: list[dict], whole: bool = False) -> list[Piece]:
-    """A chapter's pieces; `whole`: in one piece (a preview)."""
+def _chapter_pieces(book: Book, key: str, entries: list[dict], links, whole: bool = False) -> list[Piece]:
+    """A chapter's pieces, its images at `links`; `whole`: in one piece (a preview)."""
     page = _page(book)
     title = CHAPTER_TITLES[key]
     parts: list[Piece] = []
-    if key == "sessions":
+    if key == "cover":
+        parts.append(Piece(key, _render("cover.html", book, dates=_dates(book), image=links.cover(book)), 10))
+    elif key == "sessions":
         firsts = {}
         for session in book.sessions:
             for item in session.items:
@@ -183,7 +224,7 @@ def _chapter_pieces(book: Book, key: str, entries: list[dict], whole: bool = Fal
                                opens=index == 0))
     elif key == "speakers":
         for index, speakers in enumerate(_chunks(book.speakers, max(1, len(book.speakers)) if whole else SPEAKERS_PER_PART)):
-            html = _render("speakers.html", book, title=title, speakers=speakers, first=index == 0)
+            html = _render("speakers.html", book, title=title, speakers=speakers, first=index == 0, links=links)
             parts.append(Piece(key, html, sum(1 + len(s.bio) // 100 for s in speakers), opens=index == 0))
     elif key == "contents":
         parts.append(Piece(key, _render("contents.html", book, title=title, entries=entries), 10 + len(entries) // 4))
@@ -193,7 +234,7 @@ def _chapter_pieces(book: Book, key: str, entries: list[dict], whole: bool = Fal
         parts.append(Piece(key, _render("glance.html", book, title=title, grids=grids, row_height=round(row_height, 2)),
                           10 * len(grids)))
     elif key == "venues":
-        plans = {place: plan_of(place) for venue in book.venues for place in (venue, *venue.halls)}
+        plans = {place: links.plan(place) for venue in book.venues for place in (venue, *venue.halls)}
         parts.append(Piece(key, _render("venues.html", book, title=title, plans=plans),
                            sum(5 + len(venue.halls) for venue in book.venues)))
     elif key == "hotels":
@@ -213,8 +254,8 @@ def _chapter_pieces(book: Book, key: str, entries: list[dict], whole: bool = Fal
 
 
 def chapter_html(book: Book, key: str) -> str:
-    """One chapter as a single HTML document."""
-    return _document(book, _chapter_pieces(book, key, contents_entries(book), whole=True))
+    """One chapter (or the cover) as a single HTML document for the browser."""
+    return _document(book, _chapter_pieces(book, key, contents_entries(book), WebLinks(book.edition.year), whole=True))
 
 
 def _dates(book: Book) -> str:
@@ -228,7 +269,8 @@ def print_book(book: Book, target: Path, progress: Callable[[int, int], None] | 
     parts, entries = parts_of(book)
     total = len(parts) + 2
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".handbook-") as folder, \
-            pdf.Workers(Path(folder), folders=(photo_dir(), plan_folder()), plain=True) as workers:
+            pdf.Workers(Path(folder), folders=(photo_dir(), plan_folder(), *([book.cover.parent] if book.cover else [])),
+                        plain=True) as workers:
         order = sorted(range(len(parts)), key=lambda index: -parts[index].weight)
         laid = workers.render([parts[index].html for index in order],
                               lambda done: progress(done, total) if progress else None)
