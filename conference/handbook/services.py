@@ -273,7 +273,22 @@ def build(edition: Edition, options: content.Options, progress=None) -> Handbook
             db.session.add(made)
     except IntegrityError:
         return db.session.execute(select(HandbookBuild).where(HandbookBuild.inputs == inputs)).scalar_one()
+    forget_superseded(made)
     return made
+
+
+def forget_superseded(made: HandbookBuild) -> None:
+    """Only the latest handbook of each language, size and bleed is kept (the published one is
+    the latest A5 of its language): those it supersedes lose their rows now and their files once
+    that is committed. Each file is named by its row's inputs, which are unique, so no row left
+    names a file removed; a job's download is a link of its own to the file, so it stays."""
+    older = db.session.execute(select(HandbookBuild).where(
+        HandbookBuild.edition_id == made.edition_id, HandbookBuild.language == made.language,
+        HandbookBuild.size == made.size, HandbookBuild.bleed == made.bleed, HandbookBuild.id < made.id,
+    )).scalars().all()
+    for build_ in older:
+        db.session.delete(build_)
+        jobs.after_commit(file_of(build_).unlink, True)
 
 
 def latest_builds(edition: Edition, limit: int = 10) -> list[HandbookBuild]:

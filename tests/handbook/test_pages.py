@@ -10,8 +10,8 @@ from conference.core.permissions import STAFF
 from conference.editions.services import get_edition
 from conference.extensions import db
 from conference.handbook import book as content
-from conference.handbook import services
-from conference.handbook.models import HandbookText
+from conference.handbook import printing, services
+from conference.handbook.models import HandbookBuild, HandbookText
 from conference.people import services as people
 from conference.people.models import Person
 from conference.venues import services as venues
@@ -172,3 +172,32 @@ def test_a_preview_shows_its_images_at_the_apps_addresses_never_as_files(app, or
         for address in addresses:
             assert f'src="{address}"' in preview.text
             assert organizer_client.get(address).status_code == 200
+
+
+def test_a_new_build_removes_the_one_it_supersedes_and_keeps_the_others(app, edition, monkeypatch):
+    """The latest build of each language, size and bleed is kept; the one it replaces goes, row
+    and file. (The layout itself is test_book's: here each build writes a stand-in file.)"""
+    def lay_out(book, target, progress=None):
+        target.write_bytes(b"%PDF-1.7 " + book.options.language.encode())
+        return printing.Printed(4, [])
+
+    monkeypatch.setattr(printing, "print_book", lay_out)
+    with app.app_context():
+        edition_ = get_edition(2023)
+
+        def made(language, bleed=False):
+            found = services.build(edition_, services.check_options(language, "a5", bleed))
+            db.session.commit()
+            return found.id, services.file_of(found)
+
+        first, first_file = made("zh_Hans")
+        english, english_file = made("en")
+        bleed, bleed_file = made("zh_Hans", bleed=True)
+        assert made("zh_Hans") == (first, first_file)  # nothing changed: the same, kept
+        services.save_text(edition_, "welcome", "zh_Hans", "新的欢迎辞")
+        db.session.commit()
+        second, second_file = made("zh_Hans")
+        kept = set(db.session.execute(select(HandbookBuild.id)).scalars())
+    assert kept == {english, bleed, second}
+    assert not first_file.exists()
+    assert english_file.exists() and bleed_file.exists() and second_file.exists()
