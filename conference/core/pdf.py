@@ -258,9 +258,9 @@ class Workers:
 
 
 def _warm() -> None:
-    """A worker's first task: WeasyPrint's modules and the CJK fonts loaded before any part comes."""
-    static, folders, fonts = _worker
-    _layout('<p lang="zh-Hans">中文 English</p><p lang="zh-Hant">中文</p>', static, folders, fonts, True)
+    """A worker's first task, which only makes the pool start the process now (it starts one
+    per task submitted): its initializer has loaded WeasyPrint and the fonts already, so laying
+    out anything more here would be done twice."""
 
 
 def assemble(pages: list[tuple[Path, int]], target: Path, overlay: list[tuple[Path, int]] = (),

@@ -12,7 +12,8 @@ draws the numbers, and the pages, the overlay, the blank left-hand pages before 
 the notes pages that make the count a multiple of four are put together with the bookmarks."""
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -264,89 +265,98 @@ def _dates(book: Book) -> str:
     return first if first == last else f"{first} – {last}"
 
 
-def print_book(book: Book, target: Path, progress: Callable[[int, int], None] | None = None) -> Printed:
-    """The handbook's PDF at `target`: its parts laid out at once, then numbered and joined."""
+@contextmanager
+def press(folder: Path, cover: Path | None) -> Iterator[pdf.Workers]:
+    """The processes that lay out a book's parts, with a scratch folder under `folder`. Made
+    before the book is gathered, so that they start and load their fonts meanwhile."""
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".handbook-") as scratch, \
+            pdf.Workers(Path(scratch), folders=(photo_dir(), plan_folder(), *([cover.parent] if cover else [])),
+                        plain=True) as workers:
+        yield workers
+
+
+def print_book(book: Book, target: Path, workers: pdf.Workers,
+               progress: Callable[[int, int], None] | None = None) -> Printed:
+    """The handbook's PDF at `target`: its parts laid out at once by `workers` (a press), then
+    numbered and joined."""
     parts, entries = parts_of(book)
     total = len(parts) + 2
-    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".handbook-") as folder, \
-            pdf.Workers(Path(folder), folders=(photo_dir(), plan_folder(), *([book.cover.parent] if book.cover else [])),
-                        plain=True) as workers:
-        order = sorted(range(len(parts)), key=lambda index: -parts[index].weight)
-        laid = workers.render([parts[index].html for index in order],
-                              lambda done: progress(done, total) if progress else None)
-        results = [None] * len(parts)
-        for index, result in zip(order, laid, strict=True):
-            results[index] = result
+    order = sorted(range(len(parts)), key=lambda index: -parts[index].weight)
+    laid = workers.render([parts[index].html for index in order],
+                          lambda done: progress(done, total) if progress else None)
+    results = [None] * len(parts)
+    for index, result in zip(order, laid, strict=True):
+        results[index] = result
 
-        sequence: list[tuple[Path, int]] = []  # (file, page) for each page of the book
-        kinds: list[tuple[str, str]] = []  # (chapter, "cover" | "opening" | "running" | "blank")
-        starts: dict[str, int] = {}
-        anchors: dict[str, tuple[int, float, float, float]] = {}
-        spares = results[0]
-        notes, blank = (spares[0], spares[1].anchors["spare-notes"][0]), (spares[0], spares[1].anchors["spare-blank"][0])
-        for part, (file, laid_out) in zip(parts, results, strict=True):
-            if part.opens and len(sequence) % 2:
-                sequence.append(blank)
-                kinds.append((part.pieces[0].chapter, "blank"))
-            offset = len(sequence)
-            for name, (page, x1, y1, x2, _) in laid_out.anchors.items():
-                anchors[name] = (offset + page, x1, y1, x2)
-            chapter_of = {}  # page in the part -> (chapter, kind); pages in none: blank
-            for piece in part.pieces:
-                if piece.chapter.startswith("spare-"):
-                    continue
-                if not piece.opens:
-                    chapter_of.update({page: (piece.chapter, "running") for page in range(laid_out.pages)})
-                    continue
-                first, last = laid_out.anchors[f"chapter-{piece.chapter}"][0], laid_out.anchors[f"end-chapter-{piece.chapter}"][0]
-                starts[piece.chapter] = offset + first
-                chapter_of.update({page: (piece.chapter, "running") for page in range(first + 1, last + 1)})
-                chapter_of[first] = (piece.chapter, "cover" if piece.chapter == "cover" else "opening")
-            pages = laid_out.anchors["spare-notes"][0] if "spare-notes" in laid_out.anchors else laid_out.pages
-            for page in range(pages):
-                sequence.append((file, page))
-                kinds.append(chapter_of.get(page, (part.pieces[0].chapter, "blank")))
-        while len(sequence) % 4:
-            sequence.append(notes)
-            kinds.append(("notes_pages", "opening"))
+    sequence: list[tuple[Path, int]] = []  # (file, page) for each page of the book
+    kinds: list[tuple[str, str]] = []  # (chapter, "cover" | "opening" | "running" | "blank")
+    starts: dict[str, int] = {}
+    anchors: dict[str, tuple[int, float, float, float]] = {}
+    spares = results[0]
+    notes, blank = (spares[0], spares[1].anchors["spare-notes"][0]), (spares[0], spares[1].anchors["spare-blank"][0])
+    for part, (file, laid_out) in zip(parts, results, strict=True):
+        if part.opens and len(sequence) % 2:
+            sequence.append(blank)
+            kinds.append((part.pieces[0].chapter, "blank"))
+        offset = len(sequence)
+        for name, (page, x1, y1, x2, _) in laid_out.anchors.items():
+            anchors[name] = (offset + page, x1, y1, x2)
+        chapter_of = {}  # page in the part -> (chapter, kind); pages in none: blank
+        for piece in part.pieces:
+            if piece.chapter.startswith("spare-"):
+                continue
+            if not piece.opens:
+                chapter_of.update({page: (piece.chapter, "running") for page in range(laid_out.pages)})
+                continue
+            first, last = laid_out.anchors[f"chapter-{piece.chapter}"][0], laid_out.anchors[f"end-chapter-{piece.chapter}"][0]
+            starts[piece.chapter] = offset + first
+            chapter_of.update({page: (piece.chapter, "running") for page in range(first + 1, last + 1)})
+            chapter_of[first] = (piece.chapter, "cover" if piece.chapter == "cover" else "opening")
+        pages = laid_out.anchors["spare-notes"][0] if "spare-notes" in laid_out.anchors else laid_out.pages
+        for page in range(pages):
+            sequence.append((file, page))
+            kinds.append(chapter_of.get(page, (part.pieces[0].chapter, "blank")))
+    while len(sequence) % 4:
+        sequence.append(notes)
+        kinds.append(("notes_pages", "opening"))
 
-        numbers: dict[int, list[dict]] = {}
-        size = _page(book)["font"] * PX_PER_PT
+    numbers: dict[int, list[dict]] = {}
+    size = _page(book)["font"] * PX_PER_PT
 
-        def slot(name: str, text: str, kind: str) -> None:
-            rank, x1, baseline, x2 = anchors[name]
-            numbers.setdefault(rank, []).append({"kind": kind, "left": round(x1, 2), "width": round(x2 - x1, 2),
-                                                 "top": round(baseline - BASELINE * size, 2), "text": text})
+    def slot(name: str, text: str, kind: str) -> None:
+        rank, x1, baseline, x2 = anchors[name]
+        numbers.setdefault(rank, []).append({"kind": kind, "left": round(x1, 2), "width": round(x2 - x1, 2),
+                                             "top": round(baseline - BASELINE * size, 2), "text": text})
 
-        contents = []
-        for entry in entries:
-            number = anchors[entry["target"]][0] + 1
-            contents.append((entry["title"], number))
-            if entry["slot"] in anchors:
-                slot(entry["slot"], str(number), "contents")
-        for speaker in book.speakers:
-            name = f"pages-{speaker.person.id}"
-            if name in anchors:
-                pages = sorted({anchors[f"at-{session.id}-{speaker.person.id}"][0] + 1 for session in speaker.sessions})
-                slot(name, ", ".join(map(str, pages)), "pages")
+    contents = []
+    for entry in entries:
+        number = anchors[entry["target"]][0] + 1
+        contents.append((entry["title"], number))
+        if entry["slot"] in anchors:
+            slot(entry["slot"], str(number), "contents")
+    for speaker in book.speakers:
+        name = f"pages-{speaker.person.id}"
+        if name in anchors:
+            pages = sorted({anchors[f"at-{session.id}-{speaker.person.id}"][0] + 1 for session in speaker.sessions})
+            slot(name, ", ".join(map(str, pages)), "pages")
 
-        overlay_pages = []
-        for rank, (chapter, kind) in enumerate(kinds):
-            side = "right" if rank % 2 == 0 else "left"
-            shown = kind in ("opening", "running")
-            overlay_pages.append({"side": side, "folio": rank + 1 if shown else "",
-                                  "header": str(CHAPTER_TITLES[chapter]) if kind == "running" else "",
-                                  "numbers": numbers.get(rank, [])})
-        half = (len(overlay_pages) + 1) // 2
-        halves = [_render("overlay.html", book, pages=chunk) for chunk in (overlay_pages[:half], overlay_pages[half:])]
-        overlay = [(file, page) for file, laid_out in workers.render(halves) for page in range(laid_out.pages)]
-        if progress:
-            progress(total, total)
+    overlay_pages = []
+    for rank, (chapter, kind) in enumerate(kinds):
+        side = "right" if rank % 2 == 0 else "left"
+        shown = kind in ("opening", "running")
+        overlay_pages.append({"side": side, "folio": rank + 1 if shown else "",
+                              "header": str(CHAPTER_TITLES[chapter]) if kind == "running" else "",
+                              "numbers": numbers.get(rank, [])})
+    half = (len(overlay_pages) + 1) // 2
+    halves = [_render("overlay.html", book, pages=chunk) for chunk in (overlay_pages[:half], overlay_pages[half:])]
+    overlay = [(file, page) for file, laid_out in workers.render(halves) for page in range(laid_out.pages)]
+    if progress:
+        progress(total, total)
 
-        outline = [(1, str(CHAPTER_TITLES[chapter]), rank) for chapter, rank in starts.items()]
-        if "sessions" in starts:
-            at = outline.index((1, str(CHAPTER_TITLES["sessions"]), starts["sessions"]))
-            outline[at + 1:at + 1] = [(2, session.title, anchors[f"session-{session.id}"][0]) for session in book.sessions]
-        pdf.assemble(sequence, target, overlay=overlay, outline=outline, title=book.title,
-                     language=HTML_LANG[book.options.language])
+    outline = [(1, str(CHAPTER_TITLES[chapter]), rank) for chapter, rank in starts.items()]
+    if "sessions" in starts:
+        at = outline.index((1, str(CHAPTER_TITLES["sessions"]), starts["sessions"]))
+        outline[at + 1:at + 1] = [(2, session.title, anchors[f"session-{session.id}"][0]) for session in book.sessions]
+    pdf.assemble(sequence, target, overlay=overlay, outline=outline, title=book.title,
+                 language=HTML_LANG[book.options.language])
     return Printed(len(sequence), book.log, outline, contents)

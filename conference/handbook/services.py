@@ -261,9 +261,10 @@ def build(edition: Edition, options: content.Options, progress=None) -> Handbook
     started = time.perf_counter()
     target = _folder() / f"{inputs}.pdf"
     partial = target.with_suffix(f".{os.getpid()}.part")
-    with force_locale(content.LOCALES[options.language]):
-        book = content.gather(edition, settings_for(edition).chapters, options, cover_path(edition))
-        printed = printing.print_book(book, partial, progress)
+    cover = cover_path(edition)
+    with printing.press(target.parent, cover) as workers, force_locale(content.LOCALES[options.language]):
+        book = content.gather(edition, settings_for(edition).chapters, options, cover)
+        printed = printing.print_book(book, partial, workers, progress)
     os.replace(partial, target)
     made = HandbookBuild(edition_id=edition.id, inputs=inputs, language=options.language, size=options.size,
                          bleed=options.bleed, file_path=f"handbooks/{target.name}", pages=printed.pages,

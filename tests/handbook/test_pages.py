@@ -177,7 +177,7 @@ def test_a_preview_shows_its_images_at_the_apps_addresses_never_as_files(app, or
 def test_a_new_build_removes_the_one_it_supersedes_and_keeps_the_others(app, edition, monkeypatch):
     """The latest build of each language, size and bleed is kept; the one it replaces goes, row
     and file. (The layout itself is test_book's: here each build writes a stand-in file.)"""
-    def lay_out(book, target, progress=None):
+    def lay_out(book, target, workers, progress=None):
         target.write_bytes(b"%PDF-1.7 " + book.options.language.encode())
         return printing.Printed(4, [])
 
