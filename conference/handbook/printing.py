@@ -11,6 +11,7 @@ every slot's place are known, one light overlay document (two parts, laid out in
 draws the numbers, and the pages, the overlay, the blank left-hand pages before each chapter and
 the notes pages that make the count a multiple of four are put together with the bookmarks."""
 
+import itertools
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -48,7 +49,7 @@ class Piece:
 
     chapter: str
     body: str
-    weight: int  # the work it is likely to be, in tenths of a page
+    weight: int  # the work it is likely to be, in tenths of a page of an agenda (a denser page counts more)
     opens: bool = True  # the chapter's beginning: it opens on a right-hand page
 
 
@@ -232,8 +233,9 @@ def _chapter_pieces(book: Book, key: str, entries: list[dict], links, whole: boo
     elif key == "glance":
         grids = _glance(book)
         row_height = min(12, (page["height"] - page["top"] - page["bottom"] - 30) / max([g[2] for g in grids] or [1]))
+        # A page of the grid takes twice an agenda page's work (measured), and so does a hotel's.
         parts.append(Piece(key, _render("glance.html", book, title=title, grids=grids, row_height=round(row_height, 2)),
-                          10 * len(grids)))
+                          20 * len(grids)))
     elif key == "venues":
         plans = {place: links.plan(place) for venue in book.venues for place in (venue, *venue.halls)}
         parts.append(Piece(key, _render("venues.html", book, title=title, plans=plans),
@@ -244,7 +246,7 @@ def _chapter_pieces(book: Book, key: str, entries: list[dict], links, whole: boo
 
         parts.append(Piece(key, _render("hotels.html", book, title=title, hotel_kinds=HOTEL_KINDS,
                                        run_from=run_from, run_to=run_to),
-                           sum(8 + sum(len(runs) for _, runs in days) // 4 for _, days in book.hotels)))
+                           sum(16 + sum(len(runs) for _, runs in days) // 2 for _, days in book.hotels)))
     elif key == "hosts":
         parts.append(Piece(key, _render("hosts.html", book, title=title), 10))
     elif key == "contacts":
@@ -347,7 +349,10 @@ def print_book(book: Book, target: Path, workers: pdf.Workers,
         overlay_pages.append({"side": side, "folio": rank + 1 if shown else "",
                               "header": str(CHAPTER_TITLES[chapter]) if kind == "running" else "",
                               "numbers": numbers.get(rank, [])})
-    half = (len(overlay_pages) + 1) // 2
+    # Two halves of about the same work, one per worker: a page's numbers are most of it (the
+    # index's pages carry dozens), so halving the pages alone left one worker idle.
+    work = list(itertools.accumulate(1 + len(page_["numbers"]) for page_ in overlay_pages))
+    half = next(rank for rank, done in enumerate(work) if 2 * done >= work[-1]) + 1
     halves = [_render("overlay.html", book, pages=chunk) for chunk in (overlay_pages[:half], overlay_pages[half:])]
     overlay = [(file, page) for file, laid_out in workers.render(halves) for page in range(laid_out.pages)]
     if progress:
