@@ -3,10 +3,10 @@
 from pathlib import Path
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
-import config as config_module
-from conference.extensions import babel, csrf, db, limiter, login_manager, migrate
+# The extensions (SQLAlchemy, Alembic, Huey, …) are imported by create_app, not here: a process
+# that only lays out PDFs (core/pdf's workers) imports this package too, and would otherwise
+# spend a second of a core importing what it never uses.
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -36,6 +36,9 @@ def domain_packages(setting: list[str] | tuple[str, ...] | None) -> tuple[str, .
 
 
 def create_app(config: type | dict | None = None, domains: list[str] | None = None) -> Flask:
+    import config as config_module
+    from conference.extensions import babel, csrf, db, limiter, login_manager, migrate
+
     app = Flask(
         __name__,
         template_folder=str(PROJECT_DIR / "templates"),
@@ -102,6 +105,8 @@ def _trust_proxies(app: Flask) -> None:
     if count < 0:
         raise RuntimeError("TRUSTED_PROXY_COUNT cannot be negative")
     if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count
         )

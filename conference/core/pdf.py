@@ -258,9 +258,9 @@ class Workers:
 
 
 def _warm() -> None:
-    """A worker's first task: WeasyPrint's modules and the CJK fonts loaded before any part comes."""
-    static, folders, fonts = _worker
-    _layout('<p lang="zh-Hans">中文 English</p><p lang="zh-Hant">中文</p>', static, folders, fonts, True)
+    """A worker's first task, which only makes the pool start the process now (it starts one
+    per task submitted): its initializer has loaded WeasyPrint and the fonts already, so laying
+    out anything more here would be done twice."""
 
 
 def assemble(pages: list[tuple[Path, int]], target: Path, overlay: list[tuple[Path, int]] = (),
@@ -285,7 +285,11 @@ def assemble(pages: list[tuple[Path, int]], target: Path, overlay: list[tuple[Pa
             book.pages.append(page_of(file, index))
         if overlay:
             for page, (file, index) in zip(book.pages, overlay, strict=True):
-                page.add_overlay(page_of(file, index))
+                # Laid over the whole page, bleed included (qpdf would clip it to the trim box):
+                # the overlay's crop marks stay visible over a picture that runs into the bleed.
+                over = page_of(file, index)
+                over.obj.TrimBox = over.mediabox
+                page.add_overlay(over, pikepdf.Rectangle(page.mediabox))
         with book.open_outline() as tree:
             parents: list[tuple[int, pikepdf.OutlineItem]] = []
             for level, label, rank in outline:

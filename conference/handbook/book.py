@@ -101,6 +101,7 @@ class Book:
     venues: list[Venue]
     hotels: list = field(default_factory=list)  # (hotel, [(day, runs)])
     groups: list = field(default_factory=list)
+    cover: Path | None = None  # the cover's image, if the organizers gave one
 
     @property
     def traditional(self) -> bool:
@@ -145,8 +146,9 @@ def _text(edition: Edition, key: str, language: str, texts: dict) -> str:
     return to_traditional(texts.get((key, "zh_Hans"), "")) or ""
 
 
-def gather(edition: Edition, chosen: list[str] | None, options: Options) -> Book:
-    """Everything the handbook prints, read in the reader's locale (the caller forces it)."""
+def gather(edition: Edition, chosen: list[str] | None, options: Options, cover: Path | None = None) -> Book:
+    """Everything the handbook prints, read in the reader's locale (the caller forces it), with
+    the cover's image given."""
     english = options.language == "en"
     domains = {domain.name for domain in installed().domains}
     chapters, log = [], []
@@ -196,6 +198,7 @@ def gather(edition: Edition, chosen: list[str] | None, options: Options) -> Book
         edition=edition, options=options, chapters=chapters, log=log, title=edition.title, texts=texts,
         sessions=sessions, days=sorted(days.items()), speakers=sorted(speakers.values(), key=lambda s: s.sort),
         speakers_by_id=speakers, venues=venues_of(edition) if "venues" in chapters or "glance" in chapters else [],
+        cover=cover,
     )
     for speaker in book.speakers:
         speaker.organisation, speaker.title, speaker.bio = (book.text(speaker.organisation), book.text(speaker.title),

@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
@@ -17,6 +18,14 @@ class BuildForm(ConferenceForm):
     language = SelectField(_l("Language"), choices=[SelectChoice(k, v) for k, v in LANGUAGE_LABELS.items()])
     size = SelectField(_l("Size"), choices=[SelectChoice(key, SIZE_LABELS[key]) for key in SIZES])
     bleed = BooleanField(_l("3 mm bleed and crop marks, for the printer"))
+
+
+class CoverForm(ConferenceForm):
+    cover_image = FileField(_l("Cover image"), description=_l(
+        "PNG, JPEG or WebP, up to 10 MB; printed across the top of the cover, to the edge of the page, trimmed "
+        "to fit and never stretched. About 1,800 × 1,100 pixels or more prints sharp. A new image replaces the "
+        "old one."))
+    remove_cover = BooleanField(_l("Remove the cover image"))
 
 
 class TextsForm(ConferenceForm):

@@ -17,6 +17,7 @@ class HandbookSettings(IdMixin, TimestampMixin, db.Model):
     edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), nullable=False, unique=True)
     chapters: Mapped[list] = mapped_column(JSON, nullable=False, default=list)  # chapter keys, in order
     published: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    cover_file: Mapped[str | None] = mapped_column(String(64))  # the cover's image, under instance/handbook-covers
 
 
 class HandbookText(IdMixin, TimestampMixin, db.Model):

@@ -11,13 +11,15 @@ every slot's place are known, one light overlay document (two parts, laid out in
 draws the numbers, and the pages, the overlay, the blank left-hand pages before each chapter and
 the notes pages that make the count a multiple of four are put together with the bookmarks."""
 
+import itertools
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
-from flask import render_template
+from flask import render_template, url_for
 from markupsafe import Markup
 
 from conference.core import pdf
@@ -25,6 +27,7 @@ from conference.core.i18n import day_label
 from conference.handbook.book import CHAPTER_TITLES, HTML_LANG, Book, halls_in_use, plan_of
 from conference.people.services import photo_dir
 from conference.programme.forms import ITEM_KIND_LABELS, KIND_LABELS, ROLE_LABELS
+from conference.venues.models import Venue
 from conference.venues.services import plan_folder
 
 PAGES = {  # millimetres; the type size in points
@@ -46,7 +49,7 @@ class Piece:
 
     chapter: str
     body: str
-    weight: int  # the work it is likely to be, in tenths of a page
+    weight: int  # the work it is likely to be, in tenths of a page of an agenda (a denser page counts more)
     opens: bool = True  # the chapter's beginning: it opens on a right-hand page
 
 
@@ -78,6 +81,44 @@ def _fonts(language: str) -> str:
 
 def _page(book: Book) -> dict:
     return {**PAGES[book.options.size], "bleed": book.options.bleed}
+
+
+class FileLinks:
+    """The images as the PDF reads them: files (core/pdf reads only the folders it is given)."""
+
+    def cover(self, book: Book) -> str | None:
+        return book.cover.as_uri() if book.cover else None
+
+    def plan(self, place) -> str | None:
+        path = plan_of(place)
+        return path.as_uri() if path else None
+
+    def photo(self, speaker) -> str | None:
+        return speaker.photo.as_uri() if speaker.photo else None
+
+
+class WebLinks:
+    """The images as a browser previewing a chapter loads them: the app's own addresses, for
+    those who may preview (a web page never loads a file: address)."""
+
+    def __init__(self, year: int):
+        self.year = year
+
+    def cover(self, book: Book) -> str | None:
+        return url_for("handbook.cover_image", year=self.year) if book.cover else None
+
+    def plan(self, place) -> str | None:
+        if plan_of(place) is None:
+            return None
+        if isinstance(place, Venue):
+            return url_for("venues.venue_plan", year=self.year, venue_id=place.id)
+        return url_for("venues.hall_plan", year=self.year, hall_id=place.id)
+
+    def photo(self, speaker) -> str | None:
+        return url_for("people.photo", year=self.year, person_id=speaker.person.id) if speaker.photo else None
+
+
+FILES = FileLinks()
 
 
 def _render(template: str, book: Book, **context) -> str:
@@ -137,9 +178,9 @@ def parts_of(book: Book) -> tuple[list[Part], list[dict]]:
     """The book's parts in print order, and the contents' entries. The first part also holds, at
     its end, a notes page and a blank page, copied wherever the book needs one."""
     entries = contents_entries(book)
-    parts: list[Part] = [Part([Piece("cover", _render("cover.html", book, dates=_dates(book)), 10)])]
+    parts: list[Part] = [Part(_chapter_pieces(book, "cover", entries, FILES))]
     for key in book.chapters:
-        for piece in _chapter_pieces(book, key, entries):
+        for piece in _chapter_pieces(book, key, entries, FILES):
             if key in LONG_CHAPTERS or parts[-1].pieces[-1].chapter in LONG_CHAPTERS:
                 parts.append(Part([piece]))
             else:
@@ -164,12 +205,14 @@ def _document(book: Book, pieces: list[Piece]) -> str:
     return _render("part.html", book, pieces=laid)
 
 
-def _chapter_pieces(book: Book, key: str, entries: list[dict], whole: bool = False) -> list[Piece]:
-    """A chapter's pieces; `whole`: in one piece (a preview)."""
+def _chapter_pieces(book: Book, key: str, entries: list[dict], links, whole: bool = False) -> list[Piece]:
+    """A chapter's pieces, its images at `links`; `whole`: in one piece (a preview)."""
     page = _page(book)
     title = CHAPTER_TITLES[key]
     parts: list[Piece] = []
-    if key == "sessions":
+    if key == "cover":
+        parts.append(Piece(key, _render("cover.html", book, dates=_dates(book), image=links.cover(book)), 10))
+    elif key == "sessions":
         firsts = {}
         for session in book.sessions:
             for item in session.items:
@@ -183,17 +226,18 @@ def _chapter_pieces(book: Book, key: str, entries: list[dict], whole: bool = Fal
                                opens=index == 0))
     elif key == "speakers":
         for index, speakers in enumerate(_chunks(book.speakers, max(1, len(book.speakers)) if whole else SPEAKERS_PER_PART)):
-            html = _render("speakers.html", book, title=title, speakers=speakers, first=index == 0)
+            html = _render("speakers.html", book, title=title, speakers=speakers, first=index == 0, links=links)
             parts.append(Piece(key, html, sum(1 + len(s.bio) // 100 for s in speakers), opens=index == 0))
     elif key == "contents":
         parts.append(Piece(key, _render("contents.html", book, title=title, entries=entries), 10 + len(entries) // 4))
     elif key == "glance":
         grids = _glance(book)
         row_height = min(12, (page["height"] - page["top"] - page["bottom"] - 30) / max([g[2] for g in grids] or [1]))
+        # A page of the grid takes twice an agenda page's work (measured), and so does a hotel's.
         parts.append(Piece(key, _render("glance.html", book, title=title, grids=grids, row_height=round(row_height, 2)),
-                          10 * len(grids)))
+                          20 * len(grids)))
     elif key == "venues":
-        plans = {place: plan_of(place) for venue in book.venues for place in (venue, *venue.halls)}
+        plans = {place: links.plan(place) for venue in book.venues for place in (venue, *venue.halls)}
         parts.append(Piece(key, _render("venues.html", book, title=title, plans=plans),
                            sum(5 + len(venue.halls) for venue in book.venues)))
     elif key == "hotels":
@@ -202,7 +246,7 @@ def _chapter_pieces(book: Book, key: str, entries: list[dict], whole: bool = Fal
 
         parts.append(Piece(key, _render("hotels.html", book, title=title, hotel_kinds=HOTEL_KINDS,
                                        run_from=run_from, run_to=run_to),
-                           sum(8 + sum(len(runs) for _, runs in days) // 4 for _, days in book.hotels)))
+                           sum(16 + sum(len(runs) for _, runs in days) // 2 for _, days in book.hotels)))
     elif key == "hosts":
         parts.append(Piece(key, _render("hosts.html", book, title=title), 10))
     elif key == "contacts":
@@ -213,8 +257,8 @@ def _chapter_pieces(book: Book, key: str, entries: list[dict], whole: bool = Fal
 
 
 def chapter_html(book: Book, key: str) -> str:
-    """One chapter as a single HTML document."""
-    return _document(book, _chapter_pieces(book, key, contents_entries(book), whole=True))
+    """One chapter (or the cover) as a single HTML document for the browser."""
+    return _document(book, _chapter_pieces(book, key, contents_entries(book), WebLinks(book.edition.year), whole=True))
 
 
 def _dates(book: Book) -> str:
@@ -223,88 +267,101 @@ def _dates(book: Book) -> str:
     return first if first == last else f"{first} – {last}"
 
 
-def print_book(book: Book, target: Path, progress: Callable[[int, int], None] | None = None) -> Printed:
-    """The handbook's PDF at `target`: its parts laid out at once, then numbered and joined."""
+@contextmanager
+def press(folder: Path, cover: Path | None) -> Iterator[pdf.Workers]:
+    """The processes that lay out a book's parts, with a scratch folder under `folder`. Made
+    before the book is gathered, so that they start and load their fonts meanwhile."""
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".handbook-") as scratch, \
+            pdf.Workers(Path(scratch), folders=(photo_dir(), plan_folder(), *([cover.parent] if cover else [])),
+                        plain=True) as workers:
+        yield workers
+
+
+def print_book(book: Book, target: Path, workers: pdf.Workers,
+               progress: Callable[[int, int], None] | None = None) -> Printed:
+    """The handbook's PDF at `target`: its parts laid out at once by `workers` (a press), then
+    numbered and joined."""
     parts, entries = parts_of(book)
     total = len(parts) + 2
-    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".handbook-") as folder, \
-            pdf.Workers(Path(folder), folders=(photo_dir(), plan_folder()), plain=True) as workers:
-        order = sorted(range(len(parts)), key=lambda index: -parts[index].weight)
-        laid = workers.render([parts[index].html for index in order],
-                              lambda done: progress(done, total) if progress else None)
-        results = [None] * len(parts)
-        for index, result in zip(order, laid, strict=True):
-            results[index] = result
+    order = sorted(range(len(parts)), key=lambda index: -parts[index].weight)
+    laid = workers.render([parts[index].html for index in order],
+                          lambda done: progress(done, total) if progress else None)
+    results = [None] * len(parts)
+    for index, result in zip(order, laid, strict=True):
+        results[index] = result
 
-        sequence: list[tuple[Path, int]] = []  # (file, page) for each page of the book
-        kinds: list[tuple[str, str]] = []  # (chapter, "cover" | "opening" | "running" | "blank")
-        starts: dict[str, int] = {}
-        anchors: dict[str, tuple[int, float, float, float]] = {}
-        spares = results[0]
-        notes, blank = (spares[0], spares[1].anchors["spare-notes"][0]), (spares[0], spares[1].anchors["spare-blank"][0])
-        for part, (file, laid_out) in zip(parts, results, strict=True):
-            if part.opens and len(sequence) % 2:
-                sequence.append(blank)
-                kinds.append((part.pieces[0].chapter, "blank"))
-            offset = len(sequence)
-            for name, (page, x1, y1, x2, _) in laid_out.anchors.items():
-                anchors[name] = (offset + page, x1, y1, x2)
-            chapter_of = {}  # page in the part -> (chapter, kind); pages in none: blank
-            for piece in part.pieces:
-                if piece.chapter.startswith("spare-"):
-                    continue
-                if not piece.opens:
-                    chapter_of.update({page: (piece.chapter, "running") for page in range(laid_out.pages)})
-                    continue
-                first, last = laid_out.anchors[f"chapter-{piece.chapter}"][0], laid_out.anchors[f"end-chapter-{piece.chapter}"][0]
-                starts[piece.chapter] = offset + first
-                chapter_of.update({page: (piece.chapter, "running") for page in range(first + 1, last + 1)})
-                chapter_of[first] = (piece.chapter, "cover" if piece.chapter == "cover" else "opening")
-            pages = laid_out.anchors["spare-notes"][0] if "spare-notes" in laid_out.anchors else laid_out.pages
-            for page in range(pages):
-                sequence.append((file, page))
-                kinds.append(chapter_of.get(page, (part.pieces[0].chapter, "blank")))
-        while len(sequence) % 4:
-            sequence.append(notes)
-            kinds.append(("notes_pages", "opening"))
+    sequence: list[tuple[Path, int]] = []  # (file, page) for each page of the book
+    kinds: list[tuple[str, str]] = []  # (chapter, "cover" | "opening" | "running" | "blank")
+    starts: dict[str, int] = {}
+    anchors: dict[str, tuple[int, float, float, float]] = {}
+    spares = results[0]
+    notes, blank = (spares[0], spares[1].anchors["spare-notes"][0]), (spares[0], spares[1].anchors["spare-blank"][0])
+    for part, (file, laid_out) in zip(parts, results, strict=True):
+        if part.opens and len(sequence) % 2:
+            sequence.append(blank)
+            kinds.append((part.pieces[0].chapter, "blank"))
+        offset = len(sequence)
+        for name, (page, x1, y1, x2, _) in laid_out.anchors.items():
+            anchors[name] = (offset + page, x1, y1, x2)
+        chapter_of = {}  # page in the part -> (chapter, kind); pages in none: blank
+        for piece in part.pieces:
+            if piece.chapter.startswith("spare-"):
+                continue
+            if not piece.opens:
+                chapter_of.update({page: (piece.chapter, "running") for page in range(laid_out.pages)})
+                continue
+            first, last = laid_out.anchors[f"chapter-{piece.chapter}"][0], laid_out.anchors[f"end-chapter-{piece.chapter}"][0]
+            starts[piece.chapter] = offset + first
+            chapter_of.update({page: (piece.chapter, "running") for page in range(first + 1, last + 1)})
+            chapter_of[first] = (piece.chapter, "cover" if piece.chapter == "cover" else "opening")
+        pages = laid_out.anchors["spare-notes"][0] if "spare-notes" in laid_out.anchors else laid_out.pages
+        for page in range(pages):
+            sequence.append((file, page))
+            kinds.append(chapter_of.get(page, (part.pieces[0].chapter, "blank")))
+    while len(sequence) % 4:
+        sequence.append(notes)
+        kinds.append(("notes_pages", "opening"))
 
-        numbers: dict[int, list[dict]] = {}
-        size = _page(book)["font"] * PX_PER_PT
+    numbers: dict[int, list[dict]] = {}
+    size = _page(book)["font"] * PX_PER_PT
 
-        def slot(name: str, text: str, kind: str) -> None:
-            rank, x1, baseline, x2 = anchors[name]
-            numbers.setdefault(rank, []).append({"kind": kind, "left": round(x1, 2), "width": round(x2 - x1, 2),
-                                                 "top": round(baseline - BASELINE * size, 2), "text": text})
+    def slot(name: str, text: str, kind: str) -> None:
+        rank, x1, baseline, x2 = anchors[name]
+        numbers.setdefault(rank, []).append({"kind": kind, "left": round(x1, 2), "width": round(x2 - x1, 2),
+                                             "top": round(baseline - BASELINE * size, 2), "text": text})
 
-        contents = []
-        for entry in entries:
-            number = anchors[entry["target"]][0] + 1
-            contents.append((entry["title"], number))
-            if entry["slot"] in anchors:
-                slot(entry["slot"], str(number), "contents")
-        for speaker in book.speakers:
-            name = f"pages-{speaker.person.id}"
-            if name in anchors:
-                pages = sorted({anchors[f"at-{session.id}-{speaker.person.id}"][0] + 1 for session in speaker.sessions})
-                slot(name, ", ".join(map(str, pages)), "pages")
+    contents = []
+    for entry in entries:
+        number = anchors[entry["target"]][0] + 1
+        contents.append((entry["title"], number))
+        if entry["slot"] in anchors:
+            slot(entry["slot"], str(number), "contents")
+    for speaker in book.speakers:
+        name = f"pages-{speaker.person.id}"
+        if name in anchors:
+            pages = sorted({anchors[f"at-{session.id}-{speaker.person.id}"][0] + 1 for session in speaker.sessions})
+            slot(name, ", ".join(map(str, pages)), "pages")
 
-        overlay_pages = []
-        for rank, (chapter, kind) in enumerate(kinds):
-            side = "right" if rank % 2 == 0 else "left"
-            shown = kind in ("opening", "running")
-            overlay_pages.append({"side": side, "folio": rank + 1 if shown else "",
-                                  "header": str(CHAPTER_TITLES[chapter]) if kind == "running" else "",
-                                  "numbers": numbers.get(rank, [])})
-        half = (len(overlay_pages) + 1) // 2
-        halves = [_render("overlay.html", book, pages=chunk) for chunk in (overlay_pages[:half], overlay_pages[half:])]
-        overlay = [(file, page) for file, laid_out in workers.render(halves) for page in range(laid_out.pages)]
-        if progress:
-            progress(total, total)
+    overlay_pages = []
+    for rank, (chapter, kind) in enumerate(kinds):
+        side = "right" if rank % 2 == 0 else "left"
+        shown = kind in ("opening", "running")
+        overlay_pages.append({"side": side, "folio": rank + 1 if shown else "",
+                              "header": str(CHAPTER_TITLES[chapter]) if kind == "running" else "",
+                              "numbers": numbers.get(rank, [])})
+    # Two halves of about the same work, one per worker: a page's numbers are most of it (the
+    # index's pages carry dozens), so halving the pages alone left one worker idle.
+    work = list(itertools.accumulate(1 + len(page_["numbers"]) for page_ in overlay_pages))
+    half = next(rank for rank, done in enumerate(work) if 2 * done >= work[-1]) + 1
+    halves = [_render("overlay.html", book, pages=chunk) for chunk in (overlay_pages[:half], overlay_pages[half:])]
+    overlay = [(file, page) for file, laid_out in workers.render(halves) for page in range(laid_out.pages)]
+    if progress:
+        progress(total, total)
 
-        outline = [(1, str(CHAPTER_TITLES[chapter]), rank) for chapter, rank in starts.items()]
-        if "sessions" in starts:
-            at = outline.index((1, str(CHAPTER_TITLES["sessions"]), starts["sessions"]))
-            outline[at + 1:at + 1] = [(2, session.title, anchors[f"session-{session.id}"][0]) for session in book.sessions]
-        pdf.assemble(sequence, target, overlay=overlay, outline=outline, title=book.title,
-                     language=HTML_LANG[book.options.language])
+    outline = [(1, str(CHAPTER_TITLES[chapter]), rank) for chapter, rank in starts.items()]
+    if "sessions" in starts:
+        at = outline.index((1, str(CHAPTER_TITLES["sessions"]), starts["sessions"]))
+        outline[at + 1:at + 1] = [(2, session.title, anchors[f"session-{session.id}"][0]) for session in book.sessions]
+    pdf.assemble(sequence, target, overlay=overlay, outline=outline, title=book.title,
+                 language=HTML_LANG[book.options.language])
     return Printed(len(sequence), book.log, outline, contents)

@@ -9,12 +9,13 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from conference.core import audit, jobs
+from conference.core import audit, images, jobs
 from conference.core.domains import installed
 from conference.core.errors import Refusal
+from conference.core.images import CheckedImage
 from conference.core.models import Job
 from conference.editions.models import Edition, EditionOrganisation
 from conference.extensions import db
@@ -97,6 +98,66 @@ def save_text(edition: Edition, key: str, language: str, body: str, actor=None) 
         audit.record("handbook.text", edition, detail={"key": key, "language": language}, actor=actor)
 
 
+# The cover's image ------------------------------------------------------------------------------
+# One image per edition for the handbook's cover (the host city, the campaign's artwork), kept
+# the way venues keep their floor plans.
+
+COVER_MAX_BYTES = 10 * 2**20
+COVERS = images.KeptImages(
+    folder="handbook-covers", field="cover_image",
+    edge=2600,  # an A5 cover with its bleed at 300 dpi needs 1,820 × 2,550 pixels
+    max_pixels=40_000_000,
+    too_large=_l("The cover image is larger than %(mb)d MB. Please send a smaller one."),
+    too_many_pixels=_l("The cover image has more than %(mp)d million pixels. Please send a smaller one."),
+    wrong_format=_l("The cover image must be a PNG, JPEG or WebP image."),
+    unreadable=_l("This file is not an image we can read."),
+)
+
+
+def check_cover(data: bytes) -> CheckedImage:
+    return COVERS.check(data, COVER_MAX_BYTES)
+
+
+def _swap_cover(edition: Edition, new: str | None) -> str | None:
+    """Name `new` as the cover's image in place of the one read, in one conditional statement:
+    of two organizers changing it at once, one wins and the other is told, so that no file is
+    left that no row names. Returns the old file's name."""
+    settings = settings_for(edition)
+    db.session.add(settings)
+    db.session.flush()  # the edition's first settings get their row
+    old = settings.cover_file
+    read = HandbookSettings.cover_file.is_(None) if old is None else HandbookSettings.cover_file == old
+    if db.session.execute(update(HandbookSettings).where(HandbookSettings.id == settings.id, read)
+                          .values(cover_file=new)).rowcount != 1:
+        raise HandbookError(_l("Someone changed the cover image a moment ago. Look at it again, then send yours."),
+                            field="cover_image")
+    COVERS.discard(old)
+    return old
+
+
+def set_cover(edition: Edition, checked: CheckedImage, actor=None) -> None:
+    """Keep a cover image check_cover passed in place of the old one, whose file goes once this
+    is committed; the new file goes if the transaction fails."""
+    old = _swap_cover(edition, COVERS.store(checked))
+    audit.record("handbook.cover", edition, detail={"cover": "replaced" if old else "added"}, actor=actor)
+
+
+def remove_cover(edition: Edition, actor=None) -> None:
+    if settings_for(edition).cover_file:
+        _swap_cover(edition, None)
+        audit.record("handbook.cover", edition, detail={"cover": "removed"}, actor=actor)
+
+
+def cover_path(edition: Edition) -> Path | None:
+    """The file of the cover's image, if the edition has one."""
+    path = COVERS.path(settings_for(edition).cover_file)
+    return path if path is not None and path.is_file() else None
+
+
+def cover_mimetype(edition: Edition) -> str:
+    return images.mimetype(settings_for(edition).cover_file)
+
+
 # What a handbook is made from ------------------------------------------------------------------
 
 
@@ -135,6 +196,8 @@ def inputs_hash(edition: Edition, options: content.Options) -> str:
     ):
         _rows(digest, select(*model.__table__.columns).where(where).order_by(*model.__table__.primary_key.columns))
     digest.update(repr(settings_for(edition).chapters).encode())  # the chapters chosen, not whether published
+    cover = cover_path(edition)
+    digest.update(cover.read_bytes() if cover else b"no cover")  # its content: the same picture sent again is no change
     _rows(digest, select(Person.id, Person.family_name, Person.given_name, Person.name_latin, Person.organisation,
                          Person.organisation_en, Person.title, Person.title_en, Person.bio_zh, Person.bio_en,
                          Person.photo_file, Person.photo_updated_at, Person.public_profile)
@@ -198,9 +261,10 @@ def build(edition: Edition, options: content.Options, progress=None) -> Handbook
     started = time.perf_counter()
     target = _folder() / f"{inputs}.pdf"
     partial = target.with_suffix(f".{os.getpid()}.part")
-    with force_locale(content.LOCALES[options.language]):
-        book = content.gather(edition, settings_for(edition).chapters, options)
-        printed = printing.print_book(book, partial, progress)
+    cover = cover_path(edition)
+    with printing.press(target.parent, cover) as workers, force_locale(content.LOCALES[options.language]):
+        book = content.gather(edition, settings_for(edition).chapters, options, cover)
+        printed = printing.print_book(book, partial, workers, progress)
     os.replace(partial, target)
     made = HandbookBuild(edition_id=edition.id, inputs=inputs, language=options.language, size=options.size,
                          bleed=options.bleed, file_path=f"handbooks/{target.name}", pages=printed.pages,
@@ -210,7 +274,22 @@ def build(edition: Edition, options: content.Options, progress=None) -> Handbook
             db.session.add(made)
     except IntegrityError:
         return db.session.execute(select(HandbookBuild).where(HandbookBuild.inputs == inputs)).scalar_one()
+    forget_superseded(made)
     return made
+
+
+def forget_superseded(made: HandbookBuild) -> None:
+    """Only the latest handbook of each language, size and bleed is kept (the published one is
+    the latest A5 of its language): those it supersedes lose their rows now and their files once
+    that is committed. Each file is named by its row's inputs, which are unique, so no row left
+    names a file removed; a job's download is a link of its own to the file, so it stays."""
+    older = db.session.execute(select(HandbookBuild).where(
+        HandbookBuild.edition_id == made.edition_id, HandbookBuild.language == made.language,
+        HandbookBuild.size == made.size, HandbookBuild.bleed == made.bleed, HandbookBuild.id < made.id,
+    )).scalars().all()
+    for build_ in older:
+        db.session.delete(build_)
+        jobs.after_commit(file_of(build_).unlink, True)
 
 
 def latest_builds(edition: Edition, limit: int = 10) -> list[HandbookBuild]:

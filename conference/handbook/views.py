@@ -7,21 +7,23 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from conference.core.database import committed
+from conference.core.images import ImageRefusal
 from conference.core.permissions import permission_required
 from conference.editions.views import edition_or_404
 from conference.extensions import db
 from conference.handbook import book as content
 from conference.handbook import jobs, printing, services
-from conference.handbook.forms import LANGUAGE_LABELS, BuildForm, TextsForm
+from conference.handbook.forms import LANGUAGE_LABELS, BuildForm, CoverForm, TextsForm
 from conference.handbook.models import LANGUAGES, TEXT_KEYS, HandbookBuild
 
 bp = Blueprint("handbook", __name__, url_prefix="/editions/<year:year>/handbook")
 
 
-def _page(edition, form=None, chapter_error=None, status=200):
+def _page(edition, form=None, chapter_error=None, status=200, cover_form=None):
     settings = services.settings_for(edition)
     return render_template(
         "handbook/index.html", edition=edition, settings=settings, form=form or BuildForm(),
+        cover_form=cover_form or CoverForm(), has_cover=services.cover_path(edition) is not None,
         chapters=content.CHAPTERS, titles=content.CHAPTER_TITLES, chosen=content.chapters_of(settings.chapters),
         requires=content.REQUIRES, builds=services.latest_builds(edition), chapter_error=chapter_error,
         languages=LANGUAGE_LABELS,
@@ -63,6 +65,42 @@ def publish(year):
     committed(lambda: services.set_published(edition, published, actor=current_user))
     flash(_("The handbook is published.") if published else _("The handbook is no longer published."), "success")
     return redirect(url_for("handbook.index", year=year))
+
+
+@bp.route("/cover", methods=["POST"])
+@permission_required("handbook.manage")
+def cover(year):
+    """A new cover image in place of the old one, or none: a refused image changes nothing."""
+    edition = edition_or_404(year)
+    form = CoverForm()
+    if form.validate_on_submit():
+        upload = form.cover_image.data
+        data = upload.read() if upload and getattr(upload, "filename", "") else None
+
+        def change():
+            if data is not None:
+                services.set_cover(edition, services.check_cover(data), actor=current_user)
+            elif form.remove_cover.data:
+                services.remove_cover(edition, actor=current_user)
+
+        try:
+            committed(change)
+        except (services.HandbookError, ImageRefusal) as refusal:
+            form.show(refusal, "cover_image")
+        else:
+            flash(_("Cover saved."), "success")
+            return redirect(url_for("handbook.index", year=year))
+    return _page(edition, cover_form=form, status=422)
+
+
+@bp.route("/cover")
+@permission_required("handbook.view")
+def cover_image(year):
+    edition = edition_or_404(year)
+    path = services.cover_path(edition) or abort(404)
+    response = send_file(path, mimetype=services.cover_mimetype(edition), conditional=True)
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 @bp.route("/build", methods=["POST"])
@@ -119,14 +157,15 @@ def texts(year):
 @bp.route("/preview/<chapter>")
 @permission_required("handbook.manage")
 def preview(year, chapter):
-    """One chapter as the book lays it out, in the browser (page numbers come with the PDF)."""
+    """One chapter, or the cover, as the book lays it out, in the browser (page numbers come
+    with the PDF)."""
     edition = edition_or_404(year)
     language = request.args.get("lang", "zh_Hans")
-    if chapter not in content.CHAPTERS or language not in LANGUAGES:
+    if chapter not in ("cover", *content.CHAPTERS) or language not in LANGUAGES:
         abort(404)
     with force_locale(content.LOCALES[language]):
-        book = content.gather(edition, [chapter], content.Options(language))
-        if chapter not in book.chapters:
+        book = content.gather(edition, [chapter], content.Options(language), services.cover_path(edition))
+        if chapter != "cover" and chapter not in book.chapters:
             return render_template("handbook/preview_missing.html", edition=edition, log=book.log), 404
         return printing.chapter_html(book, chapter)
 

@@ -2,6 +2,7 @@
 
 import re
 import subprocess
+import sys
 
 import pytest
 from PIL import Image
@@ -51,3 +52,13 @@ def test_workers_read_only_the_folders_given(app, ctx, tmp_path):
     images = subprocess.run(["pdfimages", "-list", str(target)], capture_output=True, check=True,
                             text=True).stdout.splitlines()[2:]
     assert [(line.split()[0], line.split()[3]) for line in images] == [("1", "30")]  # page 1's photo only
+
+
+def test_a_rendering_process_imports_no_database_or_web_extensions():
+    """A worker imports core/pdf, hence the conference package: the extensions (SQLAlchemy,
+    Alembic, Huey…) stay unimported, a second of a core saved at each worker's start."""
+    check = ("import sys, conference.core.pdf; "
+             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'huey', 'sqlalchemy', 'flask_migrate')"
+             " or m == 'conference.extensions'))")
+    loaded = subprocess.run([sys.executable, "-c", check], capture_output=True, check=True, text=True).stdout
+    assert loaded.strip() == "[]"

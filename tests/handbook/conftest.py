@@ -2,8 +2,11 @@
 draft one, speakers with and without the public-profile consent (one with a name character
 only BabelStone Han draws), a hotel with its shuttles, a working group's desk, and texts."""
 
+import io
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
+
+from PIL import Image
 
 from conference.editions import services as editions
 from conference.editions.demo import EDITION_2023
@@ -17,6 +20,13 @@ from conference.volunteers.models import WorkingGroup
 
 ZONE = ZoneInfo("Asia/Shanghai")
 RARE = "𪚥"  # U+2A6A5, beyond Noto Sans CJK
+
+
+def picture(fmt="JPEG", size=(90, 60), colour=(200, 120, 40), **save) -> bytes:
+    """An image file of one colour, as an organizer's upload."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, fmt, **save)
+    return buffer.getvalue()
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 from flask_babel import force_locale
+from PIL import Image
 from sqlalchemy import select
 
 from conference.core.i18n import to_traditional
@@ -17,7 +18,9 @@ from conference.handbook import printing, services
 from conference.handbook.book import CHAPTER_TITLES, LOCALES
 from conference.handbook.models import HandbookBuild
 from tests.conftest import login, make_user
-from tests.handbook.conftest import RARE, small_edition
+from tests.handbook.conftest import RARE, picture, small_edition
+
+COVER_SIZE, PALE = (600, 400), (240, 225, 190)
 
 
 def _text(path: Path, page: int | None = None, layout: bool = False) -> str:
@@ -41,6 +44,8 @@ def made(app, tmp_path_factory):
     with app.app_context():
         facts = small_edition()
         edition = get_edition(2023)
+        services.set_cover(edition, services.check_cover(picture("PNG", COVER_SIZE, colour=PALE)))
+        db.session.commit()
         first = services.build(edition, services.check_options("zh_Hans"))
         db.session.commit()
         (folder / "zh_Hans.pdf").write_bytes(services.file_of(first).read_bytes())
@@ -217,3 +222,20 @@ def test_raw_html_in_a_text_never_reaches_the_book(made):
     text = _text(made["paths"]["zh_Hans"])
     assert "欢迎来到" in text and "alert" not in text and "script" not in text
 
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_cover_prints_the_organizers_image(made, language):
+    listed = subprocess.run(["pdfimages", "-list", "-f", "1", "-l", "1", str(made["paths"][language])],
+                            capture_output=True, check=True, text=True).stdout.splitlines()[2:]
+    assert [line.split()[3:5] for line in listed] == [[str(n) for n in COVER_SIZE]]
+
+
+def test_the_cover_image_runs_into_the_bleed_under_visible_crop_marks(made, tmp_path):
+    """The English book has 3 mm of bleed: its top left corner, outside the trimmed page, shows
+    the picture, and the crop marks over it."""
+    subprocess.run(["pdftoppm", "-png", "-r", "300", "-f", "1", "-l", "1", "-x", "0", "-y", "0", "-W", "35", "-H", "35",
+                    str(made["paths"]["en"]), str(tmp_path / "corner")], check=True)
+    corner = Image.open(next(tmp_path.glob("corner*.png"))).convert("RGB")
+    assert max(abs(a - b) for a, b in zip(corner.getpixel((2, 2)), PALE, strict=True)) < 12  # the picture
+    assert any(sum(corner.getpixel((x, y))) < 200 for x in range(35) for y in range(35))  # the marks on it

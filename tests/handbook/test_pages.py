@@ -10,10 +10,14 @@ from conference.core.permissions import STAFF
 from conference.editions.services import get_edition
 from conference.extensions import db
 from conference.handbook import book as content
-from conference.handbook import services
-from conference.handbook.models import HandbookText
+from conference.handbook import printing, services
+from conference.handbook.models import HandbookBuild, HandbookText
+from conference.people import services as people
+from conference.people.models import Person
+from conference.venues import services as venues
+from conference.venues.models import Venue
 from tests.conftest import csrf_token, login, make_user, submit
-from tests.handbook.conftest import small_edition
+from tests.handbook.conftest import picture, small_edition
 
 ROLES = ("admin", "organizer", "group_lead", "volunteer", "security", "viewer")
 MANAGERS = {"admin", "organizer"}
@@ -111,7 +115,7 @@ def test_a_build_with_bad_options_is_refused(app, organizer_client, edition, for
 
 
 def test_preview_of_an_unknown_chapter_or_language_is_not_found(organizer_client, edition):
-    assert organizer_client.get("/editions/2023/handbook/preview/cover").status_code == 404
+    assert organizer_client.get("/editions/2023/handbook/preview/index").status_code == 404
     assert organizer_client.get("/editions/2023/handbook/preview/welcome?lang=fr").status_code == 404
     assert organizer_client.get("/editions/2023/handbook/files/999.pdf").status_code == 404
 
@@ -143,3 +147,57 @@ def test_a_chapter_whose_domain_is_missing_is_left_out_and_named_in_the_log(app,
         assert "hotels" not in book.chapters and "contacts" not in book.chapters and "sessions" in book.chapters
         assert book.log == ["Left out: Hotels and shuttles, since the hotels domain is not installed.",
                             "Left out: Working groups' desks, since the volunteers domain is not installed."]
+
+
+def test_a_preview_shows_its_images_at_the_apps_addresses_never_as_files(app, organizer_client, edition):
+    """A browser never loads a file: address from a web page; the PDF still reads the files."""
+    with app.app_context():
+        venue = db.session.execute(select(Venue).order_by(Venue.id)).scalars().first()
+        hall = venue.halls[0]
+        for place in (venue, hall):
+            venues.set_plan(place, venues.check_plan(picture("PNG")))
+        zhang = db.session.execute(select(Person).where(Person.family_name == "张")).scalar_one()
+        people.store_photo(zhang, picture())
+        services.set_cover(get_edition(2023), services.check_cover(picture()))
+        db.session.commit()
+        venue_id, hall_id, zhang_id = venue.id, hall.id, zhang.id
+    for chapter, addresses in (
+        ("venues", [f"/editions/2023/venues/{venue_id}/plan", f"/editions/2023/halls/{hall_id}/plan"]),
+        ("speakers", [f"/editions/2023/people/{zhang_id}/photo"]),
+        ("cover", ["/editions/2023/handbook/cover"]),
+    ):
+        preview = organizer_client.get(f"/editions/2023/handbook/preview/{chapter}?lang=en")
+        assert preview.status_code == 200
+        assert "file:" not in preview.text
+        for address in addresses:
+            assert f'src="{address}"' in preview.text
+            assert organizer_client.get(address).status_code == 200
+
+
+def test_a_new_build_removes_the_one_it_supersedes_and_keeps_the_others(app, edition, monkeypatch):
+    """The latest build of each language, size and bleed is kept; the one it replaces goes, row
+    and file. (The layout itself is test_book's: here each build writes a stand-in file.)"""
+    def lay_out(book, target, workers, progress=None):
+        target.write_bytes(b"%PDF-1.7 " + book.options.language.encode())
+        return printing.Printed(4, [])
+
+    monkeypatch.setattr(printing, "print_book", lay_out)
+    with app.app_context():
+        edition_ = get_edition(2023)
+
+        def made(language, bleed=False):
+            found = services.build(edition_, services.check_options(language, "a5", bleed))
+            db.session.commit()
+            return found.id, services.file_of(found)
+
+        first, first_file = made("zh_Hans")
+        english, english_file = made("en")
+        bleed, bleed_file = made("zh_Hans", bleed=True)
+        assert made("zh_Hans") == (first, first_file)  # nothing changed: the same, kept
+        services.save_text(edition_, "welcome", "zh_Hans", "新的欢迎辞")
+        db.session.commit()
+        second, second_file = made("zh_Hans")
+        kept = set(db.session.execute(select(HandbookBuild.id)).scalars())
+    assert kept == {english, bleed, second}
+    assert not first_file.exists()
+    assert english_file.exists() and bleed_file.exists() and second_file.exists()
