@@ -188,36 +188,59 @@ def race(app, attempt, count):
     return results, errors
 
 
-_snapshots: dict[str, dict[str, list[dict]]] = {}
+_snapshots: dict[str, tuple[dict[str, list[dict]], dict[Path, bytes]]] = {}
+
+
+def _kept_files() -> set[Path]:
+    """The kept images' files (floor plans, maps...): rows name them, so a snapshot keeps them too."""
+    from flask import current_app
+
+    from conference.core.images import KEPT_FOLDERS
+
+    root = Path(current_app.config["INSTANCE_DIR"])
+    return {path for folder in KEPT_FOLDERS for path in (root / folder).glob("*") if path.is_file()}
 
 
 def demo_state(name: str, build) -> None:
     """In an app context: the state `build()` makes, built through the services once per worker
     and copied back row by row for later tests (the demo's programme takes seconds to build and
-    one insert per table to copy). A test that wrote rows before asking for the state gets it
-    built, since the building finds or creates what it needs."""
+    one insert per table to copy), with the image files its rows name. A test that wrote rows
+    before asking for the state gets it built, since the building finds or creates what it needs."""
     from sqlalchemy import exists, select
 
-    rows = _snapshots.get(name)
+    snapshot = _snapshots.get(name)
     written = any(db.session.execute(select(exists().select_from(table))).scalar()
                   for table in db.metadata.sorted_tables)
     if written:
         build()
         db.session.commit()
         return
-    if rows is None:
+    if snapshot is None:
+        before = _kept_files()
         build()
         db.session.commit()
-        _snapshots[name] = {
-            table.name: [dict(row._mapping) for row in
-                         db.session.execute(select(table).order_by(*table.primary_key.columns))]
-            for table in db.metadata.sorted_tables
-        }
+        _snapshots[name] = (
+            {table.name: [dict(row._mapping) for row in
+                          db.session.execute(select(table).order_by(*table.primary_key.columns))]
+             for table in db.metadata.sorted_tables},
+            {path: path.read_bytes() for path in _kept_files() - before},
+        )
         return
+    rows, files = snapshot
     for table in db.metadata.sorted_tables:  # parents first; rows in key order for self-references
         if rows[table.name]:
             db.session.execute(table.insert(), rows[table.name])
     db.session.commit()
+    for path, data in files.items():  # a test may have deleted them with their rows
+        if not path.exists():
+            path.write_bytes(data)
+
+
+def demo_steps(*steps: str) -> None:
+    """In an app context: load_demo(only=steps), copied from a snapshot after the first time."""
+    from conference.core.demo import load_demo
+
+    demo_state("steps:" + ",".join(sorted(steps)), lambda: load_demo(only=set(steps)))
 
 
 def registration_demo() -> None:
@@ -243,9 +266,12 @@ def badged_demo(holders, steps=("editions", "venues")):
     from conference.editions.services import get_edition
     from conference.people import services as people
 
-    load_demo(only=set(steps))
+    def build():
+        load_demo(only=set(steps))
+        set_up_zones(get_edition(2023))
+
+    demo_state("zones:" + ",".join(sorted(steps)), build)
     edition = get_edition(2023)
-    set_up_zones(edition)
     return edition, [badges.issue(people.add_person(edition, family, given, category)) for family, given, category in holders]
 
 
