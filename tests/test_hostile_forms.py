@@ -5,12 +5,11 @@ import re
 from html.parser import HTMLParser
 
 from conference.badges.demo import set_up_zones
-from conference.core.demo import load_demo
 from conference.editions.services import get_edition
 from conference.extensions import db
 from conference.people import services as people
 from conference.registration.demo import set_up_registration
-from tests.conftest import login, make_user
+from tests.conftest import demo_steps, login, make_user
 
 FORMS = [
     "/editions/new", "/editions/2023/edit", "/editions/2023/clone", "/users", "/editions/2023/venues/new",
@@ -40,7 +39,7 @@ def test_no_organizer_form_fails_on_odd_values(app, client):
     from conference.venues.models import Checkpoint, Hall, Venue
 
     with app.app_context():
-        load_demo(only={"editions", "venues", "programme"})
+        demo_steps("editions", "venues", "programme")
         edition = get_edition(2023)
         set_up_registration(edition)
         set_up_zones(edition)
@@ -120,7 +119,7 @@ def test_every_text_field_of_every_form_is_bounded_beside_the_field(app, client,
     from conference.venues.models import Venue
 
     with app.app_context():
-        load_demo(only={"editions", "venues", "programme"})
+        demo_steps("editions", "venues", "programme")
         set_up_registration(get_edition(2023))
         db.session.commit()
         ids = {"venue": db.session.execute(select(Venue.id)).scalars().first(),

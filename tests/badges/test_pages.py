@@ -10,14 +10,12 @@ from conference.core.models import Job
 from conference.editions.services import get_edition
 from conference.extensions import db
 from conference.people.models import Person
-from tests.conftest import csrf_token, submit
+from tests.conftest import csrf_token, demo_steps, submit
 
 
 def _people(app, count=5):
-    from conference.core.demo import load_demo
-
     with app.app_context():
-        load_demo(only={"editions"})
+        demo_steps("editions")
         edition = get_edition(2023)
         set_up_zones(edition)
         from conference.people import services as people

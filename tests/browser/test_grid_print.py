@@ -5,10 +5,9 @@ import subprocess
 import pytest
 from sqlalchemy import select
 
-from conference.core.demo import load_demo
 from conference.extensions import db
 from conference.venues.models import Hall
-from tests.conftest import DEFAULT_PASSWORD, make_user
+from tests.conftest import DEFAULT_PASSWORD, demo_steps, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +21,7 @@ def _page_texts(pdf_path) -> list[str]:
 
 def test_the_grid_prints_every_hall_on_a3_landscape(app, browser, live_server, tmp_path):
     with app.app_context():
-        load_demo(only={"editions", "venues", "programme"})
+        demo_steps("editions", "venues", "programme")
         db.session.commit()
         halls = [hall.name_zh for hall in db.session.execute(select(Hall)).scalars()]
     assert len(halls) == 13

@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from conference.core.demo import load_demo
 from conference.extensions import db
+from tests.conftest import demo_steps
 
 pytestmark = pytest.mark.browser
 
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def demo(app):
     with app.app_context():
-        load_demo(only={"editions", "venues", "programme"})
+        demo_steps("editions", "venues", "programme")
         db.session.commit()
 
 

@@ -87,7 +87,7 @@ def test_a_viewer_reads_occupancy_and_the_log_but_changes_nothing(app, client, v
     assert client.get("/editions/2023/checkin/lookup?q=lin").status_code == 403
 
 
-def test_pair_a_phone_from_the_devices_page_and_unpair_it_in_one_click(app, organizer_client, venues):
+def test_pair_a_phone_from_the_devices_page_and_unpair_it_in_one_click(app, venues, organizer_client):
     made = submit(organizer_client, "/editions/2023/checkin/devices", {"checkpoint_id": venues["DEMO-DESK"], "name": "王明的手机"})
     page = made.get_data(as_text=True)
     assert made.status_code == 200 and "<svg" in page
@@ -104,7 +104,7 @@ def test_pair_a_phone_from_the_devices_page_and_unpair_it_in_one_click(app, orga
     assert organizer_client.get("/api/v1/checkin/snapshot", headers=headers).status_code == 401
 
 
-def test_occupancy_counts_who_is_inside_and_refusals_by_reason(app, organizer_client, venues):
+def test_occupancy_counts_who_is_inside_and_refusals_by_reason(app, venues, organizer_client):
     scan_at(app, venues["guest"], venues["GT-MAIN"], "in")
     scan_at(app, venues["guest"][:-3], venues["GT-MAIN"], "broken")
     with app.app_context():
@@ -118,7 +118,7 @@ def test_occupancy_counts_who_is_inside_and_refusals_by_reason(app, organizer_cl
     assert "occupancy.js" in full and "<svg" in full
 
 
-def test_scan_log_filters_and_exports_to_excel(app, organizer_client, venues):
+def test_scan_log_filters_and_exports_to_excel(app, venues, organizer_client):
     with app.app_context():
         device, _token = services.pair_now(db.session.get(services.Checkpoint, venues["DEMO-DESK"]), "=HYPERLINK(\"x\")")
         db.session.commit()

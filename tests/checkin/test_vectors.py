@@ -16,12 +16,12 @@ from conference.checkin.decision import BadgeFacts, Rule, decide, settle_entry, 
 from conference.checkin.models import Presence, Scan
 from conference.core import pii
 from conference.core.database import committed
-from conference.core.demo import load_demo
 from conference.editions.services import get_edition
 from conference.extensions import db
 from conference.people import services as people
 from conference.people.models import Person
 from conference.venues.services import checkpoint_by_code
+from tests.conftest import demo_steps
 
 FILE = json.loads((Path(__file__).parent / "vectors.json").read_text(encoding="utf-8"))
 VECTORS = FILE["cases"]
@@ -69,7 +69,7 @@ def test_the_whole_scan_answers_each_vector_from_the_database(app, path):
     covered by test_scan.py), through services.scan with matching rows: in the session's
     transaction (the scanner page) and on the scan's own connection (the API)."""
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        load_demo(only={"editions", "venues"})
+        demo_steps("editions", "venues")
         edition = get_edition(2023)
         set_up_zones(edition)
         db.session.add(BadgeKey(edition_id=edition.id, public_key=VECTORS[0]["snapshot"]["public_key"],

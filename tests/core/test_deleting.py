@@ -119,7 +119,7 @@ def test_the_database_refuses_a_row_pointing_at_nothing_and_keeps_records(app, w
         assert db.session.execute(select(func.count(Scan.id))).scalar() == 1
 
 
-def test_deleting_a_session_with_bookings_asks_first_then_releases_and_tells_everyone(app, organizer_client, client, world):
+def test_deleting_a_session_with_bookings_asks_first_then_releases_and_tells_everyone(app, client, world, organizer_client):
     url = f"/editions/2023/programme/sessions/{world['session']}/delete"
     page = organizer_client.get(url, headers=ZH)
     html = page.get_data(as_text=True)
@@ -149,7 +149,7 @@ def test_deleting_a_session_with_bookings_asks_first_then_releases_and_tells_eve
     assert _orphans(app) == []
 
 
-def test_a_session_is_never_deleted_by_a_plain_post_without_the_token(app, organizer_client, world):
+def test_a_session_is_never_deleted_by_a_plain_post_without_the_token(app, world, organizer_client):
     url = f"/editions/2023/programme/sessions/{world['session']}/delete"
     assert organizer_client.post(url, data={}).status_code == 400
     with app.app_context():
@@ -157,7 +157,7 @@ def test_a_session_is_never_deleted_by_a_plain_post_without_the_token(app, organ
 
 
 @pytest.mark.parametrize("lang, words", [("zh-CN", "1 条扫码记录"), ("en", "1 scans were made at this checkpoint")])
-def test_deletes_that_would_lose_records_are_refused_saying_what_depends(app, organizer_client, world, lang, words):
+def test_deletes_that_would_lose_records_are_refused_saying_what_depends(app, world, organizer_client, lang, words):
     url = f"/editions/2023/venues/{world['venue']}/checkpoints/{world['scanned_checkpoint']}/delete"
     page = organizer_client.get(url, headers={"Accept-Language": lang})
     assert words in page.get_data(as_text=True)
@@ -169,7 +169,7 @@ def test_deletes_that_would_lose_records_are_refused_saying_what_depends(app, or
         assert db.session.get(Checkpoint, world["scanned_checkpoint"]) is not None
 
 
-def test_a_hall_with_sessions_a_venue_with_halls_and_a_category_with_registrations_are_refused(app, organizer_client, world):
+def test_a_hall_with_sessions_a_venue_with_halls_and_a_category_with_registrations_are_refused(app, world, organizer_client):
     with app.app_context():
         hall = db.session.execute(select(Hall).join(Session, Session.hall_id == Hall.id).limit(1)).scalar_one()
         sessions = db.session.execute(select(func.count(Session.id)).where(Session.hall_id == hall.id)).scalar()
@@ -187,7 +187,7 @@ def test_a_hall_with_sessions_a_venue_with_halls_and_a_category_with_registratio
         assert registration.category_by_code(get_edition(2023), "media") is not None
 
 
-def test_every_kind_deleted_through_its_page_leaves_every_page_working(app, organizer_client, client, world):
+def test_every_kind_deleted_through_its_page_leaves_every_page_working(app, client, world, organizer_client):
     with app.app_context():
         edition = get_edition(2023)
         spare = venues.save_venue(edition, venues.NameFields("临时场馆", "Spare venue"))
@@ -229,7 +229,7 @@ def test_every_kind_deleted_through_its_page_leaves_every_page_working(app, orga
     assert _orphans(app) == []
 
 
-def test_an_access_zone_on_badges_is_retired_never_deleted_nor_given_again(app, organizer_client, world):
+def test_an_access_zone_on_badges_is_retired_never_deleted_nor_given_again(app, world, organizer_client):
     with app.app_context():
         edition = get_edition(2023)
         press = next(z for z in badges.zones_of(edition) if "media" in z.default_categories)
@@ -253,7 +253,7 @@ def test_an_access_zone_on_badges_is_retired_never_deleted_nor_given_again(app, 
         db.session.rollback()
 
 
-def test_what_comes_to_depend_on_a_row_meanwhile_is_refused_by_the_database_not_a_500(app, organizer_client, world, monkeypatch):
+def test_what_comes_to_depend_on_a_row_meanwhile_is_refused_by_the_database_not_a_500(app, world, organizer_client, monkeypatch):
     # As if the scan arrived between the page's count and the delete: only the constraint is left.
     monkeypatch.setitem(deletion._counters, "checkpoints", [])
     url = f"/editions/2023/venues/{world['venue']}/checkpoints/{world['scanned_checkpoint']}/delete"

@@ -9,12 +9,11 @@ import pytest
 from PIL import Image, ImageFile
 from sqlalchemy import func, select
 
-from conference.core.demo import load_demo
 from conference.editions.services import get_edition
 from conference.extensions import db
 from conference.people import services
 from conference.people.models import Person
-from tests.conftest import submit
+from tests.conftest import demo_steps, submit
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -86,7 +85,7 @@ def test_a_truncated_image_is_refused(app):
 @pytest.fixture
 def person(app):
     with app.app_context():
-        load_demo(only={"editions"})
+        demo_steps("editions")
         person = services.add_person(get_edition(2023), "林", "晓梅", "guest")
         db.session.commit()
         return person.id

@@ -1,13 +1,11 @@
 import pytest
 
-from conference.core.demo import load_demo
-from conference.extensions import db
+from tests.conftest import demo_steps
 
 
 @pytest.fixture
 def demo(app):
     """The 2023 demo programme: venues, 16 sessions, about 120 speakers (no registrations)."""
     with app.app_context():
-        load_demo(only={"accounts", "editions", "venues", "programme"})
-        db.session.commit()
+        demo_steps("accounts", "editions", "venues", "programme")
     return 2023

@@ -29,7 +29,7 @@ def test_the_programme_day_tabs(client, demo, lang):
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_the_grid_day_buttons(organizer_client, demo, lang):
+def test_the_grid_day_buttons(demo, organizer_client, lang):
     html = organizer_client.get(f"/editions/2023/programme/grid?day=2023-07-18&lang={lang}").get_data(as_text=True)
     for day in LANGUAGES[lang]:
         assert f">{day}</a>" in html

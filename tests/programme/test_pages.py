@@ -39,7 +39,7 @@ def _form(hall_id, **overrides):
     return data
 
 
-def test_a_hall_booked_twice_comes_back_with_the_conflict(app, organizer_client, demo):
+def test_a_hall_booked_twice_comes_back_with_the_conflict(app, demo, organizer_client):
     hall = _hall_id(app, "多功能厅A")  # the summit forum is there 14:00–17:30
     response = submit(organizer_client, "/editions/2023/programme/sessions/new", _form(hall),
                       headers={"Accept-Language": "zh-CN"})
@@ -53,7 +53,7 @@ def test_a_hall_booked_twice_comes_back_with_the_conflict(app, organizer_client,
         assert db.session.execute(select(func.count(Session.id)).where(Session.title_zh == "网络素养工作坊")).scalar_one() == 0
 
 
-def test_over_capacity_asks_for_confirmation_then_saves(app, organizer_client, demo):
+def test_over_capacity_asks_for_confirmation_then_saves(app, demo, organizer_client):
     hall = _hall_id(app, "五号会议厅")  # 200 seats, free on day 1
     first = submit(organizer_client, "/editions/2023/programme/sessions/new", _form(hall, expected_audience="260"),
                    headers={"Accept-Language": "en"})
@@ -67,7 +67,7 @@ def test_over_capacity_asks_for_confirmation_then_saves(app, organizer_client, d
         assert db.session.execute(select(Session.expected_audience).where(Session.title_zh == "网络素养工作坊")).scalar_one() == 260
 
 
-def test_a_bad_time_is_a_message_not_a_crash(organizer_client, app, demo):
+def test_a_bad_time_is_a_message_not_a_crash(app, demo, organizer_client):
     hall = _hall_id(app, "五号会议厅")
     response = submit(organizer_client, "/editions/2023/programme/sessions/new",
                       {**_form(hall), "starts": "25:99", "day": "2031-01-01", "hall_id": "999999"},
@@ -77,14 +77,14 @@ def test_a_bad_time_is_a_message_not_a_crash(organizer_client, app, demo):
     assert "請按「時:分」格式填寫時間。" in html
 
 
-def test_a_session_outside_the_edition_is_refused_in_the_form(app, organizer_client, demo):
+def test_a_session_outside_the_edition_is_refused_in_the_form(app, demo, organizer_client):
     hall = _hall_id(app, "五号会议厅")
     response = submit(organizer_client, "/editions/2023/programme/sessions/new",
                       _form(hall, starts="23:30", ends="23:00"), headers={"Accept-Language": "en"})
     assert "The session ends before it starts." in response.get_data(as_text=True)
 
 
-def test_an_agenda_item_with_speakers_in_order(app, organizer_client, demo):
+def test_an_agenda_item_with_speakers_in_order(app, demo, organizer_client):
     with app.app_context():
         session = db.session.execute(select(Session).where(Session.number == 7)).scalar_one()
         people = db.session.execute(select(Person.id).where(Person.family_name == "Okafor")).scalars().all()
@@ -110,7 +110,7 @@ def test_an_agenda_item_with_speakers_in_order(app, organizer_client, demo):
         assert [(link.person_id, link.role) for link in item.speakers] == [(free[1], "speaker"), (free[0], "host")]
 
 
-def test_the_grid_shows_every_session_of_the_day(organizer_client, demo):
+def test_the_grid_shows_every_session_of_the_day(demo, organizer_client):
     html = organizer_client.get("/editions/2023/programme/grid?day=2023-07-19", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     screen, _, printed = html.partition('class="grid-printed-page')
     assert screen.count('class="grid-session') == 7  # six sub-forums and the networking event
@@ -128,7 +128,7 @@ def test_a_viewer_sees_the_programme_but_cannot_change_it(app, client, demo):
     assert client.get("/editions/2023/venues/new").status_code == 403
 
 
-def test_an_organizer_adds_a_hall_and_a_wrong_capacity_is_explained(app, organizer_client, demo):
+def test_an_organizer_adds_a_hall_and_a_wrong_capacity_is_explained(app, demo, organizer_client):
     with app.app_context():
         venue_id = db.session.execute(select(Venue.id).where(Venue.name_zh == "厦门国际会议中心")).scalar_one()
     url = f"/editions/2023/venues/{venue_id}/halls/new"
@@ -143,7 +143,7 @@ def test_an_organizer_adds_a_hall_and_a_wrong_capacity_is_explained(app, organiz
         assert (hall.capacity, hall.layout, hall.interpretation_booth, hall.step_free) == (80, "boardroom", True, False)
 
 
-def test_checkpoints_belong_to_a_venue_or_a_hall(app, organizer_client, demo):
+def test_checkpoints_belong_to_a_venue_or_a_hall(app, demo, organizer_client):
     with app.app_context():
         venue_id = db.session.execute(select(Venue.id).where(Venue.name_zh == "厦门海峡大剧院")).scalar_one()
         hall_id = db.session.execute(select(Hall.id).where(Hall.name_zh == "音乐厅")).scalar_one()
@@ -163,7 +163,7 @@ def test_checkpoints_belong_to_a_venue_or_a_hall(app, organizer_client, demo):
         assert checkpoint.hall_id == hall_id and checkpoint.venue_id == venue_id and checkpoint.code == "GT-SIDE"
 
 
-def test_ticking_the_standard_checklist_shows_in_the_progress(app, organizer_client, demo):
+def test_ticking_the_standard_checklist_shows_in_the_progress(app, demo, organizer_client):
     with app.app_context():
         hall_id = db.session.execute(select(Hall.id).where(Hall.name_zh == "一号会议厅")).scalar_one()
         items = db.session.execute(select(ChecklistTemplateItem.id).order_by(ChecklistTemplateItem.id)).scalars().all()
@@ -195,7 +195,7 @@ def _person_form(**overrides):
     return data
 
 
-def test_a_photo_that_is_not_an_image_gets_a_clear_message(app, organizer_client, demo):
+def test_a_photo_that_is_not_an_image_gets_a_clear_message(app, demo, organizer_client):
     response = submit(
         organizer_client, "/editions/2023/people/new",
         {**_person_form(), "photo": (io.BytesIO(b"%PDF-1.4 not a photo"), "photo.jpg")},
@@ -209,7 +209,7 @@ def test_a_photo_that_is_not_an_image_gets_a_clear_message(app, organizer_client
         assert db.session.execute(select(func.count(Person.id)).where(Person.given_name == "晓梅")).scalar_one() == 0
 
 
-def test_a_photo_over_the_limit_gets_a_clear_message(app, organizer_client, demo):
+def test_a_photo_over_the_limit_gets_a_clear_message(app, demo, organizer_client):
     app.config["PHOTO_MAX_BYTES"], limit = 2 * 1024 * 1024, app.config["PHOTO_MAX_BYTES"]
     try:
         big = _image("BMP", (1000, 1000))  # ~3 MB
@@ -223,7 +223,7 @@ def test_a_photo_over_the_limit_gets_a_clear_message(app, organizer_client, demo
     assert "The photo is larger than 2 MB. Please send a smaller one." in response.get_data(as_text=True)
 
 
-def test_a_photo_is_stored_without_exif_and_served_to_the_public_page(app, client, organizer_client, demo):
+def test_a_photo_is_stored_without_exif_and_served_to_the_public_page(app, client, demo, organizer_client):
     exif = Image.Exif()
     exif[0x010F] = "SecretCam"
     buffer = io.BytesIO()
