@@ -17,8 +17,13 @@ def _log_format() -> str:
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-worker_class = "gthread"
+# Sync workers, behind nginx, which reads slow clients' requests and answers for them: a worker
+# takes a connection only when it is free, so requests spread over the workers. With threads
+# (gthread) a worker kept every connection nginx reused, and under load one worker of each node
+# did the work of both, four threads sharing one core (its GIL) while the other waited.
+# GUNICORN_THREADS above 1 turns them into gthread workers again.
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+worker_class = "sync" if threads == 1 else "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5

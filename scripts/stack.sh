@@ -11,7 +11,7 @@
 # readable by its owner only), run/*.pid, log/, the cluster, Redis's files, the certificate and
 # nginx.conf rendered from deploy/nginx/. Ports: STACK_HTTPS_PORT (8443), STACK_APP_PORTS
 # ("8101 8102"), STACK_POSTGRES_PORT (55432), STACK_REDIS_PORT (6390); workers per node:
-# STACK_WORKERS (2) of STACK_THREADS (4) threads. `start` begins afresh: what an earlier run left
+# STACK_WORKERS (4) sync workers (STACK_THREADS above 1: gthread workers of as many threads). `start` begins afresh: what an earlier run left
 # in STACK_DIR is removed first.
 set -eEuo pipefail
 
@@ -23,8 +23,8 @@ HTTPS_PORT="${STACK_HTTPS_PORT:-8443}"
 read -r APP_PORT_1 APP_PORT_2 <<<"${STACK_APP_PORTS:-8101 8102}"
 POSTGRES_PORT="${STACK_POSTGRES_PORT:-55432}"
 REDIS_PORT="${STACK_REDIS_PORT:-6390}"
-WORKERS="${STACK_WORKERS:-2}"
-THREADS="${STACK_THREADS:-4}"
+WORKERS="${STACK_WORKERS:-4}"
+THREADS="${STACK_THREADS:-1}"
 BIN="$ROOT/.venv/bin"
 RUN="$STACK_DIR/run"
 LOG="$STACK_DIR/log"
