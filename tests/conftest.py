@@ -168,6 +168,15 @@ def login(client, email: str, password: str = DEFAULT_PASSWORD, **headers):
     return response
 
 
+def sign_in(page, base_url: str, email: str, password: str = DEFAULT_PASSWORD) -> None:
+    """Sign in through the form in a browser page, and wait until the site has let the account in."""
+    page.goto(f"{base_url}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
 @pytest.fixture
 def organizer_client(app, client):
     login(client, make_user(app, "organizer"))

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from conference.extensions import db
 from conference.registration.models import Registration
-from tests.conftest import DEFAULT_PASSWORD, make_user, registration_demo
+from tests.conftest import make_user, registration_demo, sign_in
 from tests.registration.test_pages import _many
 
 pytestmark = pytest.mark.browser
@@ -24,10 +24,7 @@ def test_select_the_page_and_confirm_the_count(app, browser, live_server, demo_c
     email = make_user(app, "organizer")
     context = browser.new_context(locale="en")
     page = context.new_page()
-    page.goto(f"{live_server.url}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, live_server.url, email)
     page.goto(f"{live_server.url}/editions/2023/registrations/?status=pending")
     assert not page.locator(".no-js-select").is_visible()  # the script offers the header's box instead
     page.check("#select-page")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from conference.extensions import db
 from conference.venues.models import Hall
-from tests.conftest import DEFAULT_PASSWORD, demo_steps, make_user
+from tests.conftest import demo_steps, make_user, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -28,10 +28,7 @@ def test_the_grid_prints_every_hall_on_a3_landscape(app, browser, live_server, t
     email = make_user(app, "viewer")
     context = browser.new_context(locale="zh-CN")
     page = context.new_page()
-    page.goto(f"{live_server.url}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, live_server.url, email)
     page.goto(f"{live_server.url}/editions/2023/programme/grid?day=2023-07-18")
     pdf = tmp_path / "grid.pdf"
     page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)

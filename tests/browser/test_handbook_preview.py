@@ -9,7 +9,7 @@ from conference.extensions import db
 from conference.handbook import services
 from conference.venues import services as venues
 from conference.venues.models import Venue
-from tests.conftest import DEFAULT_PASSWORD, make_user
+from tests.conftest import make_user, sign_in
 from tests.handbook.conftest import picture, small_edition
 
 pytestmark = pytest.mark.browser
@@ -25,11 +25,7 @@ def test_the_previews_pictures_load(app, browser, live_server):
     email = make_user(app, "organizer")
     context = browser.new_context(locale="en")
     page = context.new_page()
-    page.goto(f"{live_server.url}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
+    sign_in(page, live_server.url, email)
     for chapter, selector, width in (("venues", "img.plan", 300), ("cover", ".cover .picture img", 600)):
         page.goto(f"{live_server.url}/editions/2023/handbook/preview/{chapter}?lang=en")
         page.wait_for_load_state("load")

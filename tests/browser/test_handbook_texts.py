@@ -3,7 +3,7 @@ and opens the chapter's preview, where the Markdown is laid out and a script nev
 
 import pytest
 
-from tests.conftest import DEFAULT_PASSWORD, make_user
+from tests.conftest import make_user, sign_in
 from tests.handbook.conftest import small_edition
 
 pytestmark = pytest.mark.browser
@@ -17,10 +17,7 @@ def test_writing_the_welcome_and_previewing_it(app, browser, live_server):
     page = context.new_page()
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto(f"{live_server.url}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, live_server.url, email)
     page.goto(f"{live_server.url}/editions/2023/handbook/texts?lang=en")
     page.fill("textarea[name=welcome_en]", "## Dear guests\n\nWelcome to **Xiamen**.\n\n<script>alert('x')</script>")
     page.click("form button[type=submit].primary")

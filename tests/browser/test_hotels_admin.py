@@ -3,7 +3,7 @@ nothing widens a page, and the reception desk records the hotel's confirmation n
 
 import pytest
 
-from tests.conftest import DEFAULT_PASSWORD, make_user
+from tests.conftest import make_user, sign_in
 from tests.hotels.test_pages import _blocks_url, _placed, _world
 
 pytestmark = pytest.mark.browser
@@ -15,10 +15,7 @@ def test_the_hotel_page_on_a_phone(app, browser, live_server):
     email = make_user(app, "organizer")
     context = browser.new_context(locale="en", viewport={"width": 390, "height": 844})
     page = context.new_page()
-    page.goto(f"{live_server.url}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, live_server.url, email)
     page.goto(f"{live_server.url}/editions/2023/hotels/{audience_id}")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     first_night = page.locator(".occupancy-chart tbody tr").first

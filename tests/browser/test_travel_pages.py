@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from conference.extensions import db
 from conference.hotels import travel
-from tests.conftest import DEFAULT_PASSWORD, make_user
+from tests.conftest import make_user, sign_in
 from tests.hotels.test_travel import group, small_programme, travel_world
 
 pytestmark = pytest.mark.browser
@@ -42,10 +42,7 @@ def test_the_public_shuttle_timetable_fits_a_phone_in_two_languages(app, live_se
 
 def test_a_printed_drivers_sheet_holds_the_trip_and_no_buttons(app, live_server, page, timetable):
     email = make_user(app, "organizer")
-    page.goto(live_server.url + "/login?lang=en")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, live_server.url, email)
     page.goto(f"{live_server.url}/editions/2023/travel/pickups/{timetable}")
     page.emulate_media(media="print")
     sheet = page.locator(".driver-sheet")

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from tests.conftest import sign_in
 from tests.volunteers import factories
 
 pytestmark = pytest.mark.browser
@@ -24,10 +25,7 @@ def _lead_world(app) -> dict:
 
 
 def _sign_in(page, url: str) -> None:
-    page.goto(f"{url}/login")
-    page.fill("input[name=email]", "meet-lead@example.org")
-    page.fill("input[name=password]", factories.PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, url, "meet-lead@example.org", factories.PASSWORD)
 
 
 def _fits(page) -> None:
