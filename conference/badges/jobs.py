@@ -3,18 +3,13 @@ from flask_babel import lazy_gettext as _l
 
 from conference.badges import services
 from conference.core.jobs import JobKind, app_context, job_kind, run
-from conference.editions.models import Edition
-from conference.extensions import db, huey
-
-
-def _year(job) -> int:
-    return db.session.get(Edition, job.edition_id).year
-
+from conference.editions.services import year_of
+from conference.extensions import huey
 
 job_kind(services.BATCH_KIND, JobKind(
     permission="badges.print", title=_l("Badge batch"), download=_l("Download the PDF"), suffix=".pdf",
-    file_name=lambda job: f"badges-{_year(job)}-{job.id}.pdf",
-    back=lambda job: (_l("Badges"), url_for("badges.index", year=_year(job))),
+    file_name=lambda job: f"badges-{year_of(job.edition_id)}-{job.id}.pdf",
+    back=lambda job: (_l("Badges"), url_for("badges.index", year=year_of(job.edition_id))),
     skipped=_l("Revoked badges skipped: %(n)d."),
 ))
 

@@ -70,6 +70,11 @@ def get_edition(year: int) -> Edition | None:
     return db.session.execute(select(Edition).where(Edition.year == year)).scalar_one_or_none()
 
 
+def year_of(edition_id: int) -> int:
+    """The year of an edition known by its id (a job's, which keeps only the id)."""
+    return db.session.get(Edition, edition_id).year
+
+
 def list_editions() -> list[Edition]:
     return list(db.session.execute(select(Edition).order_by(Edition.year.desc())).scalars())
 
