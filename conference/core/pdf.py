@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -113,17 +114,26 @@ def _layout(html: str, static: Path, folders: tuple[Path, ...], fonts: FontConfi
 # Many documents: parts rendered in a pool of processes, then joined -----------------------------
 
 _worker: tuple[Path, tuple[Path, ...], FontConfiguration] | None = None
+_press_fonts: FontConfiguration | None = None
+
+
+def press_fonts() -> FontConfiguration:
+    """A rendering process's fonts, loaded by a line in each CJK face. The fork server loads
+    them (core.pdf_server) before it forks any worker, so each worker starts with them."""
+    global _press_fonts
+    if _press_fonts is None:
+        _press_fonts = FontConfiguration()
+        lines = "".join(f'<p style="font-family: {family}">中文 繁體 Latin</p>' for family in FONT_FAMILIES.values())
+        HTML(string=f"<html><body>{lines}</body></html>").render(font_config=_press_fonts).write_pdf()
+    return _press_fonts
 
 
 def _start_worker(static: Path, folders: tuple[Path, ...]) -> None:
-    """Once per worker process: the folders it may read and its fonts, loaded by a line in each
-    CJK face while the parent still makes the first part. No Flask app there. What start-up
-    made (160,000 objects) lives as long as the process, so it is frozen: the collection after
-    each part walks only what the part left."""
+    """Once per worker process: the folders it may read and its fonts. No Flask app there.
+    What the process holds now (160,000 objects) lives as long as it does, so it is frozen:
+    the collection after each part walks only what the part left."""
     global _worker
-    _worker = (static, folders, FontConfiguration())
-    lines = "".join(f'<p style="font-family: {family}">中文 繁體 Latin</p>' for family in FONT_FAMILIES.values())
-    _layout(f"<html><body>{lines}</body></html>", static, folders, _worker[2], plain=True).write_pdf()
+    _worker = (static, folders, press_fonts())
     gc.collect()
     gc.freeze()
 
@@ -158,6 +168,28 @@ def _render_part(html: str, target: Path, plain: bool) -> LaidOut:
         gc.collect()
 
 
+def _pool(count: int, static: Path, folders: tuple[Path, ...]) -> ProcessPoolExecutor:
+    """`count` rendering processes, forked from a server process that has imported WeasyPrint
+    and loaded the fonts once (the first pool of this process starts it; later pools fork from
+    it at once): forked from there, not from this process, a worker inherits neither the app's
+    database connections nor its threads, and loads nothing again."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([f"{__package__}.pdf_server"])
+    pool = ProcessPoolExecutor(count, mp_context=context, initializer=_start_worker, initargs=(static, folders))
+    # The pool starts a process per task submitted, and starting one waits until the server
+    # has loaded: that wait is a thread's, while this process goes on writing the first parts.
+    threading.Thread(target=_start_processes, args=(pool, count), daemon=True).start()
+    return pool
+
+
+def _start_processes(pool: ProcessPoolExecutor, count: int) -> None:
+    try:
+        for _ in range(count):
+            pool.submit(_warm)
+    except RuntimeError:  # the pool was shut down first: nothing to start
+        pass
+
+
 def workers() -> int:
     """The processes a batch renders in: one per core this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -185,9 +217,7 @@ def render_parts(parts: Iterable[str], target: Path, folders: tuple[Path, ...] =
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".parts-") as folder:
         files, pages, pending = [], 0, {}
         count = workers()
-        # Spawned, not forked: a worker inherits neither the app's database connections nor its threads.
-        with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=_start_worker, initargs=(static, folders)) as pool:
+        with _pool(count, static, folders) as pool:
             for index, html in enumerate(parts):
                 files.append(Path(folder) / f"{index:06d}.pdf")
                 pending[index] = pool.submit(_render_part, html, files[-1], plain)
@@ -224,16 +254,12 @@ def join_files(files: list[Path], target: Path) -> None:
 class Workers:
     """A pool of rendering processes kept for several rounds of parts, where each round needs
     what the one before learnt (a book: its chapters' page counts, then the page numbers laid
-    over them). The workers start, and load the fonts, as soon as the pool is made, while the
-    caller is still writing the first parts."""
+    over them). The workers start as soon as the pool is made, while the caller is still
+    writing the first parts."""
 
     def __init__(self, folder: Path, folders: tuple[Path, ...] = (), plain: bool = False):
         self.folder, self.plain, self.count = folder, plain, workers()
-        self.pool = ProcessPoolExecutor(self.count, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_start_worker,
-                                        initargs=(Path(current_app.static_folder), folders))
-        for _ in range(self.count):
-            self.pool.submit(_warm)
+        self.pool = _pool(self.count, Path(current_app.static_folder), folders)
         self.made = 0
 
     def __enter__(self) -> "Workers":
@@ -259,8 +285,7 @@ class Workers:
 
 def _warm() -> None:
     """A worker's first task, which only makes the pool start the process now (it starts one
-    per task submitted): its initializer has loaded WeasyPrint and the fonts already, so laying
-    out anything more here would be done twice."""
+    per task submitted): the fork server has loaded WeasyPrint and the fonts already."""
 
 
 def assemble(pages: list[tuple[Path, int]], target: Path, overlay: list[tuple[Path, int]] = (),

@@ -1,8 +1,10 @@
 """Many documents rendered in a pool of processes and joined in order, without laying them out again."""
 
+import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -62,3 +64,16 @@ def test_a_rendering_process_imports_no_database_or_web_extensions():
              " or m == 'conference.extensions'))")
     loaded = subprocess.run([sys.executable, "-c", check], capture_output=True, check=True, text=True).stdout
     assert loaded.strip() == "[]"
+
+
+def test_rendering_processes_are_forked_from_a_server_that_outlives_the_pool(app, ctx, tmp_path):
+    """Not forked from this process (its database connections and threads stay here), not
+    spawned afresh (each would import WeasyPrint and load the fonts again): forked from one
+    server, which loaded them once and serves the next pool too."""
+    parents = set()
+    for _ in range(2):
+        with pdf._pool(2, tmp_path, ()) as pool:
+            parents |= {pool.submit(os.getppid).result() for _ in range(4)}
+    assert len(parents) == 1 and os.getpid() not in parents
+    server = Path(f"/proc/{parents.pop()}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    assert "multiprocessing.forkserver" in server and "conference.core.pdf_server" in server
