@@ -294,11 +294,14 @@ _SQL = {
         WHERE badge_id = %(badge_id)s AND area = %(area)s AND inside AND NOT EXISTS (SELECT FROM repeated) RETURNING id""",
     "pg_leave_other_halls": """, other_halls AS (UPDATE presences SET inside = false, changed_at = %(now)s
         WHERE badge_id = %(badge_id)s AND area <> %(area)s AND area LIKE 'hall:%%' AND inside AND EXISTS (SELECT FROM changed))""",
+    # The device holding a bearer token (see services.device_for_token).
+    "device": """SELECT id, name, checkpoint_id, edition_id, revoked_at, valid_from, valid_until, user_id
+        FROM scanner_devices WHERE token_hash = ?""",
     # A device's health: what it still has to send, its last sync, its last call (see services.note_health).
     "health": """UPDATE scanner_devices SET unsent = COALESCE(?, unsent), last_sync_at = COALESCE(?, last_sync_at),
         last_seen_at = ? WHERE id = ?""",
 }
-_ROWS = {"badge", "enter", "found", "leave", "record", "change_and_record"}
+_ROWS = {"badge", "device", "enter", "found", "leave", "record", "change_and_record"}
 _ANSWER = ("result", "why", "reason", "conflict")
 
 
@@ -386,6 +389,21 @@ def badge_row(connection: DriverConnection, badge_id: int, edition_id: int, sess
         params["session_id"] = session_id
     prepared, found = _run(connection, "badge", params, {"invitation_only": session_id is not None})
     return Row(prepared.names, found) if found else None
+
+
+def device_row(connection: DriverConnection, token_hash: str) -> tuple | None:
+    """(id, name, checkpoint_id, edition_id, revoked_at, valid_from, valid_until, user_id) of
+    the device holding the token of this hash, its times aware UTC as the models give them."""
+    found = run(connection, "device", (token_hash,))
+    return None if found is None else (*found[:4], *map(_utc, found[4:7]), found[7])
+
+
+def _utc(value: datetime | str | None) -> datetime | None:
+    """A stored time read straight from the driver: SQLite's naive UTC text, PostgreSQL's aware time."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 # A scan's record: (id, result, why, reason, conflict); None when its device sent it before.

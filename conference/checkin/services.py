@@ -539,10 +539,8 @@ def device_for_token(token: str) -> PairedDevice | None:
     cached = _devices.get(digest)
     if cached and cached[0] > time.monotonic():
         return cached[1]
-    row = db.session.execute(select(ScannerDevice.id, ScannerDevice.name, ScannerDevice.checkpoint_id,
-                                    ScannerDevice.edition_id, ScannerDevice.revoked_at, ScannerDevice.valid_from,
-                                    ScannerDevice.valid_until, ScannerDevice.user_id).where(
-        ScannerDevice.token_hash == digest)).first()
+    # On the scan's own connection: the session would check a connection out (and ping it) for this alone.
+    row = fastpath.committed_on_own_connection(lambda connection: fastpath.device_row(connection, digest))
     device = PairedDevice(*row) if row else None
     if len(_devices) > 10000:
         _devices.clear()

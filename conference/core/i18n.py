@@ -273,6 +273,7 @@ def _readings(text: str, *, u_umlaut: bool) -> list[str]:
     return [s for s in lazy_pinyin(text, v_to_u=u_umlaut, errors=unknown) if s.strip()]
 
 
+@lru_cache(maxsize=8192)  # a badge's holder is named at every door: read each name once
 def pinyin_name(family_name: str, given_name: str) -> str:
     """张伟 -> Zhang Wei, 吕晨静 -> Lü Chenjing, with family names read as family names
     (单 Shan, not Dan)."""

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from conference.badges import services as badges
 from conference.checkin import services
@@ -175,3 +175,25 @@ def test_scans_go_on_after_the_database_drops_its_connections(app, client, scann
         db.session.commit()
     after = post(client, scanner["a"], {"payload": scanner["media"], "client_scan_id": "after-cut"})
     assert after.status_code == 200 and after.json["result"] == "admitted"
+
+
+def test_a_scan_takes_no_connection_from_the_sessions_pool(app, client, scanner):
+    """The scan, the reading of its device's token included, runs on check-in's own parked
+    connection: the session's pool (a checkout, and on PostgreSQL a ping first) is not touched,
+    even when the device must be read again."""
+    assert post(client, scanner["a"], {"payload": scanner["guest"], "client_scan_id": "warm"}).status_code == 200
+    checkouts = []
+    with app.app_context():
+        engine = db.engine
+
+    def checked_out(*args):
+        checkouts.append(args)
+
+    event.listen(engine, "checkout", checked_out)
+    try:
+        services.forget_devices()
+        answer = post(client, scanner["a"], {"payload": scanner["media"], "client_scan_id": "cold-device"})
+    finally:
+        event.remove(engine, "checkout", checked_out)
+    assert answer.status_code == 200 and answer.json["result"] == "admitted"
+    assert checkouts == []
