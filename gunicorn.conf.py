@@ -35,6 +35,18 @@ max_requests_jitter = 200
 preload_app = True
 
 
+def when_ready(server):
+    """In the master, the app loaded, before any worker is forked: the work each worker would
+    otherwise do on its first requests, done once (conference.warm_up), then frozen with the
+    rest of start-up (see wsgi.py)."""
+    import gc
+
+    from conference import warm_up
+
+    warm_up()
+    gc.freeze()
+
+
 def post_fork(server, worker):
     """A worker opens its own database connections: any the master made are dropped unclosed."""
     from conference.extensions import db

@@ -21,3 +21,30 @@ def test_a_worker_starts_with_the_app_frozen_out_of_the_collector(tmp_path):
     assert done.returncode == 0, done.stderr
     frozen, watched = map(int, done.stdout.split())
     assert frozen > 100_000 and watched < frozen // 100
+
+
+def test_the_master_warms_up_before_it_forks_the_workers(tmp_path):
+    """gunicorn's master, the app loaded and before any fork, does what each worker would
+    otherwise do on its first request: the mappers configured (the pinyin dictionary and the
+    district codes came with the app); then freezes it with the rest of start-up."""
+    script = """
+import gc, importlib.util, sys
+import wsgi
+from stdnum import numdb
+from conference.extensions import db
+def cold():
+    configured = all(mapper.configured for mapper in db.Model.registry.mappers)
+    return (configured, "pypinyin" in sys.modules, "cn/loc" in numdb._open_databases)
+before = cold()
+spec = importlib.util.spec_from_file_location("gunicorn_settings", "gunicorn.conf.py")
+settings = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(settings)
+frozen = gc.get_freeze_count()
+settings.when_ready(None)
+print(before, cold(), gc.get_freeze_count() > frozen)
+"""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "INSTANCE_PATH": str(tmp_path), "REDIS_URL": "",
+           "DATABASE_URL": f"sqlite:///{tmp_path}/app.db"}
+    done = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[0] == "(False, True, True) (True, True, True) True"

@@ -95,9 +95,13 @@ def _eighteen_digits(number: str, today: date) -> date:
     return born
 
 
+# Read when the module is imported (a tenth of a second), not at the first registration of each process.
+DISTRICTS = numdb.get("cn/loc")
+
+
 def _region_known(code: str) -> bool:
     """Province and county both in stdnum's table of district codes."""
-    parts = numdb.get("cn/loc").info(code)
+    parts = DISTRICTS.info(code)
     return len(parts) >= 2 and all(props for _, props in parts)
 
 
