@@ -349,12 +349,16 @@ def print_book(book: Book, target: Path, workers: pdf.Workers,
         overlay_pages.append({"side": side, "folio": rank + 1 if shown else "",
                               "header": str(CHAPTER_TITLES[chapter]) if kind == "running" else "",
                               "numbers": numbers.get(rank, [])})
-    # Two halves of about the same work, one per worker: a page's numbers are most of it (the
-    # index's pages carry dozens), so halving the pages alone left one worker idle.
+    # Two stretches of about the same work per worker, handed out as workers come free: a page's
+    # numbers are most of it (the index's pages carry dozens), and one stretch per worker still
+    # left one idle for a third of the round while the other finished.
     work = list(itertools.accumulate(1 + len(page_["numbers"]) for page_ in overlay_pages))
-    half = next(rank for rank, done in enumerate(work) if 2 * done >= work[-1]) + 1
-    halves = [_render("overlay.html", book, pages=chunk) for chunk in (overlay_pages[:half], overlay_pages[half:])]
-    overlay = [(file, page) for file, laid_out in workers.render(halves) for page in range(laid_out.pages)]
+    count = min(2 * workers.count, len(overlay_pages))
+    ends = [next(rank for rank, done in enumerate(work) if count * done >= share * work[-1]) + 1
+            for share in range(1, count + 1)]
+    stretches = [overlay_pages[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True) if end > start]
+    overlays = [_render("overlay.html", book, pages=stretch) for stretch in stretches]
+    overlay = [(file, page) for file, laid_out in workers.render(overlays) for page in range(laid_out.pages)]
     if progress:
         progress(total, total)
 
