@@ -67,12 +67,23 @@ def _apply(person: Person, fields: PersonFields) -> None:
 
 
 def create_person(edition: Edition, fields: PersonFields, phone: str | None = None, actor=None) -> Person:
+    person = new_person(edition, fields, phone)
+    record_creation(person, actor)
+    return person
+
+
+def new_person(edition: Edition, fields: PersonFields, phone: str | None = None) -> Person:
+    """A person added to the session, not yet written: a caller writing other rows with it
+    (a registration) writes them in one flush, then records the creation."""
     person = Person(edition=edition)
     _apply(person, fields)
     set_phone(person, phone)
     db.session.add(person)
-    audit.record("person.create", person, detail={"category": fields.category}, actor=actor)
     return person
+
+
+def record_creation(person: Person, actor=None) -> None:
+    audit.record("person.create", person, detail={"category": person.category}, actor=actor)
 
 
 def set_phone(person: Person, phone: str | None) -> None:

@@ -559,7 +559,7 @@ def register(
     checked = check(edition, fields, invited=invited)
     if checked.code is not None:
         _use_code(checked.code)
-    person = people.create_person(edition, _person_fields(fields, checked.category, checked.email), phone=checked.phone, actor=actor)
+    person = people.new_person(edition, _person_fields(fields, checked.category, checked.email), phone=checked.phone)
     token = secrets.token_urlsafe(32)
     document = checked.document
     # A new registration's collections start empty and loaded: reading them later costs no query.
@@ -575,13 +575,14 @@ def register(
         invitation_code_id=checked.code.id if checked.code else None,
         locale=fields.locale, source=source,
     )
-    _record_consents(registration, fields, checked)  # written in the same flush
+    _record_consents(registration, fields, checked)  # written in the same flush as the person
     db.session.add(registration)
     try:
         db.session.flush()
     except IntegrityError as error:  # the same document registered a moment ago
         db.session.rollback()
         raise RegistrationError(DUPLICATE_MESSAGE, "id_number") from error
+    people.record_creation(person, actor=actor)
     if registration.status == "approved":
         emit("registration.approved", registration=registration, actor=actor)
     if fields.photo:
