@@ -1,12 +1,16 @@
 """The conference system: create_app() wires extensions and error pages, then the domains."""
 
+from __future__ import annotations
+
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
-# The extensions (SQLAlchemy, Alembic, Huey, …) are imported by create_app, not here: a process
-# that only lays out PDFs (core/pdf's workers) imports this package too, and would otherwise
-# spend a second of a core importing what it never uses.
+# Flask and the extensions (SQLAlchemy, Alembic, Huey, …) are imported by create_app, not here:
+# a process that only lays out PDFs (core/pdf's workers) imports this package too, and would
+# otherwise spend a second of a core importing what it never uses.
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -36,6 +40,8 @@ def domain_packages(setting: list[str] | tuple[str, ...] | None) -> tuple[str, .
 
 
 def create_app(config: type | dict | None = None, domains: list[str] | None = None) -> Flask:
+    from flask import Flask
+
     import config as config_module
     from conference.extensions import babel, csrf, db, limiter, login_manager, migrate
 

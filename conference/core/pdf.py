@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -97,7 +96,14 @@ class _PlainHTML(HTML):
 def document(html: str, folders: tuple[Path, ...] = (), plain: bool = False):
     """A laid-out WeasyPrint document. It may read the static files and the `folders` given
     (the stored photos), nothing else."""
-    return _layout(html, Path(current_app.static_folder), folders, _font_config(), plain)
+    return _layout(html, _static(), folders, _font_config(), plain)
+
+
+def _static() -> Path:
+    """The app's static folder, in the app's process (the workers have no app, nor Flask)."""
+    from flask import current_app
+
+    return Path(current_app.static_folder)
 
 
 def render(html: str, folders: tuple[Path, ...] = (), plain: bool = False) -> bytes:
@@ -213,7 +219,7 @@ def render_parts(parts: Iterable[str], target: Path, folders: tuple[Path, ...] =
             progress(1)
         return len(laid_out.pages)
     parts = itertools.chain((first, second), parts)
-    static = Path(current_app.static_folder)
+    static = _static()
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".parts-") as folder:
         files, pages, pending = [], 0, {}
         count = workers()
@@ -259,7 +265,7 @@ class Workers:
 
     def __init__(self, folder: Path, folders: tuple[Path, ...] = (), plain: bool = False):
         self.folder, self.plain, self.count = folder, plain, workers()
-        self.pool = _pool(self.count, Path(current_app.static_folder), folders)
+        self.pool = _pool(self.count, _static(), folders)
         self.made = 0
 
     def __enter__(self) -> "Workers":
