@@ -37,6 +37,7 @@ from conference.badges.models import Badge
 from conference.checkin.decision import settle_entry
 from conference.checkin.models import Scan
 from conference.core.database import RETRIES, prepare, retryable
+from conference.core.models import UTCDateTime
 from conference.extensions import db
 from conference.people.models import Person
 from conference.registration.services import holds_confirmed_seat
@@ -399,11 +400,12 @@ def device_row(connection: DriverConnection, token_hash: str) -> tuple | None:
 
 
 def _utc(value: datetime | str | None) -> datetime | None:
-    """A stored time read straight from the driver: SQLite's naive UTC text, PostgreSQL's aware time."""
-    if value is None:
-        return None
+    """A stored time read straight from the driver (SQLite's is text) as UTCDateTime gives it."""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return _STORED_TIME.process_result_value(moment, None)
+
+
+_STORED_TIME = UTCDateTime()
 
 
 # A scan's record: (id, result, why, reason, conflict); None when its device sent it before.

@@ -33,10 +33,14 @@ FONT_FAMILIES = {
 }
 
 
-def _font_config() -> FontConfiguration:
+def fonts() -> FontConfiguration:
+    """This process's fonts, loaded once, by a line in each CJK face. The PDF workers' fork
+    server loads them (core.pdf_server) before it forks any worker, so each starts with them."""
     global _fonts
     if _fonts is None:
         _fonts = FontConfiguration()
+        lines = "".join(f'<p style="font-family: {family}">中文 繁體 Latin</p>' for family in FONT_FAMILIES.values())
+        HTML(string=f"<html><body>{lines}</body></html>").render(font_config=_fonts).write_pdf()
     return _fonts
 
 
@@ -96,7 +100,7 @@ class _PlainHTML(HTML):
 def document(html: str, folders: tuple[Path, ...] = (), plain: bool = False):
     """A laid-out WeasyPrint document. It may read the static files and the `folders` given
     (the stored photos), nothing else."""
-    return _layout(html, _static(), folders, _font_config(), plain)
+    return _layout(html, _static(), folders, fonts(), plain)
 
 
 def _static() -> Path:
@@ -120,26 +124,12 @@ def _layout(html: str, static: Path, folders: tuple[Path, ...], fonts: FontConfi
 # Many documents: parts rendered in a pool of processes, then joined -----------------------------
 
 _worker: tuple[Path, tuple[Path, ...], FontConfiguration] | None = None
-_press_fonts: FontConfiguration | None = None
-
-
-def press_fonts() -> FontConfiguration:
-    """A rendering process's fonts, loaded by a line in each CJK face. The fork server loads
-    them (core.pdf_server) before it forks any worker, so each worker starts with them."""
-    global _press_fonts
-    if _press_fonts is None:
-        _press_fonts = FontConfiguration()
-        lines = "".join(f'<p style="font-family: {family}">中文 繁體 Latin</p>' for family in FONT_FAMILIES.values())
-        HTML(string=f"<html><body>{lines}</body></html>").render(font_config=_press_fonts).write_pdf()
-    return _press_fonts
-
-
 def _start_worker(static: Path, folders: tuple[Path, ...]) -> None:
     """Once per worker process: the folders it may read and its fonts. No Flask app there.
     What the process holds now (160,000 objects) lives as long as it does, so it is frozen:
     the collection after each part walks only what the part left."""
     global _worker
-    _worker = (static, folders, press_fonts())
+    _worker = (static, folders, fonts())
     gc.collect()
     gc.freeze()
 

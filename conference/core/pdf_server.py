@@ -3,4 +3,4 @@
 
 from conference.core import pdf
 
-pdf.press_fonts()
+pdf.fonts()
