@@ -15,9 +15,8 @@ A domain describes its counter row and its waiting list with the model's own col
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, exists, func, select, update
-from sqlalchemy.orm import InstrumentedAttribute
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import ColumnElement, case, exists, func, insert, select, update
+from sqlalchemy.orm import InstrumentedAttribute, make_transient_to_detached
 
 from conference.core.models import utcnow
 from conference.extensions import db
@@ -57,24 +56,27 @@ class WaitingList:
         """The status of a new place: holding if a unit could be taken, else waiting."""
         return self.holding if counter.take(row) else self.waiting
 
-    def seat(self, counter: Counter, row: ColumnElement[bool], place) -> str:
-        """Give `place`, new and waiting, a unit if one can be taken; returns its status. The
-        place's row is written first, and on PostgreSQL the unit is taken and the place changed
-        in one statement: from it to the commit everyone taking from that counter waits, so the
-        caller makes it the last thing its transaction writes. SQLite lets one writer in at a
-        time anyway: two statements there."""
-        db.session.flush()  # the place's row, and its id
-        this_place = self.order == getattr(place, self.order.key)
-        holding = update(self.status.class_).values({self.status: self.holding}).execution_options(synchronize_session=False)
+    def seat(self, counter: Counter, row: ColumnElement[bool], values: dict):
+        """A new place with these column values, holding a unit if one can be taken, else
+        waiting: returned as a row of the session, as written. What else the transaction
+        writes is written first: from the unit taken to the commit everyone taking from that
+        counter waits, so the caller makes this its last write. On PostgreSQL the unit is taken
+        and the place written in one statement, sent without the ORM's bookkeeping; SQLite
+        lets one writer in at a time anyway: two statements there."""
+        db.session.flush()
+        model = self.status.class_
+        table = model.__table__
         if db.session.get_bind().dialect.name == "postgresql":
-            taken = (update(counter.used.class_).where(row, counter.used + 1 <= counter.limit)
+            taken = (update(counter.used.class_.__table__).where(row, counter.used + 1 <= counter.limit)
                      .values({counter.used: counter.used + 1}).returning(counter.used).cte("taken"))
-            got = db.session.execute(holding.where(this_place, exists(select(taken.c[0])))).rowcount == 1
+            status = case((exists(select(taken.c[0])), self.holding), else_=self.waiting)
         else:
-            got = counter.take(row) and db.session.execute(holding.where(this_place)).rowcount == 1
-        status = self.holding if got else self.waiting
-        set_committed_value(place, self.status.key, status)  # as written: nothing left to flush
-        return status
+            status = self.holding if counter.take(row) else self.waiting
+        written = db.session.execute(insert(table).values({**values, self.status.key: status}).returning(*table.c)).one()
+        place = model(**written._mapping)
+        make_transient_to_detached(place)  # as if read from the database: nothing left to flush
+        db.session.add(place)
+        return place
 
     def position(self, place, line: ColumnElement[bool]) -> int | None:
         """Where a waiting place stands in its line (1 is next), or None if it is not waiting."""

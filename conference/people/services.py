@@ -67,14 +67,16 @@ def _apply(person: Person, fields: PersonFields) -> None:
 
 
 def create_person(edition: Edition, fields: PersonFields, phone: str | None = None, actor=None) -> Person:
+    """A person written at once, with their id."""
     person = new_person(edition, fields, phone)
     record_creation(person, actor)
+    db.session.flush()
     return person
 
 
 def new_person(edition: Edition, fields: PersonFields, phone: str | None = None) -> Person:
     """A person added to the session, not yet written: a caller writing other rows with it
-    (a registration) writes them in one flush, then records the creation."""
+    (a registration) records the creation and writes them all in one flush."""
     person = Person(edition=edition)
     _apply(person, fields)
     set_phone(person, phone)
@@ -83,7 +85,8 @@ def new_person(edition: Edition, fields: PersonFields, phone: str | None = None)
 
 
 def record_creation(person: Person, actor=None) -> None:
-    audit.record("person.create", person, detail={"category": person.category}, actor=actor)
+    """The creation's audit entry, written with the person (audit.record_new)."""
+    audit.record_new("person.create", person, detail={"category": person.category}, actor=actor)
 
 
 def set_phone(person: Person, phone: str | None) -> None:

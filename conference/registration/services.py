@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from conference.core import audit, clock, deletion, pii
 from conference.core.capacity import Counter, WaitingList
@@ -452,10 +453,14 @@ def set_seats(session: Session, seats: int, actor=None) -> SessionQuota:
 
 
 def book(registration: Registration, session: Session) -> SeatBooking:
-    """A seat in the session if one is free, else a place on its waiting list."""
-    booking = SeatBooking(registration=registration, session=session, status=WAITING_LIST.waiting)
-    db.session.add(booking)
-    WAITING_LIST.seat(SEATS, SessionQuota.session_id == session.id, booking)
+    """A seat in the session if one is free, else a place on its waiting list: the last write
+    of the registration's transaction (see WaitingList.seat)."""
+    db.session.flush()  # the registration's id
+    booking = WAITING_LIST.seat(SEATS, SessionQuota.session_id == session.id,
+                                {"registration_id": registration.id, "session_id": session.id})
+    set_committed_value(booking, "registration", registration)
+    set_committed_value(booking, "session", session)
+    set_committed_value(registration, "bookings", [*registration.bookings, booking])
     return booking
 
 
@@ -575,19 +580,20 @@ def register(
         invitation_code_id=checked.code.id if checked.code else None,
         locale=fields.locale, source=source,
     )
-    _record_consents(registration, fields, checked)  # written in the same flush as the person
+    _record_consents(registration, fields, checked)
     db.session.add(registration)
+    # The person, the registration, its consents and their audit entries in one flush.
+    people.record_creation(person, actor=actor)
+    audit.record_new("registration.create", registration, detail={"category": checked.category.code, "source": source}, actor=actor)
     try:
         db.session.flush()
     except IntegrityError as error:  # the same document registered a moment ago
         db.session.rollback()
         raise RegistrationError(DUPLICATE_MESSAGE, "id_number") from error
-    people.record_creation(person, actor=actor)
     if registration.status == "approved":
         emit("registration.approved", registration=registration, actor=actor)
     if fields.photo:
         people.store_photo(person, fields.photo, actor=actor)
-    audit.record("registration.create", registration, detail={"category": checked.category.code, "source": source}, actor=actor)
     # Seats last: from the first seat taken to the commit, everyone registering for that session
     # waits, so what follows reads nothing more from the database (the sessions came with their halls).
     for session in sorted(checked.sessions, key=lambda s: s.id):  # one lock order: no deadlocks

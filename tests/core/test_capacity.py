@@ -90,16 +90,14 @@ def test_nothing_is_given_back_below_zero(app, night):
 
 @pytest.mark.parametrize("trial", range(3))
 def test_twelve_new_places_racing_for_the_last_room_one_is_seated_and_eleven_wait(app, night, trial):
-    """seat(): the place written first, then the unit taken and the place changed (one statement
-    on PostgreSQL); the status it returns is the one stored, with nothing left to flush."""
+    """seat(): the unit taken and the place written (one statement on PostgreSQL); the place
+    comes back as stored, a row of the session with nothing left to flush."""
 
     def place(index):
         def attempt():
-            request = Request(night_id=1, guest=f"客{index}", status=LINE.waiting)
-            db.session.add(request)
-            status = LINE.seat(ROOMS, night, request)
-            assert not db.session.dirty  # the status is known to be stored, not pending
-            return request.id, status
+            request = LINE.seat(ROOMS, night, {"night_id": 1, "guest": f"客{index}"})
+            assert request in db.session and not db.session.dirty and not db.session.new
+            return request.id, request.status
         return committed(attempt)
 
     results, errors = race(app, place, 12)

@@ -6,10 +6,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from conference.core import clock, pii
 from conference.core.database import committed
+from conference.core.models import AuditEntry
 from conference.editions.services import get_edition
 from conference.extensions import db
 from conference.registration import services
@@ -198,6 +199,41 @@ def test_a_full_session_offers_the_waiting_list_and_a_cancellation_promotes(app,
         assert db.session.execute(select(SessionQuota.taken).where(SessionQuota.session_id == session_id)).scalar_one() == 1
     told = [p.read_text() for p in set(outbox.glob("*.eml")) - before]
     assert any("b@example.org" in text for text in told)  # the promoted one is told
+
+
+def test_a_registration_writes_in_one_flush_and_takes_its_seat_last(app, reg):
+    """Registration opening's write: the person, the registration, its consents and their
+    audit entries in one flush; then the seat, taken and written in one statement on
+    PostgreSQL, after which nothing but the commit reaches the database (everyone registering
+    for that session waits from the seat to the commit)."""
+    session_id = set_seats(app, 5, 10)
+    statements, flushes = [], []
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        edition = get_edition(2023)
+        engine = db.engine
+        listen = lambda *args: statements.append(args[2])  # noqa: E731
+        count = lambda *args: flushes.append(1)  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listen)
+        event.listen(db.session, "after_flush", count)
+        try:
+            def work():
+                registration, _token = services.register(edition, fields(sessions=[session_id]))
+                return registration.id, [(b.session_id, b.status) for b in registration.bookings]  # no query
+            answer = committed(work)
+        finally:
+            event.remove(engine, "before_cursor_execute", listen)
+            event.remove(db.session, "after_flush", count)
+    assert len(flushes) == 1
+    seat = [s for s in statements if not s.startswith("SELECT") and ("session_quotas" in s or "seat_bookings" in s)]
+    assert len(seat) == (1 if engine.dialect.name == "postgresql" else 2)  # SQLite: take, then write
+    assert statements[-len(seat):] == seat and "INSERT INTO seat_bookings" in seat[-1]
+    assert answer == (answer[0], [(session_id, "confirmed")])
+    with app.app_context():
+        entries = db.session.execute(select(AuditEntry.action, AuditEntry.target_id, AuditEntry.person_id)
+                                     .where(AuditEntry.action.in_(["person.create", "registration.create"]))
+                                     .order_by(AuditEntry.id)).all()
+        person_id = db.session.get(Registration, answer[0]).person_id
+    assert entries[-2:] == [("person.create", str(person_id), person_id), ("registration.create", str(answer[0]), person_id)]
 
 
 def test_sessions_not_offered_to_the_category_are_refused(app, reg):
