@@ -13,7 +13,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from pypinyin import lazy_pinyin
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from conference.core import audit
@@ -66,8 +66,12 @@ def romanise_city(city_zh: str) -> str:
     return "".join(lazy_pinyin(city_zh)).capitalize() if city_zh else ""
 
 
+# Built once: every page and API call of an edition starts with this read.
+_BY_YEAR = select(Edition).where(Edition.year == bindparam("year"))
+
+
 def get_edition(year: int) -> Edition | None:
-    return db.session.execute(select(Edition).where(Edition.year == year)).scalar_one_or_none()
+    return db.session.execute(_BY_YEAR, {"year": year}).scalar_one_or_none()
 
 
 def year_of(edition_id: int) -> int:

@@ -17,7 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -125,10 +125,22 @@ def categories_of(edition: Edition) -> list[RegistrationCategory]:
     ).scalars())
 
 
+# The reads of a registration's check, built once: at registration opening, building them
+# again for every registration cost as much as the database's answers.
+_CATEGORY = select(RegistrationCategory).where(RegistrationCategory.edition_id == bindparam("edition_id"),
+                                               RegistrationCategory.code == bindparam("code"))
+_NOTICE = (select(PrivacyNotice).where(PrivacyNotice.edition_id == bindparam("edition_id"))
+           .order_by(PrivacyNotice.version.desc()).limit(1))
+_OFFERED = (select(Session).join(SessionQuota, SessionQuota.session_id == Session.id).options(joinedload(Session.hall))
+            .where(Session.edition_id == bindparam("edition_id"), Session.status == "published",
+                   Session.id.in_(bindparam("ids", expanding=True))))
+_DOCUMENT = select(Registration.id).where(
+    Registration.edition_id == bindparam("edition_id"), Registration.document_index == bindparam("index"),
+    Registration.status != "cancelled", Registration.id != bindparam("except_id")).limit(1)
+
+
 def category_by_code(edition: Edition, code: str) -> RegistrationCategory | None:
-    return db.session.execute(
-        select(RegistrationCategory).where(RegistrationCategory.edition_id == edition.id, RegistrationCategory.code == code)
-    ).scalar_one_or_none()
+    return db.session.execute(_CATEGORY, {"edition_id": edition.id, "code": code}).scalar_one_or_none()
 
 
 def open_categories(edition: Edition) -> list[RegistrationCategory]:
@@ -156,9 +168,7 @@ def window_refusal(category: RegistrationCategory):
 
 
 def current_notice(edition: Edition) -> PrivacyNotice | None:
-    return db.session.execute(
-        select(PrivacyNotice).where(PrivacyNotice.edition_id == edition.id).order_by(PrivacyNotice.version.desc()).limit(1)
-    ).scalar()
+    return db.session.execute(_NOTICE, {"edition_id": edition.id}).scalar()
 
 
 def seats_left(edition: Edition) -> dict[int, int]:
@@ -189,10 +199,7 @@ def _offered(edition: Edition, category: RegistrationCategory, session_ids: list
     wanted = [sid for sid in session_ids if sid in set(category.session_ids or [])]
     if not wanted:
         return []
-    return list(db.session.execute(
-        select(Session).join(SessionQuota, SessionQuota.session_id == Session.id).options(joinedload(Session.hall))
-        .where(Session.edition_id == edition.id, Session.status == "published", Session.id.in_(wanted))
-    ).scalars())
+    return list(db.session.execute(_OFFERED, {"edition_id": edition.id, "ids": wanted}).scalars())
 
 
 def find_by_token(token: str) -> Registration | None:
@@ -288,13 +295,8 @@ def _document_taken(edition: Edition, duplicate_key: str, except_id: int | None 
     """The duplicate rule: one document, one registration per edition that is not cancelled.
     After a cancel the same person may register again (the partial unique index
     uq_registrations_edition_document_active holds the same rule against races)."""
-    query = select(Registration.id).where(
-        Registration.edition_id == edition.id, Registration.document_index == pii.blind_index(duplicate_key, "identity"),
-        Registration.status != "cancelled",
-    )
-    if except_id:
-        query = query.where(Registration.id != except_id)
-    return db.session.execute(query.limit(1)).first() is not None
+    return db.session.execute(_DOCUMENT, {"edition_id": edition.id, "index": pii.blind_index(duplicate_key, "identity"),
+                                          "except_id": except_id or 0}).first() is not None
 
 
 def check(
