@@ -228,8 +228,11 @@ start() {
   start_node 2
   say "app nodes on 127.0.0.1:$APP_PORT_1 and :$APP_PORT_2 (PIDs $(cat "$RUN/app1.pid") $(cat "$RUN/app2.pid"))"
   # Below the app nodes in the CPU's queue: a burst of registrations is answered first, and its
-  # mail leaves a moment later.
-  launch consumer nice -n 10 "$BIN/huey_consumer" conference.jobs.huey -k thread -w 2
+  # mail leaves a moment later. Each program runs in a session of its own, and Linux shares the
+  # CPU between sessions (autogroups) before nice weighs processes inside one: the consumer's
+  # session itself is niced (/proc/self/autogroup), or it would get as much as a whole node.
+  launch consumer sh -c 'echo 10 >/proc/self/autogroup 2>/dev/null; exec nice -n 10 "$@"' consumer \
+    "$BIN/huey_consumer" conference.jobs.huey -k thread -w 2
   wait_until 10 "the Huey consumer" running consumer
   say "Huey consumer on Redis (PID $(cat "$RUN/consumer.pid"))"
   start_nginx
