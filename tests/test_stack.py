@@ -4,6 +4,7 @@ request id is the same in both, and stopping leaves none of its processes behind
 
 Minutes long (the demo is loaded): run by `make test-stack`, not by `make test`."""
 
+import http.client
 import json
 import os
 import shutil
@@ -85,6 +86,24 @@ def _get(folder: Path, port: int, path: str) -> tuple[int, dict, bytes]:
         return answer.code, dict(answer.headers), answer.read()
 
 
+def _get_in_turn(folder: Path, port: int, paths: list[str]) -> list[dict]:
+    """The answers' headers to GET each path in turn on one kept-alive connection, then
+    /healthz: nginx writes a request's access line before it reads the next request of the same
+    connection, so once the last answer is in, the log holds a line for each path."""
+    context = ssl.create_default_context(cafile=str(folder / "tls" / "cert.pem"))
+    connection = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=30)
+    headers = []
+    try:
+        for path in [*paths, "/healthz"]:
+            connection.request("GET", path, headers={"Accept-Language": "en"})
+            answer = connection.getresponse()
+            answer.read()
+            headers.append(dict(answer.headers))
+    finally:
+        connection.close()
+    return headers[:-1]
+
+
 def test_ready_through_nginx_over_tls(stack):
     folder, port = stack
     status, headers, body = _get(folder, port, "/readyz")
@@ -95,7 +114,8 @@ def test_ready_through_nginx_over_tls(stack):
 
 def test_no_private_link_in_any_log(stack):
     folder, port = stack
-    request_ids = [_get(folder, port, pattern.format(secret))[1]["X-Request-ID"] for pattern, secret in SECRETS.items()]
+    paths = [pattern.format(secret) for pattern, secret in SECRETS.items()]
+    request_ids = [headers["X-Request-ID"] for headers in _get_in_turn(folder, port, paths)]
     logs = folder / "log"
     access = (logs / "access.log").read_text()
     written = access + "".join(path.read_text(errors="replace") for path in logs.glob("*.log"))
@@ -115,3 +135,9 @@ def test_the_job_consumer_yields_the_cpu_to_the_app_nodes(stack):
     pids = _pids(folder)
     assert os.getpriority(os.PRIO_PROCESS, pids["consumer"]) == 10
     assert os.getpriority(os.PRIO_PROCESS, pids["app1"]) == os.getpriority(os.PRIO_PROCESS, pids["app2"]) == 0
+    # Each program has a session of its own, and Linux shares the CPU between sessions'
+    # autogroups before nice weighs processes inside one: the consumer's session is niced too.
+    group = Path(f"/proc/{pids['consumer']}/autogroup")
+    if group.exists():
+        assert group.read_text().split()[-1] == "10"
+        assert Path(f"/proc/{pids['app1']}/autogroup").read_text().split()[-1] == "0"
