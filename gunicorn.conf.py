@@ -42,8 +42,9 @@ def when_ready(server):
     import gc
 
     from conference import warm_up
+    from wsgi import app
 
-    warm_up()
+    warm_up(app)
     gc.freeze()
 
 

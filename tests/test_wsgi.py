@@ -25,8 +25,9 @@ def test_a_worker_starts_with_the_app_frozen_out_of_the_collector(tmp_path):
 
 def test_the_master_warms_up_before_it_forks_the_workers(tmp_path):
     """gunicorn's master, the app loaded and before any fork, does what each worker would
-    otherwise do on its first request: the mappers configured (the pinyin dictionary and the
-    district codes came with the app); then freezes it with the rest of start-up."""
+    otherwise do on its first requests: the mappers configured, every template compiled (the
+    pinyin dictionary and the district codes came with the app); then freezes it with the rest
+    of start-up."""
     script = """
 import gc, importlib.util, sys
 import wsgi
@@ -34,7 +35,8 @@ from stdnum import numdb
 from conference.extensions import db
 def cold():
     configured = all(mapper.configured for mapper in db.Model.registry.mappers)
-    return (configured, "pypinyin" in sys.modules, "cn/loc" in numdb._open_databases)
+    compiled = len(wsgi.app.jinja_env.cache) == len(wsgi.app.jinja_env.list_templates())
+    return (configured, compiled, "pypinyin" in sys.modules, "cn/loc" in numdb._open_databases)
 before = cold()
 spec = importlib.util.spec_from_file_location("gunicorn_settings", "gunicorn.conf.py")
 settings = importlib.util.module_from_spec(spec)
@@ -47,4 +49,4 @@ print(before, cold(), gc.get_freeze_count() > frozen)
            "DATABASE_URL": f"sqlite:///{tmp_path}/app.db"}
     done = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split("\n")[0] == "(False, True, True) (True, True, True) True"
+    assert done.stdout.split("\n")[0] == "(False, False, True, True) (True, True, True, True) True"
