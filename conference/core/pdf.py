@@ -124,6 +124,8 @@ def _layout(html: str, static: Path, folders: tuple[Path, ...], fonts: FontConfi
 # Many documents: parts rendered in a pool of processes, then joined -----------------------------
 
 _worker: tuple[Path, tuple[Path, ...], FontConfiguration] | None = None
+
+
 def _start_worker(static: Path, folders: tuple[Path, ...]) -> None:
     """Once per worker process: the folders it may read and its fonts. No Flask app there.
     What the process holds now (160,000 objects) lives as long as it does, so it is frozen:

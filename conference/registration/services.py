@@ -296,7 +296,7 @@ def _document_taken(edition: Edition, duplicate_key: str, except_id: int | None 
     After a cancel the same person may register again (the partial unique index
     uq_registrations_edition_document_active holds the same rule against races)."""
     return db.session.execute(_DOCUMENT, {"edition_id": edition.id, "index": pii.blind_index(duplicate_key, "identity"),
-                                          "except_id": except_id or 0}).first() is not None
+                                          "except_id": except_id or 0}).first() is not None  # ids start at 1
 
 
 def check(
@@ -457,7 +457,6 @@ def set_seats(session: Session, seats: int, actor=None) -> SessionQuota:
 def book(registration: Registration, session: Session) -> SeatBooking:
     """A seat in the session if one is free, else a place on its waiting list: the last write
     of the registration's transaction (see WaitingList.seat)."""
-    db.session.flush()  # the registration's id
     booking = WAITING_LIST.seat(SEATS, SessionQuota.session_id == session.id,
                                 {"registration_id": registration.id, "session_id": session.id})
     set_committed_value(booking, "registration", registration)
