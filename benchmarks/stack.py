@@ -4,8 +4,9 @@
     .venv/bin/python benchmarks/stack.py [--registrations 3000] [--registration-rate 50]
                                          [--scans 3000] [--scan-rate 50] [--no-search]
 
-Uses the stack of scripts/stack.sh when it runs (STACK_DIR, instance/stack); otherwise starts one
-and stops it at the end. Every request goes over TLS to nginx from a loopback source address of
+Uses the stack of scripts/stack.sh when it runs (STACK_DIR, instance/stack); otherwise installs
+what it needs (scripts/system-packages.sh stack, as `make stack` does), starts one and stops it at
+the end. Every request goes over TLS to nginx from a loopback source address of
 the run's own pool (127.<run>.x.y, bound before connecting), on a connection the same address
 left open if one is idle, otherwise a new one: nginx passes the address on as X-Forwarded-For, so
 the app's per-address limits hold (REGISTRATION_RATE_LIMIT, 20 a minute: each address registers
@@ -462,6 +463,8 @@ def main() -> None:
 
     started_here = not alive("nginx")
     if started_here:
+        # As `make stack` does: nginx, Redis and openssl where a fresh machine lacks them.
+        subprocess.run(["/bin/bash", str(ROOT / "scripts" / "system-packages.sh"), "stack"], check=True, timeout=900)
         stack("start")
     try:
         found = settings()
