@@ -3,6 +3,7 @@
 
 import pytest
 from flask import session
+from flask.sessions import SecureCookieSessionInterface
 
 from conference import create_app
 from conference.core.security import SessionCookies
@@ -42,8 +43,8 @@ def _recalled(app, cookie: str) -> str:
 def test_the_signer_is_built_once_for_every_request(bare, monkeypatch):
     assert isinstance(bare.session_interface, SessionCookies)
     built = []
-    original = SessionCookies.__mro__[1].get_signing_serializer
-    monkeypatch.setattr(SessionCookies.__mro__[1], "get_signing_serializer",
+    original = SecureCookieSessionInterface.get_signing_serializer  # Flask's, which builds one each call
+    monkeypatch.setattr(SecureCookieSessionInterface, "get_signing_serializer",
                         lambda self, app: built.append(1) or original(self, app))
     cookie = _cookie(bare)
     for _ in range(5):
