@@ -23,7 +23,7 @@ workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2
 # did the work of both, four threads sharing one core (its GIL) while the other waited.
 # GUNICORN_THREADS above 1 turns them into gthread workers again.
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-worker_class = "sync" if threads == 1 else "gthread"
+worker_class = "conference.core.server.SyncWorker" if threads == 1 else "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5

@@ -197,16 +197,18 @@ class Server:
 
     def __init__(self, database_url: str):
         self.port = _free_port()
-        # Not the project's gunicorn.conf.py (which gunicorn reads from the working folder by
-        # itself): its threads would turn the sync workers into gthread ones.
+        # Production's sync worker (conference/core/server.py) with gunicorn's other defaults, not
+        # the project's gunicorn.conf.py (which gunicorn reads from the working folder by itself):
+        # its worker count is the machine's, and it replaces workers in the middle of rounds.
         settings = Path(FOLDER) / "gunicorn_bench.py"
-        settings.write_text("# gunicorn's defaults: sync workers, no access log\n")
+        settings.write_text("# gunicorn's defaults: no access log\n")
         env = {**os.environ, "CONFERENCE_ENV": "production", "DATABASE_URL": database_url, "INSTANCE_PATH": FOLDER,
                "SECRET_KEY": secrets.token_hex(32), "PII_KEY": PII_KEY, "RATELIMIT_ENABLED": "false",
                "MAIL_BACKEND": "file", "PUBLIC_URL": f"http://127.0.0.1:{self.port}"}
         self.process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "-c", str(settings), "-w", "2", "-k", "sync", "-b", f"127.0.0.1:{self.port}",
-             "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env,
+            [str(Path(sys.executable).with_name("gunicorn")), "-c", str(settings), "-w", "2",
+             "-k", "conference.core.server.SyncWorker", "-b", f"127.0.0.1:{self.port}", "--log-level", "warning",
+             "wsgi:app"], cwd=ROOT, env=env,
         )
 
     def __enter__(self) -> "Server":
