@@ -357,7 +357,7 @@ def measure(database_url: str, label: str, requests: int, clients: int, rounds: 
 def report(found: dict) -> None:
     goal = 0.5 if found["label"] == "SQLite" else 0.3
     print(f"{found['label']}: {found['database']}; {found['badges']} badges; demo loaded in {found['prepared_s']:.1f} s; "
-          f"gunicorn -w 2 -k sync; {found['clients']} clients; {found['requests']} requests a round; "
+          f"gunicorn -w 2, the project's sync worker; {found['clients']} clients; {found['requests']} requests a round; "
           f"load average before {found['load']:.2f} on {os.cpu_count()} cores")
     print(f"{'round':<8}{'scans/s':>10}{'hello/s':>10}{'ratio':>8}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}"
           f"{'client CPU':>12}  scan results")

@@ -122,12 +122,12 @@ class Server:
     def __init__(self, database_url: str):
         self.port = _free_port()
         settings = Path(FOLDER) / "gunicorn_bench.py"
-        settings.write_text("# gunicorn's defaults: sync workers, no access log\n")
+        settings.write_text("# gunicorn's defaults: no access log\n")
         env = {**os.environ, "CONFERENCE_ENV": "development", "CONFERENCE_NOW": NOW, "DATABASE_URL": database_url,
                "INSTANCE_PATH": FOLDER, "SECRET_KEY": SECRET_KEY, "PII_KEY": PII_KEY, "RATELIMIT_ENABLED": "false",
                "MAIL_BACKEND": "file", "HUEY_IMMEDIATE": "false", "PUBLIC_URL": f"http://127.0.0.1:{self.port}"}
         self.process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "-c", str(settings), "-w", "2", "-k", "sync",
+            [str(Path(sys.executable).with_name("gunicorn")), "-c", str(settings), "-w", "2", "-k", "conference.core.server.SyncWorker",
              "-b", f"127.0.0.1:{self.port}", "--backlog", "256", "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
 
     def __enter__(self) -> "Server":
@@ -356,7 +356,7 @@ def report(found: dict) -> None:
     for name, value, goal in rows:
         print(f"{name:<58}{'null' if value is None else f'{value:.1f}':>10}  {goal}")
     print(f"  sign-up answers: {dict(found['signup_statuses'])}; {found['ranked']} candidates, {found['missing']} places missing")
-    print(f"burst: {BURST} volunteers at once for the last {FREE} places on gunicorn -w 2 -k sync: answers "
+    print(f"burst: {BURST} volunteers at once for the last {FREE} places on gunicorn -w 2 (the project's sync worker): answers "
           f"{dict(found['burst_statuses'])}, {found['told_full']} told it is full; taken {found['taken']} of "
           f"{found['needed']}: burst_exact {str(found['burst_exact']).lower()}")
     met = (found["signup_p95_ms"] is not None and found["signup_p95_ms"] <= 100 and found["coverage_page_ms"] <= 300
