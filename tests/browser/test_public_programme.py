@@ -1,5 +1,7 @@
 """The public programme on a phone, in a real browser, in the three languages."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -35,8 +37,8 @@ def test_the_programme_on_a_phone_in_three_languages(app, live_server, phone, de
     expect(phone.get_by_role("heading", name="網絡誠信建設高峰論壇")).to_be_visible()
     heading = phone.get_by_role("heading", name="分論壇五：算法治理")
     expect(heading).to_be_visible()  # characters converted, the official words kept
-    font = phone.evaluate("getComputedStyle(document.body).fontFamily")
-    assert "Noto Sans CJK TC" in font
+    # Waits for the page's stylesheet, which may still be on its way when the heading shows.
+    expect(phone.locator("body")).to_have_css("font-family", re.compile("Noto Sans CJK TC"))
 
     phone.get_by_role("link", name="分論壇五：算法治理").click()
     phone.wait_for_url("**/programme/2023/forums/*")
