@@ -3,7 +3,10 @@ and none of them belongs in a name or an address)."""
 
 import re
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The control characters, for a regular expression's character class: tab, line feed and
+# carriage return are text.
+CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+_CONTROL = re.compile(f"[{CONTROL}]")
 
 
 def clean(value):

@@ -1,8 +1,14 @@
-"""Redirect targets that stay on this site."""
+"""What a request's address and fields may hold: redirect targets that stay on this site, the
+converters of the routes' arguments, and query and form fields as text."""
 
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from werkzeug.routing import IntegerConverter
+from flask import Request
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.routing import IntegerConverter, UnicodeConverter
+
+from conference.core.text import CONTROL, clean
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -31,7 +37,35 @@ class RowIdConverter(IntegerConverter):
         super().__init__(url_map, min=1, max=2**31 - 1)
 
 
+class TextConverter(UnicodeConverter):
+    """`<code>`, `<token>`: a string argument without control characters, which no code, token or
+    kind holds (and which PostgreSQL refuses in a query: a 404, not a database error)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        super().__init__(url_map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", f"[^/{CONTROL}]", 1)  # keeping its length
+
+
+class Fields(ImmutableMultiDict):
+    """Query and form fields with control characters taken out of their names and values, as
+    text.clean takes them out of what people type: no view can pass one on to the database.
+    Uploaded files are left as they are."""
+
+    def __init__(self, mapping=None):
+        if mapping is None:
+            super().__init__()
+            return
+        pairs = MultiDict(mapping).items(multi=True) if isinstance(mapping, Mapping) else mapping
+        super().__init__([(clean(name), clean(value)) for name, value in pairs])
+
+
+class ConferenceRequest(Request):
+    parameter_storage_class = Fields
+
+
 def init_app(app) -> None:
+    app.request_class = ConferenceRequest
+    app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
     app.url_map.converters["year"] = YearConverter
     app.url_map.converters["id"] = RowIdConverter
 

@@ -1,0 +1,146 @@
+"""Every route of every domain, asked by an administrator with odd values in its address, its
+query, its form and its JSON body: an answer (a page, a message, a redirect, a 4xx), never a
+500. The world is the whole demo edition, and each id a route takes names a row that belongs
+with the route's other ids (a shift's own place, a group's own member), so that the views get
+past their look-ups to the values."""
+
+import random
+import re
+
+import pytest
+from sqlalchemy import select
+
+from conference.core.demo import load_demo
+from conference.extensions import db
+from tests.conftest import CSRF_INPUT, demo_state, login, make_user
+
+ODD = ["", "0", "-1", "99999999999999999999", "abc", "𠮷", "<script>", "\x00x", "2023-02-30", "25:99",
+       "a" * 3000, "1e9", "None", " ", "２０２３", "1;DROP TABLE users", "../../etc/passwd", "%", "[]", "true"]
+# What the views read from the query (request.args) and the filters their lists take.
+QUERY = ["page", "lang", "day", "q", "night", "category", "next", "kind", "sent", "select", "result", "part",
+         "conflicts", "status", "hall", "session", "group", "hotel", "checkpoint", "device", "since", "until", "date",
+         "sort", "format", "year"]
+# Fields forms send that a page may not show (hidden, added by script, or for another step).
+FORM = ["action", "back", "confirm", "decision", "email", "expected", "ids", "kind", "night", "publish", "published",
+        "scope", "status", "upload", "session_id", "item_id", "person_id", "badge_id", "checkpoint_id", "hotel_id",
+        "shift_id", "post_id", "group_id", "opens_at", "categories", "day", "starts_at", "ends_at", "count", "code"]
+JSON = [None, [], {}, "x", 0, {"a": "\x00"}, [{"client_scan_id": "x"}], {"payload": "𠮷" * 500},
+        {"category": "guest", "family_name": "\x00", "email": 5, "consents": "all"}, {"code": ["x"]},
+        {"scans": [None, 1, "x", {"scanned_at": "9999-99-99"}]}]
+# Each string a route takes in its address (a token, a code, a kind) also gets these.
+ODD_PATH = ["𠮷", "a" * 300, "..", "%00", "\x00", "None", "-1"]
+# Routes whose POST changes what later routes look at: asked last.
+LAST = re.compile(r"delete|remove|withdraw|cancel|purge|revoke|retire|unpair|reject|logout")
+
+# The table each id of an address names...
+TABLES = {
+    "badge_id": "badges", "batch_id": "jobs", "build_id": "handbook_builds", "checkpoint_id": "checkpoints",
+    "device_id": "scanner_devices", "group_id": "working_groups", "hall_group_id": "hall_groups", "hall_id": "halls",
+    "hotel_id": "hotels", "item_id": "agenda_items", "job_id": "jobs", "journey_id": "journeys", "member_id": "group_members",
+    "person_id": "people", "place_id": "shift_places", "post_id": "posts", "record_id": "service_records",
+    "registration_id": "registrations", "room_type_id": "room_types", "run_id": "shuttle_runs", "session_id": "sessions",
+    "shift_id": "shifts", "stay_id": "stays", "training_id": "trainings", "venue_id": "venues",
+    "volunteer_id": "volunteers", "zone_id": "access_zones",
+}
+# ... unless the route's blueprint means another one,
+BLUEPRINT_TABLES = {("hotels_travel", "group_id"): "pickup_groups"}
+# ... and the ids a row ties to its parent's: (child id, parent id, child's table, its parent column).
+BELONGS = [("place_id", "shift_id", "shift_places", "shift_id"), ("place_id", "training_id", "training_places", "training_id"),
+           ("member_id", "group_id", "group_members", "group_id"), ("hall_group_id", "group_id", "hall_groups", "group_id"),
+           ("journey_id", "group_id", "journeys", "pickup_group_id"), ("item_id", "session_id", "agenda_items", "session_id"),
+           ("room_type_id", "hotel_id", "room_types", "hotel_id")]
+STRINGS = {"token": "not-a-token-at-all-0000000000000000000000000", "kind": "photo", "code": "media", "suffix": "pdf", "action": "reprint",
+           "chapter": "welcome", "filename": "css/app.css"}
+
+
+def _first(table_name: str, where: str | None = None):
+    table = db.metadata.tables[table_name]
+    statement = select(table.c.id, table.c[where]) if where else select(table.c.id)
+    if where:
+        statement = statement.where(table.c[where].is_not(None))
+    return db.session.execute(statement.order_by(table.c.id).limit(1)).first()
+
+
+def _values(rule) -> dict:
+    """A value for each argument of the route: rows that exist and belong together."""
+    blueprint = rule.endpoint.split(".")[0]
+    values = {"year": 2023}
+    for child, parent, table, column in BELONGS:
+        if {child, parent} <= rule.arguments and child not in values:
+            row = _first(table, column)
+            if row is not None:
+                values[child], values[parent] = row
+    for name in rule.arguments - set(values):
+        if name in STRINGS:
+            values[name] = STRINGS[name]
+        elif name == "serial":
+            values[name] = db.session.execute(select(db.metadata.tables["service_records"].c.serial)).scalar() or "x"
+        else:
+            row = _first(BLUEPRINT_TABLES.get((blueprint, name), TABLES.get(name, "editions")))
+            values[name] = row[0] if row else 1
+    return values
+
+
+def _odd_addresses(rule, values: dict) -> list[str]:
+    """The route with each of its string arguments odd in turn."""
+    strings = [name for name, converter in rule._converters.items()
+               if type(converter).__name__ in ("UnicodeConverter", "PathConverter")]
+    return [rule.build({**values, name: odd}, append_unknown=False)[1] for name in strings for odd in ODD_PATH]
+
+
+def _fields(html: str) -> set[str]:
+    return set(re.findall(r'name="([^"]+)"', html)) - {"csrf_token", "viewport", "description", "theme-color"}
+
+
+PARTS = 4
+
+
+def _blueprints(app, part: int) -> set[str]:
+    """This part's share of the blueprints: the parts run in parallel, each in a world of its own."""
+    return set(sorted({rule.endpoint.split(".")[0] for rule in app.url_map.iter_rules()} - {"static"})[part::PARTS])
+
+
+@pytest.mark.parametrize("part", range(PARTS))
+def test_no_route_fails_on_odd_values(app, demo_clock, part):
+    mine = _blueprints(app, part)
+    with app.test_request_context():
+        demo_state("demo", load_demo)
+    email = make_user(app, "admin", "admin@hostile.example")
+    client = app.test_client()
+    login(client, email)
+    token = CSRF_INPUT.search(client.get("/account").get_data(as_text=True)).group(1)
+    rng = random.Random(2023 + part)
+    failed, fields = [], {}
+
+    def check(method: str, url: str, response, sent=None) -> None:
+        if response.status_code >= 500:
+            failed.append((method, url, response.status_code, repr(sent)[:200]))
+
+    rules = sorted((rule for rule in app.url_map.iter_rules() if rule.endpoint.split(".")[0] in mine), key=lambda rule: rule.rule)
+    with app.app_context():
+        addresses = {rule.rule: _values(rule) for rule in rules}
+    for rule in rules:
+        if "GET" not in rule.methods:
+            continue
+        url = rule.build(addresses[rule.rule], append_unknown=False)[1]
+        for address in [url, *_odd_addresses(rule, addresses[rule.rule])]:
+            check("GET", address, client.get(address))
+        for _ in range(2):
+            query = {name: rng.choice(ODD) for name in QUERY if rng.random() < 0.5}
+            response = client.get(url, query_string=query)
+            check("GET", url, response, query)
+            if response.status_code == 200 and response.mimetype == "text/html":
+                fields[rule.rule] = _fields(response.get_data(as_text=True))
+    for rule in sorted((rule for rule in rules if "POST" in rule.methods), key=lambda rule: bool(LAST.search(rule.rule))):
+        url = rule.build(addresses[rule.rule], append_unknown=False)[1]
+        for _ in range(3):
+            data = {name: rng.choice(ODD) for name in fields.get(rule.rule, set()) | set(FORM) if rng.random() < 0.7}
+            check("POST", url, client.post(url, data={**data, "csrf_token": token}), data)
+        for body in JSON:
+            check("POST json", url, client.post(url, json=body, headers={"Authorization": "Bearer x"}), body)
+        check("POST text", url, client.post(url, data=b"\xff\x00{", content_type="application/json"))
+        if client.get("/account").status_code != 200:  # the route signed the administrator out: in again
+            login(client, email)
+            token = CSRF_INPUT.search(client.get("/account").get_data(as_text=True)).group(1)
+    assert failed == [], "\n".join(map(repr, failed))
+    assert app.extensions["server_errors"] == []
