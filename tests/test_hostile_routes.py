@@ -26,7 +26,11 @@ FORM = ["action", "back", "confirm", "decision", "email", "expected", "ids", "ki
         "shift_id", "post_id", "group_id", "opens_at", "categories", "day", "starts_at", "ends_at", "count", "code"]
 JSON = [None, [], {}, "x", 0, {"a": "\x00"}, [{"client_scan_id": "x"}], {"payload": "𠮷" * 500},
         {"category": "guest", "family_name": "\x00", "email": 5, "consents": "all"}, {"code": ["x"]},
-        {"scans": [None, 1, "x", {"scanned_at": "9999-99-99"}]}]
+        {"scans": [None, 1, "x", {"scanned_at": "9999-99-99"}]}, {"family_name": "\ud800", "count": 10**400},
+        {"email": "a@b.c" * 5000, "phone": ["1"], "id_number": {"x": 1}, "sessions": [10**20, -1, "x"]}]
+# Bodies no JSON library writes, as a client might still send them.
+RAW = [b"\xff\x00{", b"[" * 100_000 + b"]" * 100_000, b'{"a": NaN, "b": Infinity}', b'{"a": 1e999999}', b'"\\ud800"',
+       b'{"a": 1, "a": 2}', b"{" + b'"k": 0, ' * 1 + b"}"]
 # Each string a route takes in its address (a token, a code, a kind) also gets these.
 ODD_PATH = ["𠮷", "a" * 300, "..", "%00", "\x00", "None", "-1"]
 # Routes whose POST changes what later routes look at: asked last.
@@ -138,7 +142,8 @@ def test_no_route_fails_on_odd_values(app, demo_clock, part):
             check("POST", url, client.post(url, data={**data, "csrf_token": token}), data)
         for body in JSON:
             check("POST json", url, client.post(url, json=body, headers={"Authorization": "Bearer x"}), body)
-        check("POST text", url, client.post(url, data=b"\xff\x00{", content_type="application/json"))
+        for raw in RAW:
+            check("POST raw", url, client.post(url, data=raw, content_type="application/json"), raw[:40])
         if client.get("/account").status_code != 200:  # the route signed the administrator out: in again
             login(client, email)
             token = CSRF_INPUT.search(client.get("/account").get_data(as_text=True)).group(1)

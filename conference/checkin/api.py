@@ -20,7 +20,7 @@ from conference.checkin import services
 from conference.checkin.models import RESULTS
 from conference.checkin.services import PairedDevice, ScanError
 from conference.core import clock
-from conference.core.api import documented, json_response
+from conference.core.api import BAD_JSON, documented, json_response, validated
 from conference.core.database import committed
 from conference.editions.localtime import local
 from conference.editions.models import Edition
@@ -238,21 +238,11 @@ def _read(model: type[BaseModel], messages: dict[str, str], whole):
     if not request.is_json:
         _refuse({"body": _("Send the body as JSON, with Content-Type: application/json.")}, 415)
     try:
-        return model.model_validate_json(request.get_data())
+        return validated(model, request.get_data())
     except ValidationError as error:
         problems = error.errors(include_url=False, include_input=False)
-    if any(problem["type"] == "json_invalid" for problem in problems):
-        # pydantic's parser refuses a lone surrogate ("\ud800"), which JSON allows and a phone's
-        # JSON.stringify writes for a broken character: such a body is read the slow way, so
-        # that one odd code in a queue is that item's problem and not the whole batch's.
-        try:
-            body = json.loads(request.get_data())
-        except (ValueError, RecursionError):
-            _refuse({"body": _("The body is not valid JSON.")}, 400)
-        try:
-            return model.model_validate(body)
-        except ValidationError as error:
-            problems = error.errors(include_url=False, include_input=False)
+    if any(problem["type"] == BAD_JSON for problem in problems):
+        _refuse({"body": _("The body is not valid JSON.")}, 400)
     _refuse(_messages(problems, messages, whole), 422)
 
 

@@ -51,13 +51,31 @@ def check_json(request) -> None:
         raise _body_problem(BAD_JSON, "") from error
 
 
+def validated(model: type[BaseModel], data: bytes, strict: bool = False) -> BaseModel:
+    """A JSON body as `model`, or a ValidationError naming each field that is wrong (a body
+    that is not JSON at all: BAD_JSON). pydantic's parser refuses some JSON that Python's
+    reads: a lone surrogate ("\\ud800"), which a phone's JSON.stringify writes for a broken
+    character, or an integer of more than 64 bits. Such a body is read by Python and validated
+    as the same model, so that its odd value is its own field's problem."""
+    try:
+        return model.model_validate_json(data, strict=strict)
+    except ValidationError as error:
+        if not any(problem["type"] == BAD_JSON for problem in error.errors(include_url=False, include_input=False)):
+            raise
+    try:
+        body = json.loads(data)
+    except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
+        raise _body_problem(BAD_JSON, "") from error
+    return model.model_validate(body, strict=strict)
+
+
 class JsonBodies(FlaskPlugin):
     def request_validation(self, request, query, json, form, headers, cookies):
         super().request_validation(request, query, None, form, headers, cookies)
         if json is not None and request.method not in ("GET", "DELETE"):
             check_json(request)
             # Strict, as the document describes the body: no number for a time, no text for a number.
-            request.context = request.context._replace(json=json.model_validate_json(request.get_data(), strict=True))
+            request.context = request.context._replace(json=validated(json, request.get_data(), strict=True))
 
 
 def _message(problem: dict) -> str:

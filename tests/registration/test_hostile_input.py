@@ -1,12 +1,14 @@
 """No form value, however strange, makes the registration form or the API fail with a 500."""
 
 import io
+import json
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conference.extensions import limiter
 from tests.conftest import csrf_token
+from tests.registration.conftest import resident_id
 
 FIELDS = ["category", "invitation_code", "family_name", "given_name", "organisation", "title", "email", "phone",
           "id_type", "id_number", "nationality", "guardian_name", "notice_version", "sessions", "consent_privacy",
@@ -47,7 +49,6 @@ def test_control_characters_are_dropped_not_stored(app, client, reg):
 
     from conference.extensions import db
     from conference.people.models import Person
-    from tests.registration.conftest import resident_id
 
     body = {"category": "media", "family_name": "林\x00", "given_name": "晓\x07梅", "organisation": "鹭江\x00日报社",
             "email": "lin@example.org", "phone": "13812345678", "id_type": "resident_id", "id_number": resident_id(),
@@ -157,3 +158,19 @@ def test_the_body_is_read_as_strictly_as_the_document_describes_it(client, reg):
         assert response.status_code == 422, wrong
     nan = client.post(API, data='{"family_name": NaN}', content_type="application/json")
     assert nan.status_code in (400, 422)
+
+
+def test_json_that_pydantics_parser_refuses_is_its_fields_problem(app, client, reg):
+    """JSON allows a lone surrogate (a phone's JSON.stringify writes one for a broken character)
+    and integers of any size; pydantic's parser refuses both, and the answer named no field."""
+    api = "/api/v1/editions/2023/registrations"
+    lone = client.post(api, data='{"category": "media", "family_name": "\\ud800林"}', content_type="application/json")
+    assert lone.status_code == 422
+    assert "family_name" in lone.get_json()["errors"]
+    body = json.dumps({"category": "media", "family_name": "林", "given_name": "晓梅", "organisation": "鹭江日报社",
+                       "email": "lin@example.org", "phone": "13812345678", "id_type": "resident_id",
+                       "id_number": resident_id(), "consents": {"privacy_notice": 1, "identity_document": 1},
+                       "sessions": [10**400]})
+    huge = client.post(api, data=body, content_type="application/json")
+    assert huge.status_code == 422, huge.get_data(as_text=True)
+    assert list(huge.get_json()["errors"]) == ["sessions"]
