@@ -4,10 +4,13 @@ query, its form and its JSON body: an answer (a page, a message, a redirect, a 4
 with the route's other ids (a shift's own place, a group's own member), so that the views get
 past their look-ups to the values."""
 
+import io
 import random
 import re
+import zipfile
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from conference.core.demo import load_demo
@@ -31,6 +34,21 @@ JSON = [None, [], {}, "x", 0, {"a": "\x00"}, [{"client_scan_id": "x"}], {"payloa
 # Bodies no JSON library writes, as a client might still send them.
 RAW = [b"\xff\x00{", b"[" * 100_000 + b"]" * 100_000, b'{"a": NaN, "b": Infinity}', b'{"a": 1e999999}', b'"\\ud800"',
        b'{"a": 1, "a": 2}', b"{" + b'"k": 0, ' * 1 + b"}"]
+# Files a form may be sent: no image, a cut one, one of 40,000 × 40,000 pixels in a few kilobytes,
+# a workbook that is no zip, a zip that is no workbook.
+FILES = [b"", b"not an image", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, b"PK\x03\x04" + b"\x00" * 100]
+
+
+def _files() -> list[tuple[bytes, str]]:
+    big = io.BytesIO()
+    Image.new("1", (40_000, 40_000)).save(big, "PNG")
+    workbook = io.BytesIO()
+    with zipfile.ZipFile(workbook, "w") as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    return [(data, name) for data in [*FILES, big.getvalue(), workbook.getvalue()]
+            for name in ("a.jpg", "b.xlsx")]
+
+
 # Each string a route takes in its address (a token, a code, a kind) also gets these.
 ODD_PATH = ["𠮷", "a" * 300, "..", "%00", "\x00", "None", "-1"]
 # Routes whose POST changes what later routes look at: asked last.
@@ -96,6 +114,11 @@ def _fields(html: str) -> set[str]:
     return set(re.findall(r'name="([^"]+)"', html)) - {"csrf_token", "viewport", "description", "theme-color"}
 
 
+def _file_fields(html: str) -> set[str]:
+    return set(re.findall(r'<input[^>]*type="file"[^>]*name="([^"]+)"', html)) | \
+        set(re.findall(r'<input[^>]*name="([^"]+)"[^>]*type="file"', html))
+
+
 PARTS = 4
 
 
@@ -114,7 +137,7 @@ def test_no_route_fails_on_odd_values(app, demo_clock, part):
     login(client, email)
     token = CSRF_INPUT.search(client.get("/account").get_data(as_text=True)).group(1)
     rng = random.Random(2023 + part)
-    failed, fields = [], {}
+    failed, fields, uploads, files = [], {}, {}, _files()
 
     def check(method: str, url: str, response, sent=None) -> None:
         if response.status_code >= 500:
@@ -135,11 +158,17 @@ def test_no_route_fails_on_odd_values(app, demo_clock, part):
             check("GET", url, response, query)
             if response.status_code == 200 and response.mimetype == "text/html":
                 fields[rule.rule] = _fields(response.get_data(as_text=True))
+                uploads[rule.rule] = _file_fields(response.get_data(as_text=True))
     for rule in sorted((rule for rule in rules if "POST" in rule.methods), key=lambda rule: bool(LAST.search(rule.rule))):
         url = rule.build(addresses[rule.rule], append_unknown=False)[1]
         for _ in range(3):
             data = {name: rng.choice(ODD) for name in fields.get(rule.rule, set()) | set(FORM) if rng.random() < 0.7}
             check("POST", url, client.post(url, data={**data, "csrf_token": token}), data)
+        for name in uploads.get(rule.rule, ()):
+            for data, filename in files:
+                sent = {**{field: "x" for field in fields.get(rule.rule, ())}, name: (io.BytesIO(data), filename),
+                        "csrf_token": token}
+                check("POST file", url, client.post(url, data=sent, content_type="multipart/form-data"), (name, data[:20]))
         for body in JSON:
             check("POST json", url, client.post(url, json=body, headers={"Authorization": "Bearer x"}), body)
         for raw in RAW:
