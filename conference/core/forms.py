@@ -8,8 +8,10 @@ from functools import lru_cache
 
 from babel import support
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import StringField
 from wtforms.i18n import messages_path
+from wtforms.widgets import HiddenInput
 
 from conference.core.i18n import current_locale
 from conference.core.text import clean
@@ -25,6 +27,13 @@ def _wtforms_translations(locale: str):
 
 
 class ConferenceForm(FlaskForm):
+    def hidden_tag(self, *fields):
+        """The hidden fields (the CSRF token), without the ids nobody points at: a page with
+        two forms would otherwise hold two elements of one id."""
+        chosen = [getattr(self, name, None) if isinstance(name, str) else name for name in fields] or list(self)
+        return Markup("\n").join(field(id=False) for field in chosen
+                                  if field is not None and isinstance(field.widget, HiddenInput))
+
     def show(self, refusal, fallback: str) -> None:
         """A service's refusal beside the field it names, else beside `fallback`."""
         field = getattr(self, refusal.field or fallback, None) or getattr(self, fallback)

@@ -82,7 +82,8 @@ class RegistrationForm(ConferenceForm):
 
 
 class LinkAgainForm(ConferenceForm):
-    email = EmailField(_l("Email address you registered with"), validators=[Length(max=254)])
+    # On the registration page below its form, which has an email field of its own.
+    email = EmailField(_l("Email address you registered with"), validators=[Length(max=254)], id="again-email")
 
 
 class DecisionForm(ConferenceForm):
@@ -90,7 +91,9 @@ class DecisionForm(ConferenceForm):
 
 
 class RevealForm(ConferenceForm):
-    reason = StringField(_l("Why do you need the full number?"), validators=[DataRequired(_l("Give a reason; it is written to the audit log.")), Length(max=300)])
+    # On a registration's page beside the decision's reason.
+    reason = StringField(_l("Why do you need the full number?"), validators=[DataRequired(_l("Give a reason; it is written to the audit log.")), Length(max=300)],
+                         id="reveal-reason")
 
 
 class ExportReasonForm(ConferenceForm):
