@@ -7,13 +7,9 @@ from collections import Counter
 from html.parser import HTMLParser
 
 import pytest
-from sqlalchemy import select
 
-from conference.accounts.models import User
-from conference.core.demo import load_demo
-from conference.extensions import db
-from tests.conftest import demo_state, login, make_user
-from tests.test_hostile_routes import OWN, _values
+from tests.conftest import login
+from tests.routes import address, asker, demo_accounts
 
 LANGUAGES = {"zh_Hans_CN": "zh-Hans", "zh_Hant_TW": "zh-Hant", "en": "en"}
 UNLABELLED = ("hidden", "submit", "button", "image", "reset")
@@ -58,13 +54,11 @@ class Markup(HTMLParser):
 
 @pytest.mark.database_free  # the pages' markup is the same on either database
 def test_every_page_is_well_formed_for_its_readers(app, demo_clock):
-    with app.test_request_context():
-        demo_state("demo", load_demo)
-    with app.app_context():
-        volunteer = db.session.execute(select(User.email).where(User.role == "volunteer").order_by(User.id)).scalars().first()
-    admin, own, visitor = app.test_client(), app.test_client(), app.test_client()
-    login(admin, make_user(app, "admin", "admin@markup.example"))
-    login(own, volunteer, app.config["DEMO_PASSWORD"])
+    accounts = demo_accounts(app, "admin@markup.example")
+    askers = {who: app.test_client() for who in accounts}
+    for who, client in askers.items():
+        login(client, *accounts[who])
+    visitor = app.test_client()
     wrong, pages = [], 0
     rules = [rule for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule)
              if "GET" in rule.methods and rule.endpoint != "static"]
@@ -72,8 +66,8 @@ def test_every_page_is_well_formed_for_its_readers(app, demo_clock):
         locale = list(LANGUAGES)[index % len(LANGUAGES)]
         headers = {"Accept-Language": locale.replace("_", "-")}
         with app.app_context():
-            url = rule.build(_values(rule), append_unknown=False)[1]
-        for client in (own if OWN.search(rule.endpoint) else admin, visitor):
+            url = address(rule)
+        for client in (askers[asker(rule)], visitor):
             response = client.get(url, headers=headers)
             if response.status_code != 200 or response.mimetype != "text/html":
                 continue
