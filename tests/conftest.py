@@ -363,4 +363,11 @@ def page(browser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "expects_server_error: the test provokes a 500 on purpose")
+    config.addinivalue_line("markers", "long: tens of seconds; run first, so that the parallel workers end together")
     config.addinivalue_line("markers", "stack: starts the whole stack (scripts/stack.sh), minutes: `make test-stack`, not `make test`")
+
+
+def pytest_collection_modifyitems(items):
+    """The long tests first: the Makefile's workers (pytest-xdist, --dist worksteal) then share
+    the short ones out at the end, instead of one worker running a long one alone."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)

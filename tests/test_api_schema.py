@@ -37,6 +37,7 @@ def device_token(app):
         return token
 
 
+@pytest.mark.long
 def test_every_api_operation_passes_every_check(app, device_token):
     with app.app_context():
         session_id = db.session.execute(select(Session.id)).scalars().first()

@@ -6,6 +6,7 @@ permission on purpose. A route in neither fails the test, so a new page must say
 One app and one world; GET only, so nothing changes. An id that finds nothing is a 404, which is
 fine where the role may look; where it may not, only a refusal (403, 401, the login page) is."""
 
+import pytest
 from sqlalchemy import select
 
 from conference import create_app
@@ -125,6 +126,7 @@ def test_a_new_route_in_neither_fails(tmp_path):
     assert _unlisted(other) == (["everyone"], [])
 
 
+@pytest.mark.long
 def test_every_role_and_the_anonymous_get_what_the_permission_table_says(app, demo_clock):
     with app.test_request_context():
         built = world.build(app)

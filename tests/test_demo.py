@@ -1,3 +1,4 @@
+import pytest
 from sqlalchemy import func, select
 
 from conference.extensions import db
@@ -11,6 +12,7 @@ def _row_counts() -> dict[str, int]:
     }
 
 
+@pytest.mark.long
 def test_demo_load_twice_leaves_the_same_rows(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo", "load"])

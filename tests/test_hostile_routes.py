@@ -83,6 +83,7 @@ def _blueprints(app, part: int) -> set[str]:
     return set(sorted({rule.endpoint.split(".")[0] for rule in app.url_map.iter_rules()} - {"static"})[part::PARTS])
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("part", range(PARTS))
 def test_no_route_fails_on_odd_values(app, demo_clock, part):
     mine = _blueprints(app, part)

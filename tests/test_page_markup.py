@@ -52,6 +52,7 @@ class Markup(HTMLParser):
         return {kind: items for kind, items in found.items() if items}
 
 
+@pytest.mark.long
 @pytest.mark.database_free  # the pages' markup is the same on either database
 def test_every_page_is_well_formed_for_its_readers(app, demo_clock):
     accounts = demo_accounts(app, "admin@markup.example")
