@@ -54,6 +54,7 @@ from conference.core.encoding import b64url_decode
 from conference.core.errors import Refusal
 from conference.core.i18n import full_name, has_han, localized, pinyin_name, select_locale
 from conference.core.models import utcnow
+from conference.editions.localtime import utc
 from conference.editions.models import Edition
 from conference.extensions import db
 from conference.people.models import Person
@@ -449,17 +450,11 @@ def _attend_training(badge_id: int, checkpoint_id: int, at: datetime) -> str:
 
 
 def in_utc(moment: datetime | None) -> datetime | None:
-    """A device's time in UTC (without an offset it is UTC). The first and last hours of the
-    calendar in a far offset have no UTC spelling: they become the calendar's first or last
-    moment, as implausible as the time they stand for."""
+    """A device's time in UTC (without an offset it is UTC; see localtime.utc for the calendar's
+    edges)."""
     if moment is None:
         return None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    try:
-        return moment.astimezone(UTC)
-    except OverflowError:
-        return (datetime.min if moment.year == datetime.min.year else datetime.max).replace(tzinfo=UTC)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else utc(moment)
 
 
 def plausible(moment: datetime | None) -> bool:

@@ -12,9 +12,19 @@ def edition_zone(edition: Edition) -> ZoneInfo:
     return ZoneInfo(edition.timezone)
 
 
+def utc(moment: datetime) -> datetime:
+    """An aware moment in UTC. The first and last hours of the calendar in a far offset have no
+    UTC spelling: they become the calendar's first or last moment, as implausible as the time
+    they stand for (a filter "since 0001-01-01" means since ever, not a 500)."""
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if moment.year == datetime.min.year else datetime.max).replace(tzinfo=UTC)
+
+
 def at_local(edition: Edition, day: date, clock: time) -> datetime:
     """A wall-clock time in the host city, stored as UTC."""
-    return datetime.combine(day, clock, tzinfo=edition_zone(edition)).astimezone(UTC)
+    return utc(datetime.combine(day, clock, tzinfo=edition_zone(edition)))
 
 
 def local(edition: Edition, moment: datetime) -> datetime:
