@@ -7,10 +7,9 @@ for Traditional readers; this maps our three locales onto WTForms' zh, zh_TW and
 from functools import lru_cache
 
 from babel import support
-from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import DateField, DateTimeField, StringField, ValidationError
+from wtforms import StringField
 from wtforms.i18n import messages_path
 from wtforms.widgets import HiddenInput
 
@@ -25,12 +24,6 @@ def _wtforms_translations(locale: str):
     return support.Translations.load(
         messages_path(), [_WTFORMS_LOCALES.get(locale, "zh")], "wtforms"
     )
-
-
-def plausible_year(_form, field) -> None:
-    """A date of this era: year 1 or 9999 is a typo (and would overflow on its way to UTC)."""
-    if field.data is not None and not 2000 <= field.data.year <= 2100:
-        raise ValidationError(_("Enter a date between the years 2000 and 2100."))
 
 
 class ConferenceForm(FlaskForm):
@@ -55,9 +48,4 @@ class ConferenceForm(FlaskForm):
             if issubclass(unbound_field.field_class, StringField):
                 filters = [*unbound_field.kwargs.get("filters", ()), clean]
                 return unbound_field.bind(form=form, filters=filters, **options)
-            # Every date and time a person types is refused beside its field outside the years a
-            # conference, a code or a shift can have (0023 for 2023).
-            if issubclass(unbound_field.field_class, (DateField, DateTimeField)):
-                validators = [*unbound_field.kwargs.get("validators", ()), plausible_year]
-                return unbound_field.bind(form=form, validators=validators, **options)
             return unbound_field.bind(form=form, **options)

@@ -22,6 +22,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    ValidationError,
 )
 
 from conference.core.fields import MultiCheckbox
@@ -102,6 +103,11 @@ class ScreeningForm(ConferenceForm):
                                       description=_l("Local time of the host city."),
                                       invalid_value_message=_l("Enter a date and time."))
     interview_place = StringField(_l("Interview place"), validators=[Optional(), Length(max=200)])
+
+    def validate_interview_at(self, field):
+        # Year 1 or 9999 would overflow on the way to UTC; an interview is in this era.
+        if field.data is not None and not 2000 <= field.data.year <= 2100:
+            raise ValidationError(_l("Enter a date between the years 2000 and 2100."))
 
 
 class DecisionForm(ConferenceForm):
