@@ -174,10 +174,6 @@ def occupancy_data(year):
     return jsonify({"areas": reports.occupancy(edition), "flow": reports.flow(edition)})
 
 
-# What the scan log's filters read from the query: its export and its next page carry only these.
-LOG_ARGS = ("checkpoint", "result", "device", "since", "until", "conflicts")
-
-
 def _log_filters(edition) -> reports.LogFilters:
     def moment(name):
         try:
@@ -202,8 +198,7 @@ def scan_log(year):
     rows, total = reports.scan_log(edition, filters, page)
     return render_template(
         "checkin/scans.html", edition=edition, rows=rows, total=total, page=page, page_size=reports.LOG_PAGE,
-        filters=filters, args={name: request.args[name] for name in LOG_ARGS if request.args.get(name)},
-        checkpoints=reports.checkpoints_of(edition),
+        filters=filters, args=filters.as_args(edition), checkpoints=reports.checkpoints_of(edition),
         devices=services.devices_of(edition), result_labels=RESULT_LABELS, local=lambda m: local(edition, m),
     )
 
